@@ -1,0 +1,50 @@
+# Clearance — set-up, build, test, benchmarks. `make run` and `make test` do all the set-up
+# on a fresh Debian machine (system packages are installed when missing).
+
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+# Debian packages: C libraries Clearance links, and the tools its tests and benchmarks compare with.
+DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev \
+                libimage-exiftool-perl
+BENCH_PACKAGES := hyperfine
+
+SWIFT_FLAGS ?=
+DB ?= clearance.db
+
+.PHONY: all deps build release run test bench fixtures clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build $(SWIFT_FLAGS)
+
+release: deps
+	swift build -c release $(SWIFT_FLAGS)
+
+run: build
+	.build/debug/clearance inspect samples/
+
+test: deps
+	swift build --build-tests $(SWIFT_FLAGS)
+	swift test --skip-build $(SWIFT_FLAGS)
+
+bench:
+	$(MAKE) deps EXTRA_PACKAGES="$(BENCH_PACKAGES)"
+	$(MAKE) release
+	bench/run.sh
+
+# Regenerates the small people-metadata fixtures with ExifTool (committed; not needed for tests).
+fixtures: deps
+	scripts/make-fixtures.sh
+
+clean:
+	rm -rf .build

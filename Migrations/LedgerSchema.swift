@@ -1,0 +1,13 @@
+/// The ledger's SQL migrations, in the order they are applied. The files live in `Migrations/`
+/// and are embedded in the binary at build time (SwiftPM `embedInCode`), so a copied binary
+/// never reads the source tree.
+public enum LedgerSchema {
+    public struct Migration: Sendable {
+        public let identifier: String
+        public let sql: String
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(identifier: "0001_ledger", sql: String(decoding: PackageResources._001_ledger_sql, as: UTF8.self)),
+    ]
+}

@@ -1,0 +1,78 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Clearance",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "clearance", targets: ["clearance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // System libraries from Debian's -dev packages; headers only.
+        .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
+        .systemLibrary(name: "CExempi", pkgConfig: "exempi-2.0", providers: [.apt(["libexempi-dev"])]),
+        .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+
+        // Domain types and the gate: pure, no I/O.
+        .target(name: "ClearanceCore"),
+
+        // Reading EXIF/XMP/video metadata and writing scrubbed copies.
+        .target(
+            name: "MediaMetadata",
+            dependencies: [
+                "CExif", "CExempi", "CHeif",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // SQL schema, embedded in the binary so nothing is read from the source tree at run time.
+        .target(
+            name: "LedgerSchema",
+            path: "Migrations",
+            resources: [.embedInCode("0001_ledger.sql")]
+        ),
+
+        // SQLite storage: events, signing, queries. All SQL lives here.
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "ClearanceCore", "LedgerSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // The operations users perform.
+        .target(
+            name: "ClearanceApp",
+            dependencies: [
+                "ClearanceCore", "MediaMetadata", "Ledger",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Command-line tool, thin over ClearanceApp.
+        .executableTarget(
+            name: "clearance",
+            dependencies: [
+                "ClearanceApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "ClearanceCoreTests", dependencies: ["ClearanceCore"]),
+        .testTarget(
+            name: "MediaMetadataTests",
+            dependencies: ["MediaMetadata"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ClearanceCore"]),
+        .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceApp"]),
+    ]
+)

@@ -1,0 +1,11 @@
+import Foundation
+import MediaMetadata
+
+/// The JSON of `inspect --json` and of the HTTP API: one encoder so both print the same shape.
+public enum MediaFactsJSON {
+    public static func encode(_ facts: [MediaFacts]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(facts), as: UTF8.self)
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import ClearanceApp
+import Foundation
+
+@main
+struct Clearance: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clearance",
+        abstract: "GDPR consent for photos and videos: who is shown, who agreed, what may be published.",
+        discussion: """
+            Exit codes: 0 success (or all cleared), 1 blocked or check failed, 2 bad input or usage.
+            Commands that use the database take --db (default $CLEARANCE_DB, else ./clearance.db).
+            """,
+        subcommands: [
+            Inspect.self,
+        ]
+    )
+
+    /// ArgumentParser exits 64 on usage errors; the contract is 2, with a one-line reason.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("clearance: \(error.description)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code.rawValue == 1 {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if code == .validationFailure || code.rawValue == 64 {
+                FileHandle.standardError.write(Data("\(message)\n".utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}

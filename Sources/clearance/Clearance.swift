@@ -33,9 +33,9 @@ struct Clearance: AsyncParsableCommand {
             if code == .success || code.rawValue == 1 {
                 exit(withError: error)
             }
-            let message = fullMessage(for: error)
             if code == .validationFailure || code.rawValue == 64 {
-                FileHandle.standardError.write(Data("\(message)\n".utf8))
+                let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+                FileHandle.standardError.write(Data("clearance: \(reason) (see --help)\n".utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark prints its own reference measured in the same run, and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for part in bench/inspect.sh; do
+  echo "== $part"
+  bash "$part"
+done
+if [ -x .build/release/clearance-bench ]; then
+  for suite in $(.build/release/clearance-bench --list); do
+    echo "== clearance-bench $suite"
+    .build/release/clearance-bench "$suite"
+  done
+fi

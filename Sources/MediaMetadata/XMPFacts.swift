@@ -18,7 +18,8 @@ public struct ImageGeometry: Sendable {
 public struct XMPFacts: Sendable, Equatable {
     public var people: [PersonShown]
     /// Face/person regions, named or not: MWG Face regions, Microsoft people regions and
-    /// IPTC image regions of a human.
+    /// IPTC image regions of a human. One face written in several schemas (same names,
+    /// same place) counts once.
     public var faceRegions: Int
     public var modelRelease: ModelRelease?
     public var keywords: [String]

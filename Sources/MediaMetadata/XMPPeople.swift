@@ -11,6 +11,20 @@ struct XMPRegionMark: Equatable {
     var source: PeopleSource
     var region: NormalizedRegion?
     var names: [String]
+
+    /// Same people and rectangles within 2% of the image on every edge (schemas round
+    /// differently: centre vs corner, six decimals vs pixels).
+    func sameFace(as other: XMPRegionMark) -> Bool {
+        guard names.sorted() == other.names.sorted() else { return false }
+        switch (region, other.region) {
+        case (nil, nil): return true
+        case let (a?, b?):
+            let tolerance = 0.02
+            return abs(a.x - b.x) <= tolerance && abs(a.y - b.y) <= tolerance
+                && abs(a.w - b.w) <= tolerance && abs(a.h - b.h) <= tolerance
+        default: return false
+        }
+    }
 }
 
 /// Number parsing shared by the region readers.

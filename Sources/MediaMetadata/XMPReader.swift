@@ -124,8 +124,23 @@ struct XMPPacketReading {
             result.model = result.model ?? f.model
             result.serial = result.serial ?? f.serial
         }
-        result.faceRegions = regions.count
+        result.faceRegions = distinctFaces(regions)
         return result
+    }
+
+    /// Tools write one face in several schemas at once (digiKam: MWG and Microsoft; some
+    /// also an IPTC region). Marks from different schemas with the same names and nearly
+    /// the same rectangle are one face; marks of one schema always count separately.
+    static func distinctFaces(_ marks: [XMPRegionMark]) -> Int {
+        var faces: [(mark: XMPRegionMark, sources: Set<String>)] = []
+        for mark in marks {
+            if let i = faces.firstIndex(where: { !$0.sources.contains(mark.source.rawValue) && $0.mark.sameFace(as: mark) }) {
+                faces[i].sources.insert(mark.source.rawValue)
+            } else {
+                faces.append((mark, [mark.source.rawValue]))
+            }
+        }
+        return faces.count
     }
 
     /// `existing` plus the items of `added` not matched one-for-one by an item of `existing`.

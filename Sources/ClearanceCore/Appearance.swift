@@ -1,0 +1,68 @@
+/// A person shown in an asset, as resolved against the registry before the gate runs.
+public struct Appearance: Hashable, Sendable {
+    public enum Identity: Hashable, Sendable {
+        /// Linked to one registered person.
+        case person(PersonID)
+        /// A face or person region that no registered person is linked to.
+        case unidentified
+        /// A name or identifier that matches more than one registered person.
+        case ambiguous(candidates: [PersonID])
+        /// A name or identifier that matches no registered person (or an erased one).
+        case unknown
+    }
+
+    public var identity: Identity
+    /// The name or identifier as the file or the tagger wrote it, for messages.
+    public var label: String?
+    /// Where it came from: a metadata source (`mwg-region`, …) or `manual`.
+    public var source: String
+
+    public init(_ identity: Identity, label: String? = nil, source: String) {
+        self.identity = identity
+        self.label = label
+        self.source = source
+    }
+}
+
+/// What is known about one asset that the gate needs.
+public struct AssetFacts: Hashable, Sendable {
+    /// False when the file could not be parsed.
+    public var readable: Bool
+    /// Someone reviewed the asset by hand (`tag --no-people`, `--person`, `--service-users`).
+    public var reviewed: Bool
+    /// Tagged as showing service users, whoever they are.
+    public var showsServiceUsers: Bool
+    public var appearances: [Appearance]
+
+    public init(readable: Bool = true, reviewed: Bool = false, showsServiceUsers: Bool = false,
+                appearances: [Appearance] = []) {
+        self.readable = readable
+        self.reviewed = reviewed
+        self.showsServiceUsers = showsServiceUsers
+        self.appearances = appearances
+    }
+}
+
+/// What the gate knows of one registered person: never contact details.
+public struct PersonStanding: Hashable, Sendable {
+    public var id: PersonID
+    /// For messages only ("Jane Doe's consent was withdrawn"); nil after erasure.
+    public var displayName: String?
+    public var roles: PersonRoles
+    public var dateOfBirth: CalendarDate?
+    /// Every version of every consent of this person.
+    public var consents: [ConsentRecord]
+    /// Consents whose ledger events failed signature or chain verification.
+    public var tampered: Set<ConsentReference>
+
+    public init(id: PersonID, displayName: String? = nil, roles: PersonRoles = PersonRoles(),
+                dateOfBirth: CalendarDate? = nil, consents: [ConsentRecord] = [],
+                tampered: Set<ConsentReference> = []) {
+        self.id = id
+        self.displayName = displayName
+        self.roles = roles
+        self.dateOfBirth = dateOfBirth
+        self.consents = consents
+        self.tampered = tampered
+    }
+}

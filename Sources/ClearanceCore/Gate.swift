@@ -1,0 +1,119 @@
+/// The export gate: a pure function from facts to a verdict. No I/O, no clock: the caller says
+/// what time it is, so a check can be replayed for any date.
+///
+/// Absent metadata is never consent: an asset nobody reviewed is blocked, and a person linked
+/// to the registry must hold a consent valid for the channel on the day.
+public struct Gate: Sendable {
+    public let policy: Policy
+
+    public init(policy: Policy) {
+        self.policy = policy
+    }
+
+    public func verdict(for asset: AssetFacts, people: [PersonID: PersonStanding],
+                        channel: Channel, at date: CalendarDate) -> Verdict {
+        var reasons: [Reason] = []
+        if !asset.readable {
+            reasons.append(Reason(.unreadableMedia, message: "The file could not be read, so no one can tell who is in it."))
+        }
+        if asset.appearances.isEmpty && !asset.reviewed && !asset.showsServiceUsers {
+            reasons.append(Reason(.notReviewed, message: "Nobody has recorded who is in this picture: the file names no one and it has not been reviewed."))
+        }
+        if asset.showsServiceUsers {
+            reasons.append(Reason(.serviceUser, message: "Marked as showing service users, who are never published."))
+        }
+        let unnamed = asset.appearances.filter { $0.identity == .unidentified }.count
+        if unnamed > 0 {
+            reasons.append(Reason(.unidentifiedPerson, message: unnamed == 1
+                ? "An unnamed face is not linked to anyone in the register."
+                : "\(unnamed) unnamed faces are not linked to anyone in the register."))
+        }
+        var seenPeople = Set<PersonID>()
+        for appearance in asset.appearances {
+            let label = appearance.label.map { "“\($0)”" } ?? "A person"
+            switch appearance.identity {
+            case .unidentified:
+                continue
+            case .ambiguous(let candidates):
+                reasons.append(Reason(.ambiguousPerson, message: "\(label) matches \(candidates.count) people in the register; tag the right one."))
+            case .unknown:
+                reasons.append(Reason(.unknownPerson, message: "\(label) is not in the register."))
+            case .person(let id):
+                guard seenPeople.insert(id).inserted else { continue }
+                guard let standing = people[id] else {
+                    reasons.append(Reason(.unknownPerson, person: id, message: "\(label) (\(id)) is not in the register."))
+                    continue
+                }
+                reasons += personReasons(standing, channel: channel, at: date)
+            }
+        }
+        return Verdict(channel: channel, at: date, reasons: Self.distinct(reasons))
+    }
+
+    /// Reasons one registered person blocks the asset. A service user blocks it whatever they
+    /// consented to, so consent reasons are not listed for them: no consent could clear them.
+    func personReasons(_ person: PersonStanding, channel: Channel, at date: CalendarDate) -> [Reason] {
+        let who = person.displayName ?? person.id.description
+        if person.roles.serviceUser {
+            return [Reason(.serviceUser, person: person.id, message: "\(who) is a service user and is never published.")]
+        }
+        var reasons: [Reason] = []
+        if person.roles.electedMember, policy.councilChannels.contains(channel), policy.isPreElection(date) {
+            reasons.append(Reason(.preElectionPeriod, person: person.id,
+                                  message: "\(who) is an elected member and \(date) is in a pre-election period for \(channel)."))
+        }
+        // Versions replaced by a later one no longer speak; consents given after the date did not exist yet.
+        let inForce = person.consents.filter { $0.state != .superseded && $0.state != .erased && $0.terms.givenAt <= date }
+        guard !inForce.isEmpty else {
+            reasons.append(Reason(.noConsent, person: person.id, message: "\(who) has no consent recorded\(person.consents.isEmpty ? "" : " in force on \(date)")."))
+            return reasons
+        }
+        let problems = inForce.map { consentReasons($0, of: person, who: who, channel: channel, at: date) }
+        // One valid consent is enough; otherwise every consent's problems are listed.
+        if problems.contains(where: \.isEmpty) { return reasons }
+        return reasons + problems.flatMap { $0 }
+    }
+
+    func consentReasons(_ consent: ConsentRecord, of person: PersonStanding, who: String,
+                        channel: Channel, at date: CalendarDate) -> [Reason] {
+        let ref = consent.reference
+        func reason(_ code: ReasonCode, _ message: String) -> Reason {
+            Reason(code, person: person.id, consent: ref, message: message)
+        }
+        var reasons: [Reason] = []
+        if person.tampered.contains(ref) {
+            reasons.append(reason(.recordTampered, "\(who)'s consent \(ref) fails ledger verification and cannot be relied on."))
+        }
+        // A check dated before the withdrawal sees the consent as it was then.
+        if consent.withdrawal.map({ $0.at.utcDate <= date }) ?? (consent.state == .withdrawn) {
+            let when = consent.withdrawal.map { " on \($0.at.utcDate)" } ?? ""
+            reasons.append(reason(.consentWithdrawn, "\(who) withdrew consent \(ref)\(when)."))
+        }
+        if consent.isExpired(on: date) {
+            reasons.append(reason(.consentExpired, "\(who)'s consent \(ref) expired on \(consent.terms.expiresAt)."))
+        }
+        if !consent.covers(channel) {
+            let covered = consent.terms.channels.map(\.name).joined(separator: ", ")
+            reasons.append(reason(.channelNotCovered, "\(who)'s consent \(ref) covers \(covered.isEmpty ? "no channel" : covered), not \(channel)."))
+        }
+        if let born = person.dateOfBirth {
+            let age = born.age(at: date)
+            if age < policy.ageOfConsent && !consent.terms.givenByGuardian {
+                reasons.append(reason(.guardianConsentRequired, "\(who) is \(age), under \(policy.ageOfConsent): a parent or guardian must consent, and \(ref) was not given by one."))
+            }
+            if age >= policy.ageOfConsent && consent.terms.givenByGuardian {
+                reasons.append(reason(.reconsentRequired, "\(who) is now \(age): consent \(ref) was given by a guardian while they were a child, and they must now consent themselves."))
+            }
+        }
+        return reasons
+    }
+
+    /// Drops repeats (the same name found by two metadata sources), then orders by the reason table.
+    static func distinct(_ reasons: [Reason]) -> [Reason] {
+        var seen = Set<Reason>()
+        let unique = reasons.filter { seen.insert($0).inserted }
+        return unique.enumerated().sorted { a, b in
+            a.element.code != b.element.code ? a.element.code < b.element.code : a.offset < b.offset
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,118 @@
+import ClearanceCore
+import Foundation
+import GRDB
+
+/// A row of `people`, derived from events.
+struct PersonRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "people"
+    var id: String
+    var sealed: Data?
+    var serviceUser: Bool
+    var electedMember: Bool
+    var staff: Bool
+    var addedSeq: Int64
+    var addedAt: Int64
+    var erasedSeq: Int64?
+    var erasedAt: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, sealed, staff
+        case serviceUser = "service_user"
+        case electedMember = "elected_member"
+        case addedSeq = "added_seq"
+        case addedAt = "added_at"
+        case erasedSeq = "erased_seq"
+        case erasedAt = "erased_at"
+    }
+
+    var roles: PersonRoles {
+        PersonRoles(serviceUser: serviceUser, electedMember: electedMember, staff: staff)
+    }
+}
+
+/// A row of `consents`, derived from events.
+struct ConsentRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "consents"
+    var reference: String
+    var personID: String
+    var version: Int
+    var supersedes: String?
+    var supersededBy: String?
+    var state: String
+    var channels: String
+    var purposes: String
+    var event: String?
+    var formVersion: String
+    var method: String
+    var recordedBy: String
+    var givenAt: String
+    var expiresAt: String
+    var guardianRelationship: String?
+    var signatureSHA256: String?
+    var sealed: Data?
+    var recordedSeq: Int64
+    var recordedAt: Int64
+    var withdrawnAt: Int64?
+    var withdrawalVia: String?
+    var withdrawnBy: String?
+    var withdrawalNote: Data?
+    var withdrawnSeq: Int64?
+    var erasedAt: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case reference, version, supersedes, state, channels, purposes, event, method, sealed
+        case personID = "person_id"
+        case supersededBy = "superseded_by"
+        case formVersion = "form_version"
+        case recordedBy = "recorded_by"
+        case givenAt = "given_at"
+        case expiresAt = "expires_at"
+        case guardianRelationship = "guardian_relationship"
+        case signatureSHA256 = "signature_sha256"
+        case recordedSeq = "recorded_seq"
+        case recordedAt = "recorded_at"
+        case withdrawnAt = "withdrawn_at"
+        case withdrawalVia = "withdrawal_via"
+        case withdrawnBy = "withdrawn_by"
+        case withdrawalNote = "withdrawal_note"
+        case withdrawnSeq = "withdrawn_seq"
+        case erasedAt = "erased_at"
+    }
+
+    init(recorded event: LedgerEvent.ConsentRecorded, seq: Int64, at: Int64) throws {
+        reference = event.reference.description
+        personID = event.person.description
+        version = event.version
+        supersedes = event.supersedes?.description
+        supersededBy = nil
+        state = ConsentState.active.rawValue
+        channels = event.terms.channels.map(\.name).joined(separator: ",")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        purposes = String(decoding: try encoder.encode(event.terms.purposes), as: UTF8.self)
+        self.event = event.terms.event
+        formVersion = event.terms.formVersion
+        method = event.terms.method.rawValue
+        recordedBy = event.terms.recordedBy
+        givenAt = event.terms.givenAt.description
+        expiresAt = event.terms.expiresAt.description
+        guardianRelationship = event.terms.guardianRelationship
+        signatureSHA256 = event.terms.signatureSHA256
+        sealed = event.sealed
+        recordedSeq = seq
+        recordedAt = at
+    }
+
+    var consentState: ConsentState? { ConsentState(rawValue: state) }
+
+    /// The terms as recorded; nil if the row does not parse (a damaged row).
+    var terms: ConsentTerms? {
+        guard let method = ConsentMethod(rawValue: method),
+              let given = CalendarDate(parsing: givenAt), let expires = CalendarDate(parsing: expiresAt),
+              let purposes = try? JSONDecoder().decode([String].self, from: Data(purposes.utf8)) else { return nil }
+        let channels = channels.split(separator: ",").map { Channel(String($0)) }
+        return ConsentTerms(channels: channels, purposes: purposes, event: event, formVersion: formVersion,
+                            method: method, recordedBy: recordedBy, givenAt: given, expiresAt: expires,
+                            guardianRelationship: guardianRelationship, signatureSHA256: signatureSHA256)
+    }
+}

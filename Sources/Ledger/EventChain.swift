@@ -1,0 +1,55 @@
+import ClearanceCore
+import Crypto
+import Foundation
+
+/// One row of `events` as stored.
+struct StoredEvent: Equatable, Sendable {
+    var seq: Int64
+    var kind: String
+    var personID: String
+    var consentReference: String?
+    var createdAt: Int64
+    var payload: Data
+    var previousHash: Data
+    var hash: Data
+    var signature: Data
+}
+
+/// How events are chained: each hash covers the previous hash and every stored column of the
+/// event, so editing, removing, inserting or reordering any row breaks the chain from there on.
+enum EventChain {
+    /// The first event links to a value bound to the instance key, so a chain cannot be moved
+    /// to another instance.
+    static func genesisHash(publicKey: Data) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: Data("clearance.genesis.v1".utf8))
+        hasher.update(data: publicKey)
+        return Data(hasher.finalize())
+    }
+
+    static func hash(previousHash: Data, seq: Int64, kind: String, personID: String,
+                     consentReference: String?, createdAt: Int64, payload: Data) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: previousHash)
+        hasher.update(data: Data("clearance.event.v1".utf8))
+        hasher.update(data: bigEndian(seq))
+        for field in [kind, personID, consentReference ?? ""] {
+            hasher.update(data: bigEndian(Int64(field.utf8.count)))
+            hasher.update(data: Data(field.utf8))
+        }
+        hasher.update(data: Data([consentReference == nil ? 0 : 1]))
+        hasher.update(data: bigEndian(createdAt))
+        hasher.update(data: bigEndian(Int64(payload.count)))
+        hasher.update(data: payload)
+        return Data(hasher.finalize())
+    }
+
+    static func hash(of event: StoredEvent) -> Data {
+        hash(previousHash: event.previousHash, seq: event.seq, kind: event.kind, personID: event.personID,
+             consentReference: event.consentReference, createdAt: event.createdAt, payload: event.payload)
+    }
+
+    private static func bigEndian(_ value: Int64) -> Data {
+        withUnsafeBytes(of: value.bigEndian) { Data($0) }
+    }
+}

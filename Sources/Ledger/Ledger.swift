@@ -1,0 +1,103 @@
+import ClearanceCore
+import Foundation
+import GRDB
+
+/// The consent ledger: an SQLite file plus the instance signing key beside it.
+public final class Ledger: Sendable {
+    public let path: String
+    public let keyPath: String
+    let database: DatabaseQueue
+    let instance: InstanceRecord
+    /// Present when opened for writing.
+    let signingKey: InstanceKey?
+
+    struct InstanceRecord: Sendable {
+        let publicKey: Data
+        let indexKey: Data
+        let createdAt: Int64
+    }
+
+    private init(path: String, keyPath: String, database: DatabaseQueue, instance: InstanceRecord, signingKey: InstanceKey?) {
+        self.path = path
+        self.keyPath = keyPath
+        self.database = database
+        self.instance = instance
+        self.signingKey = signingKey
+    }
+
+    /// Creates the database and the key file; refuses if either exists.
+    public static func create(at path: String, keyPath: String? = nil, at now: Timestamp = .now) throws -> Ledger {
+        let keyPath = keyPath ?? InstanceKey.defaultPath(forDatabase: path)
+        let files = FileManager.default
+        for existing in [path, keyPath] where files.fileExists(atPath: existing) {
+            throw LedgerError.alreadyExists(existing)
+        }
+        let key = InstanceKey.generate()
+        let record = InstanceRecord(publicKey: key.publicKey, indexKey: PersonalDataSeal.newKey(),
+                                    createdAt: now.millisecondsSinceEpoch)
+        do {
+            try key.write(to: keyPath)
+            let database = try LedgerDatabase.open(path: path)
+            try database.write { db in
+                try db.execute(sql: "INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
+                               arguments: [record.publicKey, record.indexKey, record.createdAt])
+            }
+            return Ledger(path: path, keyPath: keyPath, database: database, instance: record, signingKey: key)
+        } catch {
+            // Leave nothing half-made behind; the key file is ours only if the database is not.
+            if case LedgerError.alreadyExists = error { throw error }
+            for leftover in [path, path + "-wal", path + "-shm", keyPath] { try? files.removeItem(atPath: leftover) }
+            throw error
+        }
+    }
+
+    /// Opens an existing ledger. Writing needs the signing key, which must match the ledger.
+    public static func open(at path: String, keyPath: String? = nil, forWriting: Bool) throws -> Ledger {
+        let keyPath = keyPath ?? InstanceKey.defaultPath(forDatabase: path)
+        guard FileManager.default.fileExists(atPath: path) else { throw LedgerError.missingDatabase(path) }
+        let database: DatabaseQueue
+        do {
+            database = try LedgerDatabase.open(path: path)
+        } catch {
+            throw LedgerError.corrupt("cannot open \(path): \(error)")
+        }
+        let row = try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT public_key, index_key, created_at FROM instance WHERE id = 1")
+        }
+        guard let row, let publicKey = row["public_key"] as Data?, let indexKey = row["index_key"] as Data?,
+              let createdAt = row["created_at"] as Int64? else {
+            throw LedgerError.corrupt("\(path) has no instance record (run `clearance init`)")
+        }
+        let instance = InstanceRecord(publicKey: publicKey, indexKey: indexKey, createdAt: createdAt)
+        var signingKey: InstanceKey?
+        if forWriting {
+            let key = try InstanceKey.read(from: keyPath)
+            guard key.publicKey == publicKey else { throw LedgerError.keyMismatch(keyPath) }
+            signingKey = key
+        }
+        return Ledger(path: path, keyPath: keyPath, database: database, instance: instance, signingKey: signingKey)
+    }
+
+    /// Runs `body` in one write transaction: every event it appends commits together or not at all.
+    public func write<T>(_ body: (inout LedgerTransaction) throws -> T) throws -> T {
+        guard let signingKey else { throw LedgerError.missingKey(keyPath) }
+        return try database.write { db in
+            var transaction = try LedgerTransaction(db: db, key: signingKey, instance: instance)
+            return try body(&transaction)
+        }
+    }
+
+    /// Folds the WAL back into the main file and truncates it (used after erasure).
+    public func checkpoint() throws {
+        try LedgerDatabase.checkpoint(database)
+    }
+
+    var nameIndex: NameIndex { NameIndex(keyBytes: instance.indexKey) }
+}
+
+extension Timestamp {
+    /// The current moment from the system clock.
+    public static var now: Timestamp {
+        Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}

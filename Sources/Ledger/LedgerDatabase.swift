@@ -1,0 +1,65 @@
+import ClearanceCore
+import Foundation
+import GRDB
+import LedgerSchema
+
+/// Opening the SQLite file: WAL, foreign keys, full sync (an acknowledged commit survives a
+/// crash or power cut), and secure_delete so deleted keys are overwritten with zeros.
+enum LedgerDatabase {
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return configuration
+    }
+
+    static func open(path: String) throws -> DatabaseQueue {
+        let queue = try DatabaseQueue(path: path, configuration: configuration())
+        try migrator().migrate(queue)
+        return queue
+    }
+
+    /// Applies `Migrations/*.sql` in order; the SQL is embedded in the binary.
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in LedgerSchema.migrations {
+            migrator.registerMigration(migration.identifier) { db in
+                try db.execute(sql: migration.sql)
+            }
+        }
+        return migrator
+    }
+
+    /// Empties the WAL into the main file and truncates it to zero bytes, so old page images
+    /// (for example of an erased key) do not linger in `-wal`.
+    static func checkpoint(_ queue: DatabaseQueue) throws {
+        try queue.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+}
+
+/// Derived rows read and written inside a write transaction.
+struct DatabaseStore: DerivedStore {
+    let db: Database
+
+    func personRow(_ id: PersonID) throws -> PersonRow? {
+        try PersonRow.fetchOne(db, key: id.description)
+    }
+    func consentRow(_ reference: ConsentReference) throws -> ConsentRow? {
+        try ConsentRow.fetchOne(db, key: reference.description)
+    }
+    func consentRows(of person: PersonID) throws -> [ConsentRow] {
+        try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq",
+                                arguments: [person.description])
+    }
+    func insert(_ row: PersonRow) throws { try row.insert(db) }
+    func update(_ row: PersonRow) throws { try row.update(db) }
+    func insert(_ row: ConsentRow) throws { try row.insert(db) }
+    func update(_ row: ConsentRow) throws { try row.update(db) }
+}

@@ -1,0 +1,133 @@
+import ClearanceCore
+import Foundation
+import GRDB
+
+/// A registered person as the ledger knows them now.
+public struct PersonEntry: Hashable, Sendable {
+    public let id: PersonID
+    public let roles: PersonRoles
+    /// Nil once erased.
+    public let personalData: PersonalData?
+    public let addedAt: Timestamp
+    public let erasedAt: Timestamp?
+
+    public var isErased: Bool { erasedAt != nil }
+}
+
+extension Ledger {
+    public func person(_ id: PersonID) throws -> PersonEntry? {
+        try database.read { db in
+            try PersonRow.fetchOne(db, key: id.description).map { try entry(for: $0, db: db) }
+        }
+    }
+
+    /// Everyone whose name or an alias folds to the same key as `name` (any case, any accents).
+    public func people(named name: String) throws -> [PersonEntry] {
+        guard let key = NameKey(name) else { return [] }
+        let digest = nameIndex.digest(key)
+        return try database.read { db in
+            try PersonRow.fetchAll(db, sql: """
+                SELECT people.* FROM name_index JOIN people ON people.id = name_index.person_id
+                WHERE name_index.digest = ? ORDER BY people.added_seq
+                """, arguments: [digest]).map { try entry(for: $0, db: db) }
+        }
+    }
+
+    /// Everyone, in the order they were added.
+    public func allPeople() throws -> [PersonEntry] {
+        try database.read { db in
+            let keys = try keysByPerson(db)
+            return try PersonRow.fetchAll(db, sql: "SELECT * FROM people ORDER BY added_seq").map {
+                try entry(for: $0, key: keys[$0.id])
+            }
+        }
+    }
+
+    public func consent(_ reference: ConsentReference) throws -> ConsentRecord? {
+        try database.read { db in
+            guard let row = try ConsentRow.fetchOne(db, key: reference.description) else { return nil }
+            return try record(for: row, key: personKey(row.personID, db: db))
+        }
+    }
+
+    /// Every version of every consent of `person`, oldest first.
+    public func consents(of person: PersonID) throws -> [ConsentRecord] {
+        try database.read { db in
+            let key = try personKey(person.description, db: db)
+            return try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq",
+                                           arguments: [person.description]).map { try record(for: $0, key: key) }
+        }
+    }
+
+    /// Every consent, oldest first.
+    public func allConsents() throws -> [ConsentRecord] {
+        try database.read { db in
+            let keys = try keysByPerson(db)
+            return try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents ORDER BY recorded_seq").map {
+                try record(for: $0, key: keys[$0.personID])
+            }
+        }
+    }
+
+    public func eventCount() throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    }
+
+    // MARK: Decoding rows
+
+    private func keysByPerson(_ db: Database) throws -> [String: Data] {
+        var keys: [String: Data] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT person_id, key FROM person_keys")
+        while let row = try rows.next() {
+            if let id = row["person_id"] as String?, let key = row["key"] as Data? { keys[id] = key }
+        }
+        return keys
+    }
+
+    private func personKey(_ id: String, db: Database) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT key FROM person_keys WHERE person_id = ?", arguments: [id])
+    }
+
+    private func entry(for row: PersonRow, db: Database) throws -> PersonEntry {
+        try entry(for: row, key: personKey(row.id, db: db))
+    }
+
+    private func entry(for row: PersonRow, key: Data?) throws -> PersonEntry {
+        guard let id = PersonID(parsing: row.id) else { throw LedgerError.corrupt("bad person id \(row.id)") }
+        var data: PersonalData?
+        if row.erasedAt == nil {
+            guard let key, let sealed = row.sealed,
+                  let opened = PersonalDataSeal(keyBytes: key, person: id).open(PersonalData.self, from: sealed) else {
+                throw LedgerError.corrupt("cannot open the personal data of \(id) (run `clearance verify`)")
+            }
+            data = opened
+        }
+        return PersonEntry(id: id, roles: row.roles, personalData: data,
+                           addedAt: Timestamp(millisecondsSinceEpoch: row.addedAt),
+                           erasedAt: row.erasedAt.map(Timestamp.init(millisecondsSinceEpoch:)))
+    }
+
+    private func record(for row: ConsentRow, key: Data?) throws -> ConsentRecord {
+        guard let reference = ConsentReference(parsing: row.reference), let person = PersonID(parsing: row.personID),
+              let terms = row.terms, let state = row.consentState else {
+            throw LedgerError.corrupt("consent row \(row.reference) does not parse (run `clearance verify`)")
+        }
+        var details: ConsentPrivateDetails?
+        var note: String?
+        if state != .erased, let key {
+            let seal = PersonalDataSeal(keyBytes: key, person: person)
+            details = row.sealed.flatMap { seal.open(ConsentPrivateDetails.self, from: $0) }
+            note = row.withdrawalNote.flatMap { seal.open(String.self, from: $0) }
+        }
+        var withdrawal: Withdrawal?
+        if let at = row.withdrawnAt {
+            withdrawal = Withdrawal(at: Timestamp(millisecondsSinceEpoch: at), receivedVia: row.withdrawalVia ?? "",
+                                    recordedBy: row.withdrawnBy ?? "", note: note)
+        }
+        return ConsentRecord(reference: reference, person: person, terms: terms, details: details, state: state,
+                             version: row.version, supersedes: row.supersedes.flatMap(ConsentReference.init(parsing:)),
+                             supersededBy: row.supersededBy.flatMap(ConsentReference.init(parsing:)),
+                             recordedAt: Timestamp(millisecondsSinceEpoch: row.recordedAt),
+                             withdrawal: withdrawal, erasedAt: row.erasedAt.map(Timestamp.init(millisecondsSinceEpoch:)))
+    }
+}

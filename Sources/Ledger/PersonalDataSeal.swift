@@ -1,0 +1,51 @@
+import ClearanceCore
+import Crypto
+import Foundation
+
+/// Encrypts a person's personal data with their own AES-256-GCM key. The person id is bound as
+/// associated data so ciphertext cannot be moved to another person.
+struct PersonalDataSeal {
+    let key: SymmetricKey
+    let person: PersonID
+
+    static func newKey() -> Data {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+    }
+
+    init(keyBytes: Data, person: PersonID) {
+        key = SymmetricKey(data: keyBytes)
+        self.person = person
+    }
+
+    func seal<Value: Encodable>(_ value: Value) throws -> Data {
+        let plain = try JSONEncoder().encode(value)
+        let box = try AES.GCM.seal(plain, using: key, authenticating: Data(person.description.utf8))
+        guard let combined = box.combined else { throw LedgerError.io("AES-GCM gave no combined form") }
+        return combined
+    }
+
+    /// Nil when the ciphertext does not open under this key or does not decode.
+    func open<Value: Decodable>(_ type: Value.Type, from sealed: Data) -> Value? {
+        guard let box = try? AES.GCM.SealedBox(combined: sealed),
+              let plain = try? AES.GCM.open(box, using: key, authenticating: Data(person.description.utf8)) else {
+            return nil
+        }
+        return try? JSONDecoder().decode(type, from: plain)
+    }
+}
+
+/// Keyed digests of folded names: lookup by exact name without storing the name.
+struct NameIndex {
+    let key: SymmetricKey
+
+    init(keyBytes: Data) { key = SymmetricKey(data: keyBytes) }
+
+    func digest(_ name: NameKey) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(name.folded.utf8), using: key))
+    }
+
+    /// Distinct digests for a person's name and aliases.
+    func digests(for data: PersonalData) -> Set<Data> {
+        Set(data.allNames.compactMap(NameKey.init).map(digest))
+    }
+}

@@ -106,8 +106,9 @@ public enum QuickTimeBoxWalker {
         while position < end {
             let remaining = end - position
             if remaining < 8 {
-                // QuickTime ends some user-data lists with a 32-bit zero; tolerate zero padding.
-                if let tail = source.bytes(at: position, count: Int(remaining)), tail.allSatisfy({ $0 == 0 }) {
+                // QuickTime ends some user-data lists with a 32-bit zero; tolerate zero padding
+                // inside boxes. At the top level a short tail is a cut-off header.
+                if !topLevel, let tail = source.bytes(at: position, count: Int(remaining)), tail.allSatisfy({ $0 == 0 }) {
                     break
                 }
                 return endIsEndOfFile

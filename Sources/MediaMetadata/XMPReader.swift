@@ -144,7 +144,7 @@ struct XMPPacketReading {
     }
 
     /// `existing` plus the items of `added` not matched one-for-one by an item of `existing`.
-    private static func union<T: Equatable>(_ existing: [T], _ added: [T]) -> [T] {
+    static func union<T: Equatable>(_ existing: [T], _ added: [T]) -> [T] {
         var unmatched = existing
         var result = existing
         for item in added {

@@ -24,6 +24,10 @@ enum RegionNormalizer {
     /// The rectangle as displayed, clamped to the image; nil for non-finite or empty input.
     static func displayed(_ r: StoredRect, orientation: Int?) -> NormalizedRegion? {
         guard [r.x, r.y, r.w, r.h].allSatisfy(\.isFinite), r.w >= 0, r.h >= 0 else { return nil }
+        // Unrotated and inside the image: hand the numbers back untouched (no rounding drift).
+        if !(2...8).contains(orientation ?? 1), r.x >= 0, r.y >= 0, r.x + r.w <= 1, r.y + r.h <= 1 {
+            return NormalizedRegion(x: r.x, y: r.y, w: r.w, h: r.h)
+        }
         let a = map(r.x, r.y, orientation)
         let b = map(r.x + r.w, r.y + r.h, orientation)
         let x0 = clamp(min(a.0, b.0)), x1 = clamp(max(a.0, b.0))

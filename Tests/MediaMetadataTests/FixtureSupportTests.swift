@@ -114,7 +114,9 @@ enum ExifTool {
     /// People and face regions as ExifTool shows them, reduced the way XMPReader reduces them.
     struct People: Equatable {
         var names: [String] = []
-        var faceRegions = 0
+        /// Names of each face region (empty for an unnamed face).
+        var regions: [[String]] = []
+        var faceRegions: Int { regions.count }
     }
 
     static let peopleTags = ["-RegionInfo", "-RegionInfoMP", "-PersonInImage", "-PersonInImageWDetails", "-ImageRegion"]
@@ -129,16 +131,17 @@ enum ExifTool {
         }
         if let info = record["RegionInfo"] as? [String: Any] {
             for case let region as [String: Any] in list(info["RegionList"]) where (text(region["Type"]) ?? "").lowercased() == "face" {
-                people.faceRegions += 1
-                if let name = text(region["Name"]) { people.names.append(name) }
+                let name = text(region["Name"])
+                people.regions.append(name.map { [$0] } ?? [])
+                if let name { people.names.append(name) }
             }
         }
         if let info = record["RegionInfoMP"] as? [String: Any] {
             for case let region as [String: Any] in list(info["Regions"]) {
-                people.faceRegions += 1
-                if let name = text(region["PersonDisplayName"]), name.lowercased() != "ffffffffffffffff" {
-                    people.names.append(name)
-                }
+                var name = text(region["PersonDisplayName"])
+                if name?.lowercased() == "ffffffffffffffff" { name = nil }
+                people.regions.append(name.map { [$0] } ?? [])
+                if let name { people.names.append(name) }
             }
         }
         people.names += list(record["PersonInImage"]).compactMap(text)
@@ -155,8 +158,8 @@ enum ExifTool {
                     .contains { $0.lowercased().contains("imageregiontype/human") }
             }
             guard human || !names.isEmpty else { continue }
-            people.faceRegions += 1
             if names.isEmpty, let name = text(region["Name"]) { names.append(name) }
+            people.regions.append(names.sorted())
             people.names += names
         }
         people.names.sort()

@@ -13,6 +13,11 @@ struct Clearance: AsyncParsableCommand {
             """,
         subcommands: [
             Inspect.self,
+            Init.self,
+            PersonCommand.self,
+            ConsentCommand.self,
+            Verify.self,
+            Erase.self,
         ]
     )
 

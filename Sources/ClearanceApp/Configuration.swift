@@ -1,0 +1,136 @@
+import ClearanceCore
+import Foundation
+
+/// Settings from `--config FILE` (JSON); every key is optional and defaults are used without a file.
+///
+/// ```json
+/// {"channels": ["website", "facebook", "x"], "social": ["facebook", "x"],
+///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 6,
+///  "preElectionPeriods": [{"from": "2026-03-23", "to": "2026-05-07"}],
+///  "councilChannels": ["website", "facebook"], "withdrawalContact": "dpo@council.example",
+///  "formVersion": "photo-consent-2025"}
+/// ```
+public struct ClearanceConfiguration: Sendable {
+    public var catalog: ChannelCatalog
+    public var policy: Policy
+    /// Where people send a withdrawal: printed on every receipt.
+    public var withdrawalContact: String
+    /// The consent wording in use, recorded when `--form-version` is not given.
+    public var formVersion: String
+
+    public static let standard = ClearanceConfiguration(
+        catalog: .standard, policy: Policy(),
+        withdrawalContact: "the data protection officer of the organisation that took the photo",
+        formVersion: "1")
+
+    static let knownKeys: Set<String> = ["channels", "social", "groups", "ageOfConsent", "defaultExpiryYears",
+                                         "retentionYears", "preElectionPeriods", "councilChannels",
+                                         "withdrawalContact", "formVersion"]
+
+    private struct File: Decodable {
+        var channels: [String]?
+        var social: [String]?
+        var groups: [String: [String]]?
+        var ageOfConsent: Int?
+        var defaultExpiryYears: Int?
+        var retentionYears: Int?
+        var preElectionPeriods: [Window]?
+        var councilChannels: [String]?
+        var withdrawalContact: String?
+        var formVersion: String?
+        struct Window: Decodable { var from: String; var to: String }
+    }
+
+    /// Defaults when `path` is nil; any problem with the file is an input error naming it.
+    public static func load(path: String?) throws(InputError) -> ClearanceConfiguration {
+        guard let path else { return standard }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("cannot read configuration \(path)")
+        }
+        guard data.count <= 1 << 20 else { throw InputError("configuration \(path) is larger than 1 MiB") }
+        do {
+            return try parse(data)
+        } catch {
+            throw InputError("configuration \(path): \(error.description)")
+        }
+    }
+
+    static func parse(_ data: Data) throws(InputError) -> ClearanceConfiguration {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
+            throw InputError("not a JSON object")
+        }
+        if let unknown = top.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+            throw InputError("unknown key \"\(unknown)\"")
+        }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw InputError("wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch {
+            throw InputError("malformed JSON")
+        }
+        var configuration = standard
+
+        let channelNames = file.channels ?? standard.catalog.channels.map(\.name)
+        let channels = channelNames.map { Channel($0.trimmingCharacters(in: .whitespaces).lowercased()) }
+        if let bad = channels.first(where: { $0.name.isEmpty || $0.name.contains(",") }) {
+            throw InputError("bad channel name \"\(bad.name)\"")
+        }
+        var groups: [String: [Channel]] = [:]
+        if let social = file.social {
+            groups["social"] = social.map { Channel($0.lowercased()) }
+        } else if file.channels == nil {
+            groups = standard.catalog.groups
+        } else {
+            // Custom channels without a `social` list: the standard social networks that remain.
+            let known = Set(channels)
+            groups["social"] = (standard.catalog.groups["social"] ?? []).filter(known.contains)
+        }
+        for (name, members) in file.groups ?? [:] { groups[name.lowercased()] = members.map { Channel($0.lowercased()) } }
+        guard let catalog = ChannelCatalog(channels: channels, groups: groups) else {
+            throw InputError("channels must be distinct and non-empty, and groups may only name configured channels")
+        }
+        configuration.catalog = catalog
+
+        if let age = file.ageOfConsent {
+            guard (0...25).contains(age) else { throw InputError("ageOfConsent must be between 0 and 25") }
+            configuration.policy.ageOfConsent = age
+        }
+        if let years = file.defaultExpiryYears {
+            guard (1...100).contains(years) else { throw InputError("defaultExpiryYears must be between 1 and 100") }
+            configuration.policy.defaultExpiryYears = years
+        }
+        if let years = file.retentionYears {
+            guard (0...100).contains(years) else { throw InputError("retentionYears must be between 0 and 100") }
+            configuration.policy.retentionYears = years
+        }
+        var windows: [DateWindow] = []
+        for window in file.preElectionPeriods ?? [] {
+            guard let from = CalendarDate(parsing: window.from), let to = CalendarDate(parsing: window.to) else {
+                throw InputError("preElectionPeriods dates must be real YYYY-MM-DD dates")
+            }
+            guard let span = DateWindow(from: from, to: to) else {
+                throw InputError("pre-election period \(from) to \(to) ends before it starts")
+            }
+            windows.append(span)
+        }
+        configuration.policy.preElectionPeriods = windows
+        if let council = file.councilChannels {
+            do {
+                configuration.policy.councilChannels = Set(try catalog.expand(council))
+            } catch {
+                throw InputError("councilChannels: \(error.description)")
+            }
+        } else {
+            configuration.policy.councilChannels = Set(catalog.channels)
+        }
+        if let contact = file.withdrawalContact?.trimmingCharacters(in: .whitespacesAndNewlines), !contact.isEmpty {
+            configuration.withdrawalContact = contact
+        }
+        if let form = file.formVersion?.trimmingCharacters(in: .whitespacesAndNewlines), !form.isEmpty {
+            configuration.formVersion = form
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,73 @@
+import ClearanceCore
+import Foundation
+import Ledger
+
+/// The ledger operations users perform (people, consents, verify, erase), with input checked
+/// before anything is written. Each operation that writes does so in one transaction.
+public struct LedgerOperations: Sendable {
+    public let ledger: Ledger
+    public let configuration: ClearanceConfiguration
+
+    public init(ledger: Ledger, configuration: ClearanceConfiguration) {
+        self.ledger = ledger
+        self.configuration = configuration
+    }
+
+    /// `clearance init`: a new database and instance key; refuses to overwrite either.
+    public static func initialise(databasePath: String) throws -> Ledger {
+        try translatingLedgerErrors { try Ledger.create(at: databasePath) }
+    }
+
+    /// Opens the ledger; `forWriting` also loads the signing key.
+    public static func open(databasePath: String, configuration: ClearanceConfiguration,
+                            forWriting: Bool) throws -> LedgerOperations {
+        let ledger = try translatingLedgerErrors { try Ledger.open(at: databasePath, forWriting: forWriting) }
+        return LedgerOperations(ledger: ledger, configuration: configuration)
+    }
+
+    /// `clearance verify`.
+    public func verify() throws -> LedgerVerification {
+        try Self.translatingLedgerErrors { try ledger.verify() }
+    }
+
+    /// Ledger refusals caused by the caller become `InputError` (exit 2); a damaged store or a
+    /// failing disk stays as it is (exit 1).
+    static func translatingLedgerErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as LedgerError where error.isInputError {
+            throw InputError(error.description)
+        }
+    }
+}
+
+/// Checks shared by the operations.
+enum InputCheck {
+    static let maximumTextLength = 1000
+
+    /// Trimmed; nil when empty. Refuses control characters and overlong text.
+    static func text(_ value: String?, field: String) throws(InputError) -> String? {
+        guard let value else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return nil }
+        guard trimmed.count <= maximumTextLength else { throw InputError("\(field) is longer than \(maximumTextLength) characters") }
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw InputError("\(field) contains control characters")
+        }
+        return trimmed
+    }
+
+    static func required(_ value: String?, field: String) throws(InputError) -> String {
+        guard let text = try text(value, field: field) else { throw InputError("\(field) is required") }
+        return text
+    }
+
+    static func date(_ value: String, field: String) throws(InputError) -> CalendarDate {
+        guard let date = CalendarDate(parsing: value.trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("\(field) must be a real date written YYYY-MM-DD, not \"\(value)\"")
+        }
+        return date
+    }
+
+    static var today: CalendarDate { Timestamp.now.utcDate }
+}

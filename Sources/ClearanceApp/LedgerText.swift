@@ -1,0 +1,48 @@
+import ClearanceCore
+import Foundation
+import Ledger
+
+/// Plain-text output of people, consents and verify for the terminal.
+public enum LedgerText {
+    public static func personLine(_ person: PersonEntry) -> String {
+        let name = person.personalData?.name ?? "(erased \(person.erasedAt?.description ?? ""))"
+        let roles = person.roles.labels
+        return "\(person.id)  \(name)" + (roles.isEmpty ? "" : "  [\(roles.joined(separator: ", "))]")
+    }
+
+    public static func person(_ person: PersonEntry, consents: [ConsentRecord]) -> String {
+        var lines = [personLine(person)]
+        if let data = person.personalData {
+            if !data.aliases.isEmpty { lines.append("  aliases: \(data.aliases.joined(separator: ", "))") }
+            if let born = data.dateOfBirth { lines.append("  born: \(born)") }
+            if let email = data.email { lines.append("  email: \(email)") }
+            if let phone = data.phone { lines.append("  phone: \(phone)") }
+        }
+        lines.append("  added: \(person.addedAt)")
+        if let erased = person.erasedAt { lines.append("  erased: \(erased) (personal data destroyed)") }
+        lines.append(consents.isEmpty ? "  consents: none" : "  consents:")
+        lines += consents.map { "    " + consentLine($0) }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func consentLine(_ consent: ConsentRecord) -> String {
+        var text = "\(consent.reference)  v\(consent.version)  \(consent.state.rawValue)  "
+            + "\(consent.terms.channels.map(\.name).joined(separator: ","))  "
+            + "given \(consent.terms.givenAt)  expires \(consent.terms.expiresAt)"
+        if consent.terms.givenByGuardian { text += "  guardian" }
+        if let previous = consent.supersedes { text += "  supersedes \(previous)" }
+        if let later = consent.supersededBy { text += "  superseded by \(later)" }
+        if let withdrawal = consent.withdrawal { text += "  withdrawn \(withdrawal.at) via \(withdrawal.receivedVia)" }
+        if let erased = consent.erasedAt { text += "  erased \(erased)" }
+        return text
+    }
+
+    public static func verification(_ report: LedgerVerification) -> String {
+        if let problem = report.problem { return "TAMPERED: \(problem)" }
+        let hash = report.lastHash.map { $0.map { String(format: "%02x", $0) }.joined() } ?? "none (empty ledger)"
+        return """
+            intact: \(report.events) events, \(report.people) people (\(report.erasedPeople) erased), \(report.consents) consents
+            last hash: \(hash)
+            """
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import ClearanceApp
+import Foundation
+
+/// `--db` and `--config`, shared by every command that uses the ledger.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "The ledger database (default $CLEARANCE_DB, else ./clearance.db).")
+    var database: String?
+
+    @Option(name: .customLong("config"), help: "A JSON configuration file (channels, age of consent, expiry…).")
+    var configurationPath: String?
+
+    var databasePath: String {
+        if let database { return database }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["CLEARANCE_DB"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "./clearance.db"
+    }
+
+    func configuration() throws -> ClearanceConfiguration {
+        try ClearanceConfiguration.load(path: configurationPath)
+    }
+
+    /// Writing needs the instance key beside the database.
+    func open(forWriting: Bool) throws -> LedgerOperations {
+        try LedgerOperations.open(databasePath: databasePath, configuration: try configuration(), forWriting: forWriting)
+    }
+}
+
+/// Writes a line to standard output at once, so a line that was printed was also committed.
+func printFlushed(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

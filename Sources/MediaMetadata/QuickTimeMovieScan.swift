@@ -16,6 +16,7 @@ struct QuickTimeMovieScan {
     private var userData: [QuickTimeBoxType: String] = [:]
     private var location3GPP: GPSPosition?
     var xmp: [(offset: Int64, packet: [UInt8])] = []
+    private var xmpBytes: Int64 { xmp.reduce(0) { $0 + Int64($1.packet.count) } }
     private var damages: [QuickTimeDamage] = []
 
     /// Walks only the branches that can hold what we read, so sample tables are never listed.
@@ -84,7 +85,7 @@ struct QuickTimeMovieScan {
         case (["moov", "udta"], "loci"):
             if location3GPP == nil, let bytes = payload() { location3GPP = QuickTimePayloads.locationInformation(bytes) }
         case (["moov", "udta"], "XMP_"):
-            if let bytes = payload(limit: QuickTimeReader.maxXMPBytes) {
+            if let bytes = payload(limit: QuickTimeReader.maxXMPBytes - xmpBytes) {
                 xmp.append((box.offset, bytes))
             } else {
                 damages.append(QuickTimeDamage(
@@ -93,7 +94,7 @@ struct QuickTimeMovieScan {
                     box: box))
             }
         case (["moov"], "uuid"), (["moov", "udta"], "uuid"):
-            switch QuickTimeReader.xmpPacket(in: box, of: source) {
+            switch QuickTimeReader.xmpPacket(in: box, of: source, budget: QuickTimeReader.maxXMPBytes - xmpBytes) {
             case .packet(let bytes): xmp.append((box.offset, bytes))
             case .tooLarge(let damage): damages.append(damage)
             case .notXMP: break

@@ -53,9 +53,13 @@ public enum QuickTimeReader {
         var scan = QuickTimeMovieScan()
         damages += scan.scan(movie: movie, in: loaded)
 
+        // All packets together stay under the packet cap too: many uuid boxes must not add up.
+        var xmpBudget = maxXMPBytes - scan.xmp.reduce(0) { $0 + Int64($1.packet.count) }
         for box in top.boxes where box.type == "uuid" {
-            switch xmpPacket(in: box, of: file) {
-            case .packet(let bytes): scan.xmp.append((box.offset, bytes))
+            switch xmpPacket(in: box, of: file, budget: xmpBudget) {
+            case .packet(let bytes):
+                scan.xmp.append((box.offset, bytes))
+                xmpBudget -= Int64(bytes.count)
             case .tooLarge(let damage): damages.append(damage)
             case .notXMP: break
             }
@@ -72,13 +76,13 @@ public enum QuickTimeReader {
     }
 
     /// The packet in a `uuid` box whose user type is the XMP one.
-    static func xmpPacket(in box: QuickTimeBox, of source: some QuickTimeByteSource) -> XMPBox {
+    static func xmpPacket(in box: QuickTimeBox, of source: some QuickTimeByteSource, budget: Int64 = maxXMPBytes) -> XMPBox {
         guard box.payloadSize >= 16, source.bytes(at: box.payloadOffset, count: 16) == xmpUUID else { return .notXMP }
         let length = box.payloadSize - 16
-        guard length <= maxXMPBytes else {
+        guard length <= budget else {
             return .tooLarge(QuickTimeDamage(
                 kind: .limit, offset: box.offset,
-                message: "XMP box at offset \(box.offset) holds \(length) bytes, over the \(maxXMPBytes >> 20) MiB limit; not read",
+                message: "XMP box at offset \(box.offset) holds \(length) bytes, over the \(maxXMPBytes >> 20) MiB limit for XMP; not read",
                 box: box))
         }
         guard let bytes = source.bytes(at: box.payloadOffset + 16, count: Int(length)) else { return .notXMP }

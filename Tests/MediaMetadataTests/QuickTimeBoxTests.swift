@@ -246,6 +246,36 @@ enum QuickTimeBytes {
         #expect(readError(absurd).map { "\($0)".contains("impossible size") } == true)
     }
 
+    @Test func fiveGigabyteFileIsReadBySeeking() throws {
+        // A sparse file: 5 GiB of media data (64-bit size), then the moov past the 4 GiB mark.
+        let mediaSize: UInt64 = 5 << 30
+        let head = B.ftyp + B.be32(1) + B.type("mdat") + B.be64(mediaSize)
+        let moov = B.box("moov", B.mvhd(version: 0, created: Self.created))
+        let path = try B.write(head)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seek(toOffset: UInt64(B.ftyp.count) + mediaSize)
+        try handle.write(contentsOf: Data(moov))
+        try handle.close()
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let facts = try QuickTimeReader.read(fileAt: path)
+        #expect(facts.capturedAt == "2019-01-02T03:04:05Z")
+        #expect(clock.now - start < .seconds(2), "reading must seek past the media, not load it")
+    }
+
+    @Test func xmpPacketsAreCappedInTotal() throws {
+        let moov = B.box("moov", B.mvhd(version: 0, created: Self.created))
+        let nine = String(repeating: "x", count: 9 << 20)
+        // One packet over the cap, then two that only together pass it.
+        let over = B.xmpUUIDBox(String(repeating: "y", count: Int(QuickTimeReader.maxXMPBytes) + 1))
+        let reading = try readPartially(B.ftyp + moov + over + B.xmpUUIDBox(nine) + B.xmpUUIDBox(nine))
+        #expect(reading.facts.capturedAt == "2019-01-02T03:04:05Z")
+        #expect(reading.facts.xmpPackets.map(\.count) == [9 << 20])
+        #expect(reading.damage.map { "\($0)".contains("limit for XMP") } == true)
+    }
+
     @Test func boxCountIsCapped() throws {
         let moov = B.box("moov", B.mvhd(version: 0, created: Self.created))
         let free = B.box("free", [])

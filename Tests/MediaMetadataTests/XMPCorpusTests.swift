@@ -122,4 +122,43 @@ struct XMPCorpusTests {
         #expect(compared >= 4)
         #expect(disagreements.isEmpty, "\(disagreements)")
     }
+
+    /// Every corpus media file (JPEG, TIFF, PNG, HEIC, MP4, MOV…) through MediaInspector,
+    /// which finds the packets in each container: person names must match ExifTool's, and a
+    /// picture has face regions exactly when ExifTool shows some (our count merges one face
+    /// written in several schemas, so it may be lower, never higher).
+    @Test(.enabled(if: ExifTool.path != nil, "exiftool is not installed"))
+    func peopleThroughInspectorAgreeAcrossCorpus() throws {
+        let root = try #require(Fixtures.corpus)
+        let media = ["jpg", "jpeg", "tif", "tiff", "png", "heic", "heif", "mp4", "mov", "m4v"]
+        let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+            .filter { media.contains(($0 as NSString).pathExtension.lowercased()) }
+            .map { "\(root)/\($0)" }
+            .sorted()
+        try #require(!files.isEmpty)
+        var byPath: [String: ExifTool.People] = [:]
+        for record in try ExifTool.json(files, tags: ExifTool.peopleTags) {
+            if let source = record["SourceFile"] as? String { byPath[source] = ExifTool.people(in: record) }
+        }
+        let inspector = MediaInspector()
+        var compared = 0, agreed = 0
+        var disagreements: [String] = []
+        for file in files {
+            let theirs = byPath[file] ?? ExifTool.People()
+            let facts = inspector.inspect(path: file)
+            let ours = facts.people.compactMap(\.name).sorted()
+            guard !(theirs.names.isEmpty && theirs.faceRegions == 0 && ours.isEmpty && facts.faceRegions == 0) else { continue }
+            compared += 1
+            let regionsAgree = (facts.faceRegions > 0) == (theirs.faceRegions > 0) && facts.faceRegions <= theirs.faceRegions
+            if ours == theirs.names.sorted() && regionsAgree {
+                agreed += 1
+            } else {
+                disagreements.append("\(file.dropFirst(root.count + 1)): ours \(facts.faceRegions) regions \(ours); ExifTool \(theirs.faceRegions) regions \(theirs.names)")
+            }
+        }
+        print("XMP people via MediaInspector vs ExifTool: \(agreed)/\(compared) corpus files with people agree (\(files.count) media files scanned)")
+        for line in disagreements { print("  differs: \(line)") }
+        #expect(compared >= 3)
+        #expect(disagreements.isEmpty, "\(disagreements)")
+    }
 }

@@ -130,16 +130,25 @@ private struct ExifView {
         }
     }
 
-    /// Unsigned rationals as doubles; nil if any denominator is zero.
+    /// Rationals as doubles; nil if any denominator is zero. Signed rationals are accepted
+    /// too: some phones (e.g. HMD Nokia) write GPS coordinates as SRATIONAL.
     func rationals(_ tag: ExifTag, in content: UnsafeMutablePointer<ExifContent>?) -> [Double]? {
-        guard let entry = entry(tag, in: content), entry.format == EXIF_FORMAT_RATIONAL, let data = entry.data else { return nil }
+        guard let entry = entry(tag, in: content), let data = entry.data,
+              entry.format == EXIF_FORMAT_RATIONAL || entry.format == EXIF_FORMAT_SRATIONAL
+        else { return nil }
         let count = min(Int(entry.components), Int(entry.size) / 8)
         guard count > 0 else { return nil }
         var values: [Double] = []
         for i in 0..<count {
-            let r = exif_get_rational(data + i * 8, order)
-            guard r.denominator != 0 else { return nil }
-            values.append(Double(r.numerator) / Double(r.denominator))
+            if entry.format == EXIF_FORMAT_RATIONAL {
+                let r = exif_get_rational(data + i * 8, order)
+                guard r.denominator != 0 else { return nil }
+                values.append(Double(r.numerator) / Double(r.denominator))
+            } else {
+                let r = exif_get_srational(data + i * 8, order)
+                guard r.denominator != 0 else { return nil }
+                values.append(Double(r.numerator) / Double(r.denominator))
+            }
         }
         return values
     }

@@ -6,6 +6,8 @@ enum JPEGSegments {
     static let maxSteps = 8192
     /// ExtendedXMP is reassembled into memory; cap it.
     static let maxExtendedXMP = 8 << 20
+    /// How far to look for the next marker after stray bytes.
+    static let maxResync = 1 << 20
 
     static let xmpSignature = Array("http://ns.adobe.com/xap/1.0/\0".utf8)
     static let extendedXMPSignature = Array("http://ns.adobe.com/xmp/extension/\0".utf8)
@@ -29,8 +31,14 @@ enum JPEGSegments {
                 break
             }
             guard head[0] == 0xFF else {
-                result.problem = .malformed("no JPEG marker at offset \(position)")
-                break
+                // Stray bytes between segments are common in the wild; like ExifTool, skip to
+                // the next marker instead of giving up on the file.
+                guard let next = nextMarker(in: file, from: position) else {
+                    result.problem = .malformed("no JPEG marker after offset \(position)")
+                    break
+                }
+                position = next
+                continue walk
             }
             let marker = head[1]
             switch marker {
@@ -95,6 +103,18 @@ enum JPEGSegments {
         }
         result.xmpPackets += extended.packets(referencedBy: mainXMP)
         return result
+    }
+
+    /// Offset of the next 0xFF byte within `maxResync` bytes of `start`.
+    private static func nextMarker(in file: RandomAccessFile, from start: Int) -> Int? {
+        var offset = start
+        while offset < min(file.size, start + maxResync) {
+            let chunk = file.read(at: offset, count: 4096)
+            if chunk.isEmpty { return nil }
+            if let index = chunk.firstIndex(of: 0xFF) { return offset + index }
+            offset += chunk.count
+        }
+        return nil
     }
 }
 

@@ -50,9 +50,9 @@ public struct MediaInspector: Sendable {
         facts.model = exif?.model
         facts.serial = exif?.serial
         facts.orientation = exif?.orientation
-        if let width = container.width, let height = container.height {
-            facts.width = width
-            facts.height = height
+        if container.width != nil || container.height != nil {
+            facts.width = container.width
+            facts.height = container.height
         } else if let width = exif?.pixelWidth, let height = exif?.pixelHeight {
             facts.width = width
             facts.height = height

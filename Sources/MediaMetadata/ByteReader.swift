@@ -31,8 +31,12 @@ final class RandomAccessFile {
         let wanted = min(count, size - offset)
         var done = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+            guard let base = buffer.baseAddress else {
+                initialized = 0
+                return
+            }
             while done < wanted {
-                let got = pread(descriptor, buffer.baseAddress! + done, wanted - done, off_t(offset + done))
+                let got = pread(descriptor, base + done, wanted - done, off_t(offset + done))
                 if got <= 0 { break }
                 done += got
             }

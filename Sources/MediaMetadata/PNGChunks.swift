@@ -5,6 +5,8 @@
 /// text chunks (ImageMagick) are not read either; eXIf is the standard place.
 enum PNGChunks {
     static let maxChunks = 100_000
+    /// EXIF never needs more than libexif reads; XMP packets may be larger.
+    static let maxExifChunk = 1 << 20
     static let maxMetadataChunk = 4 << 20
     private static let xmpKeyword = Array("XML:com.adobe.xmp".utf8)
 
@@ -41,7 +43,7 @@ enum PNGChunks {
             switch type {
             case "IEND":
                 return result
-            case "eXIf" where result.exif == nil && length <= maxMetadataChunk:
+            case "eXIf" where result.exif == nil && length <= maxExifChunk:
                 if var exif = file.readExactly(at: dataStart, count: length) {
                     // Some writers keep the JPEG-style "Exif\0\0" prefix.
                     if exif.hasBytes(ExifBlock.exifHeader) { exif.removeFirst(6) }

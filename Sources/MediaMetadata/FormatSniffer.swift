@@ -16,6 +16,8 @@ public enum FormatSniffer {
             case "heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1": return .heic
             case "qt  ": return .mov
             case "M4V ", "M4VH", "M4VP": return .m4v
+            // Same box structure, but audio, raw photos or other image codecs: not ours to read.
+            case "M4A ", "M4B ", "M4P ", "F4A ", "F4B ", "crx ", "avif", "avis", "jxl ": return nil
             default: return .mp4
             }
         }

@@ -17,6 +17,12 @@ import Testing
         #expect(FormatSniffer.detect(header) == expected)
     }
 
+    @Test func rejectsAudioAndRawInVideoBoxes() {
+        #expect(FormatSniffer.detect([0, 0, 0, 24] + Array("ftypM4A ".utf8)) == nil)
+        #expect(FormatSniffer.detect([0, 0, 0, 24] + Array("ftypcrx ".utf8)) == nil)
+        #expect(FormatSniffer.detect([0, 0, 0, 24] + Array("ftyp3gp5".utf8)) == .mp4)
+    }
+
     @Test func rejectsTextAndEmpty() {
         #expect(FormatSniffer.detect(Array("hello world, not media".utf8)) == nil)
         #expect(FormatSniffer.detect([]) == nil)

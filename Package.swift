@@ -66,13 +66,27 @@ let package = Package(
             ]
         ),
 
+        // Ledger benchmark (`clearance-bench ledger`): consents per second against plain SQLite, verify time.
+        .executableTarget(
+            name: "clearance-bench",
+            dependencies: ["ClearanceApp", "Ledger", "ClearanceCore"],
+            path: "Sources/ClearanceBench"
+        ),
+
         .testTarget(name: "ClearanceCoreTests", dependencies: ["ClearanceCore"]),
         .testTarget(
             name: "MediaMetadataTests",
             dependencies: ["MediaMetadata"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ClearanceCore"]),
-        .testTarget(name: "ClearanceCLITests", dependencies: ["ClearanceApp"]),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ClearanceCLITests",
+            // GRDB only to tamper with ledger files directly, as an attacker would.
+            dependencies: ["ClearanceApp", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

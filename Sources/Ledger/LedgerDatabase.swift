@@ -8,10 +8,14 @@ import LedgerSchema
 enum LedgerDatabase {
     static func configuration() -> Configuration {
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            // Set here rather than with GRDB's `.wal` option, which lowers synchronous to NORMAL
+            // and writes to the file on every open.
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                throw LedgerError.io("cannot switch \(db.description) to WAL mode")
+            }
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
@@ -20,7 +24,11 @@ enum LedgerDatabase {
 
     static func open(path: String) throws -> DatabaseQueue {
         let queue = try DatabaseQueue(path: path, configuration: configuration())
-        try migrator().migrate(queue)
+        let migrator = migrator()
+        // Migrating an up-to-date file would still touch its header; a read-only command must not.
+        if try !queue.read(migrator.hasCompletedMigrations) {
+            try migrator.migrate(queue)
+        }
         return queue
     }
 

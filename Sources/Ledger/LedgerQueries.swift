@@ -73,6 +73,13 @@ extension Ledger {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
     }
 
+    /// Mean size of an event row's payload and hashes, for sizing benchmark reference rows.
+    public func averageEventBytes() throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(db, sql: "SELECT CAST(avg(length(payload) + 128) AS INTEGER) FROM events") ?? 0
+        }
+    }
+
     // MARK: Decoding rows
 
     private func keysByPerson(_ db: Database) throws -> [String: Data] {

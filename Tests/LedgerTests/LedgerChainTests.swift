@@ -1,5 +1,6 @@
 import ClearanceCore
 import Foundation
+import GRDB
 import Testing
 @testable import Ledger
 
@@ -60,5 +61,20 @@ import Testing
         #expect(throws: LedgerError.alreadyExists(temporary.path)) { try Ledger.create(at: temporary.path) }
         let attributes = try FileManager.default.attributesOfItem(atPath: temporary.path + ".key")
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+}
+
+@Suite struct LedgerConnectionTests {
+    /// Acknowledged commits must survive a crash: WAL with synchronous=FULL, and freed pages zeroed.
+    @Test func connectionsUseWALFullSyncAndSecureDelete() throws {
+        let temporary = try TemporaryLedger()
+        let settings = try temporary.ledger.database.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+             try Int.fetchOne(db, sql: "PRAGMA secure_delete"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+        }
+        #expect(settings.0 == "wal")
+        #expect(settings.1 == 2)
+        #expect(settings.2 == 1)
+        #expect(settings.3 == 1)
     }
 }

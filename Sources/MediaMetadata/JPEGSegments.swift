@@ -72,6 +72,8 @@ enum JPEGSegments {
             case 0xDA: // start of scan: everything Clearance needs comes before it
                 if result.width == nil {
                     result.problem = .malformed("JPEG has no frame header (SOF) before its image data")
+                } else if !hasEndOfImage(file, after: segmentEnd) {
+                    result.problem = .malformed("JPEG image data is cut short: no end-of-image marker (truncated)")
                 }
                 break walk
             case 0xE1:
@@ -103,6 +105,27 @@ enum JPEGSegments {
         }
         result.xmpPackets += extended.packets(referencedBy: mainXMP)
         return result
+    }
+
+    /// Whether the compressed data ends with EOI. Usually the last two bytes say so; files
+    /// with a trailer (Motion Photos append a video, some phones a block of their own) are
+    /// scanned from the image data on. Inside entropy-coded data 0xFF is always followed by
+    /// 0x00 or a restart marker, so the first 0xFF 0xD9 is the real end of the image.
+    static func hasEndOfImage(_ file: RandomAccessFile, after start: Int) -> Bool {
+        if file.read(at: file.size - 2, count: 2) == [0xFF, 0xD9] { return true }
+        let chunk = 1 << 16
+        var offset = start
+        var previous: UInt8 = 0
+        while offset < file.size {
+            let bytes = file.read(at: offset, count: chunk)
+            if bytes.isEmpty { return false }
+            for byte in bytes {
+                if previous == 0xFF && byte == 0xD9 { return true }
+                previous = byte
+            }
+            offset += bytes.count
+        }
+        return false
     }
 
     /// Offset of the next 0xFF byte within `maxResync` bytes of `start`.

@@ -1,3 +1,4 @@
+import Foundation
 import MediaMetadata
 
 /// Human-readable `inspect` output: the file, then one indented line per known fact.
@@ -12,7 +13,8 @@ enum InspectText {
         add("sha256", facts.sha256)
         add("captured", facts.capturedAt)
         if let gps = facts.gps {
-            add("gps", "\(gps.latitude), \(gps.longitude)" + (gps.altitude.map { ", \($0) m" } ?? ""))
+            let degrees = { (value: Double) in String(format: "%.6f", value) }
+            add("gps", "\(degrees(gps.latitude)), \(degrees(gps.longitude))" + (gps.altitude.map { String(format: ", %.1f m", $0) } ?? ""))
         }
         add("camera", [facts.make, facts.model].compactMap { $0 }.joined(separator: " "))
         add("serial", facts.serial)

@@ -122,14 +122,20 @@ enum SyntheticJPEG {
         let scratch = try ScratchDirectory()
         let inspector = MediaInspector()
         var cut = 0
-        while cut < sos + 8 {
+        // Header segments byte by byte at first, then across the compressed data to the last byte.
+        while cut < original.count {
             let path = try scratch.write(Array(original[..<cut]), name: "cut-\(cut).jpg")
             let facts = inspector.inspect(path: path)
-            #expect(facts.error != nil, "cut at \(cut)")
+            #expect(facts.error != nil, "cut at \(cut) of \(original.count) (image data from \(sos))")
             #expect(facts.sha256?.count == 64, "cut at \(cut)")
-            cut += cut < 64 ? 1 : 97
+            cut += cut < 64 ? 1 : (cut < sos ? 97 : 1_999)
         }
+        let lastByteMissing = try scratch.write(Array(original.dropLast()), name: "no-eoi.jpg")
+        #expect(inspector.inspect(path: lastByteMissing).error?.contains("truncated") == true)
         #expect(inspector.inspect(path: try scratch.write(original, name: "whole.jpg")).error == nil)
+        // A trailer after the end of the image (as Motion Photos append a video) is not damage.
+        let withTrailer = original + Array(repeating: 0x42, count: 70_000)
+        #expect(inspector.inspect(path: try scratch.write(withTrailer, name: "trailer.jpg")).error == nil)
     }
 
     /// exif-samples calls these "invalid" (they broke exif-py); they are well-formed JPEGs with

@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "LedgerSchema",
             path: "Migrations",
-            resources: [.embedInCode("0001_ledger.sql")]
+            resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.

@@ -18,6 +18,9 @@ struct Clearance: AsyncParsableCommand {
             ConsentCommand.self,
             Verify.self,
             Erase.self,
+            Ingest.self,
+            Tag.self,
+            Check.self,
         ]
     )
 

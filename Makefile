@@ -10,7 +10,6 @@ DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev 
 BENCH_PACKAGES := hyperfine
 
 SWIFT_FLAGS ?=
-DB ?= clearance.db
 
 .PHONY: all deps build release run test bench fixtures clean
 
@@ -30,8 +29,13 @@ build: deps
 release: deps
 	swift build -c release $(SWIFT_FLAGS)
 
+# Until the web service exists: read the samples, load the summer fair into a fresh ledger
+# (out/riverside.db) and check every photo for Facebook, printing each verdict and its reasons.
 run: build
-	.build/debug/clearance inspect samples/
+	.build/debug/clearance inspect samples/photos
+	rm -rf out && mkdir -p out
+	samples/load.sh out/riverside.db
+	.build/debug/clearance check samples/photos/*.jpg samples/photos/*.mp4 --channel facebook --db out/riverside.db --config samples/config.json || true
 
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)

@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+@testable import MediaMetadata
+
+/// Scrubbed JPEG exports, checked by re-reading them with ExifTool and ImageMagick.
+@Suite struct ScrubJPEGTests {
+    /// Tags that must never reach an export, by family-0 group, family-1 group or tag name.
+    static let forbiddenGroups0: Set<String> = ["MakerNotes", "IPTC", "Photoshop", "ICC_Profile-never"]
+    static let forbiddenGroups1: Set<String> = ["IFD1", "XMP-mwg-rs", "XMP-MP", "XMP-MicrosoftPhoto", "XMP-Iptc4xmpExt", "GPS"]
+
+    /// Why `key` (`Group0:Group1:Tag`) must not be in an export, or nil when it may be.
+    static func leak(_ key: String) -> String? {
+        let parts = key.split(separator: ":").map(String.init)
+        guard parts.count == 3 else { return nil }
+        let (group0, group1, tag) = (parts[0], parts[1], parts[2])
+        if forbiddenGroups0.contains(group0) || forbiddenGroups1.contains(group1) { return "group" }
+        if group0 == "XMP", !["ModelReleaseStatus", "ModelReleaseID"].contains(tag) { return "XMP other than the stamp" }
+        if tag.hasPrefix("GPS") || tag.contains("SerialNumber") || tag.hasPrefix("MakerNote") { return "tag" }
+        if ["ThumbnailImage", "ThumbnailOffset", "ThumbnailLength", "PreviewImage", "Comment", "UserComment",
+            "ImageDescription", "Artist", "OwnerName", "CameraOwnerName", "Copyright", "Make", "Model"].contains(tag) { return "tag" }
+        if tag.hasPrefix("PersonInImage") || tag.hasPrefix("Region") { return "person" }
+        return nil
+    }
+
+    /// Offset of the first SOS marker, by a deliberately separate, simple walk.
+    static func startOfScan(_ bytes: [UInt8]) -> Int? {
+        var i = 2
+        while i + 4 <= bytes.count {
+            guard bytes[i] == 0xFF else { i += 1; continue }
+            let marker = bytes[i + 1]
+            if marker == 0xFF { i += 1; continue }
+            if marker == 0xDA { return i }
+            if marker == 0x01 || (0xD0...0xD8).contains(marker) { i += 2; continue }
+            let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+            i += 2 + length
+        }
+        return nil
+    }
+
+    static func sources() -> [String] {
+        let fixtures = ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.directory)) ?? [])
+            .filter { $0.hasSuffix(".jpg") }.sorted().map { Fixtures.path($0) }
+        let inspector = MediaInspector()
+        let corpus = ScrubSupport.corpusFiles(extensions: ["jpg", "jpeg"]).filter {
+            let facts = inspector.inspect(path: $0)
+            return facts.error == nil && facts.format == .jpeg
+        }
+        return fixtures + corpus
+    }
+
+    @Test(.enabled(if: ScrubSupport.isInstalled("exiftool"), "needs exiftool"))
+    func exportedJPEGsCarryNothingPersonal() throws {
+        let sources = Self.sources()
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var exported: [(source: String, output: String)] = []
+        var refused: [String: String] = [:], failed: [String: String] = [:]
+        for (index, source) in sources.enumerated() {
+            let output = "\(directory)/\(index).jpg"
+            do {
+                try ScrubbedCopy.write(from: source, to: output, format: .jpeg, release: ScrubSupport.stamp)
+                exported.append((source, output))
+            } catch ScrubError.cannotScrubSafely(let why) {
+                refused[source] = why
+                #expect(!FileManager.default.fileExists(atPath: output))
+            } catch {
+                failed[source] = "\(error)"
+            }
+        }
+        // Export may refuse a file only when its image data is damaged: ImageMagick, asked to
+        // treat warnings as errors, must fail on the source too.
+        for source in Array(failed.keys) + Array(refused.keys) where ScrubSupport.isInstalled("convert") {
+            let decode = try ScrubSupport.run(["convert", "-regard-warnings", source, "null:"])
+            #expect(decode.status != 0, "\(source) decodes cleanly but export failed: \(failed[source] ?? refused[source] ?? "")")
+        }
+        print("JPEG export: \(exported.count) written, \(refused.count) refused, \(failed.count) failed (damaged image data) of \(sources.count)")
+        #expect(exported.count >= sources.count * 9 / 10, "too many refused: \(refused)")
+
+        let before = try ScrubSupport.exifTool(exported.map(\.source))
+        let after = try ScrubSupport.exifTool(exported.map(\.output))
+        var leaksBefore = 0, orientations = 0
+        for (source, output) in exported {
+            let original = try #require(before[source], "ExifTool did not read \(source)")
+            let copy = try #require(after[output], "ExifTool did not read the export of \(source)")
+            if original.keys.contains(where: { Self.leak($0) != nil }) { leaksBefore += 1 }
+            let leaks = copy.keys.filter { Self.leak($0) != nil }
+            #expect(leaks.isEmpty, "\(source): export still has \(leaks)")
+            #expect(copy["XMP:XMP-plus:ModelReleaseStatus"] as? String == ScrubSupport.stamp.status, "\(source)")
+            let ids = copy["XMP:XMP-plus:ModelReleaseID"]
+            let idList = (ids as? [String]) ?? (ids as? String).map { [$0] } ?? []
+            #expect(idList == ScrubSupport.stamp.consentReferences, "\(source): \(String(describing: ids))")
+            let sourceOrientation = (original["EXIF:IFD0:Orientation"] as? NSNumber)?.intValue
+            let keptOrientation = (sourceOrientation.map { (1...8).contains($0) } ?? false) ? sourceOrientation : nil
+            #expect((copy["EXIF:IFD0:Orientation"] as? NSNumber)?.intValue == keptOrientation, "\(source)")
+            if keptOrientation != nil { orientations += 1 }
+
+            // Pixels are not re-encoded: the scans up to EOI are the same bytes.
+            let a = try ScrubSupport.bytes(source), b = try ScrubSupport.bytes(output)
+            let sosA = try #require(Self.startOfScan(a))
+            let sosB = try #require(Self.startOfScan(b))
+            let scanLength = b.count - sosB
+            #expect(b.suffix(2) == [0xFF, 0xD9])
+            #expect(sosA + scanLength <= a.count && a[sosA..<sosA + scanLength] == b[sosB...], "\(source): scan bytes differ")
+        }
+        print("JPEG export: \(leaksBefore) sources had fields that must go; \(orientations) orientations kept")
+        #expect(leaksBefore > 0, "no source had anything to remove: nothing was tested")
+        #expect(orientations > 0)
+    }
+
+    /// Every export decodes exactly as its source does (ImageMagick decodes both).
+    @Test(.enabled(if: ScrubSupport.isInstalled("convert"), "needs ImageMagick"))
+    func exportedJPEGsDecodeToTheSamePixels() throws {
+        let sources = Self.sources().filter { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int).flatMap { $0 } ?? 0 < 4 << 20 }
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var compared = 0
+        for (index, source) in sources.enumerated() {
+            let output = "\(directory)/\(index).jpg"
+            guard (try? ScrubbedCopy.write(from: source, to: output, format: .jpeg, release: ScrubSupport.stamp)) != nil else { continue }
+            // Pixels of the stored frame (no auto-orient), as a hash so the comparison is exact.
+            let original = try ScrubSupport.run(["convert", source, "rgb:-"])
+            guard original.status == 0, !original.output.isEmpty else { continue }
+            let copy = try ScrubSupport.run(["convert", output, "rgb:-"])
+            #expect(copy.status == 0, "\(source): export does not decode")
+            #expect(copy.output == original.output, "\(source): export decodes to other pixels")
+            compared += 1
+        }
+        print("JPEG export: \(compared) exports decode to the same pixels as their sources")
+        #expect(compared > 0)
+    }
+
+    @Test func truncatedJPEGLeavesNoFile() throws {
+        let whole = try ScrubSupport.bytes(Fixtures.path("rotated-6.jpg"))
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sos = try #require(Self.startOfScan(whole))
+        for cut in [3, 20, sos - 1, sos + 3, sos + (whole.count - sos) / 2, whole.count - 1] {
+            let source = "\(directory)/cut-\(cut).jpg", output = "\(directory)/out-\(cut).jpg"
+            try Data(whole.prefix(cut)).write(to: URL(fileURLWithPath: source))
+            #expect(throws: MediaReadError.self, "cut at \(cut)") {
+                try ScrubbedCopy.write(from: source, to: output, format: .jpeg, release: ScrubSupport.stamp)
+            }
+            #expect(!FileManager.default.fileExists(atPath: output), "cut at \(cut) left a partial export")
+        }
+    }
+
+    @Test func existingDestinationIsRefusedAndUntouched() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = "\(directory)/taken.jpg"
+        let original = Data("someone else's file".utf8)
+        try original.write(to: URL(fileURLWithPath: output))
+        #expect(throws: ScrubError.destinationExists(output)) {
+            try ScrubbedCopy.write(from: Fixtures.path("rotated-6.jpg"), to: output, format: .jpeg, release: ScrubSupport.stamp)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == original)
+    }
+
+    @Test func unsupportedFormatsAreRefused() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for format in [ContainerFormat.png, .tiff, .heic] {
+            let output = "\(directory)/out.\(format.rawValue)"
+            #expect(throws: MediaReadError.unsupportedFormat("export of \(format.rawValue.uppercased()) is not supported yet")) {
+                try ScrubbedCopy.write(from: Fixtures.path("rotated-6.jpg"), to: output, format: format, release: ScrubSupport.stamp)
+            }
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+    }
+
+    @Test func releasePacketEscapesMarkup() throws {
+        let packet = String(decoding: ScrubXMP.packet(ReleaseStamp(status: "MR-NON", consentReferences: ["a<b>&\"c\"\u{1}"])), as: UTF8.self)
+        #expect(packet.contains("<rdf:li>a&lt;b&gt;&amp;&quot;c&quot;</rdf:li>"))
+        #expect(packet.contains("http://ns.useplus.org/ldf/vocab/MR-NON"))
+        let facts = try XMPReader.read(packets: [ScrubXMP.packet(ScrubSupport.stamp)], sidecarPath: nil, image: ImageGeometry(width: nil, height: nil, orientation: nil))
+        #expect(facts.modelRelease?.ids == ScrubSupport.stamp.consentReferences)
+    }
+}

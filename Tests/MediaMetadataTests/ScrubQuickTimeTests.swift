@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import MediaMetadata
+
+/// Scrubbed MP4/MOV/M4V exports: metadata boxes gone, media data and tracks unchanged.
+@Suite struct ScrubQuickTimeTests {
+    static func box(_ type: String, _ payload: [UInt8]) -> [UInt8] {
+        let size = payload.count + 8
+        return [UInt8(size >> 24 & 0xFF), UInt8(size >> 16 & 0xFF), UInt8(size >> 8 & 0xFF), UInt8(size & 0xFF)]
+            + QuickTimeBoxType(stringLiteral: type).bytes + payload
+    }
+
+    static func be32(_ value: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
+    static func be64(_ value: Int) -> [UInt8] { [56, 48, 40, 32, 24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
+
+    /// The chunk offsets of every `stco`/`co64` in a file, in file order.
+    static func chunkOffsets(_ path: String) throws -> [Int64] {
+        let file = try QuickTimeFile(path: path)
+        var offsets: [Int64] = []
+        QuickTimeBoxWalker.walk(0..<file.fileLength, of: file, topLevel: true) { box, _ in
+            guard box.type == "stco" || box.type == "co64", let payload = file.bytes(at: box.payloadOffset, count: Int(box.payloadSize)),
+                  let count = payload.uint32(at: 4, .big) else { return .descend }
+            let width = box.type == "co64" ? 8 : 4
+            for i in 0..<Int(count) where 8 + (i + 1) * width <= payload.count {
+                offsets.append(payload[(8 + i * width)..<(8 + (i + 1) * width)].reduce(Int64(0)) { $0 << 8 | Int64($1) })
+            }
+            return .descend
+        }
+        return offsets
+    }
+
+    /// The payloads of all top-level `mdat` boxes, concatenated.
+    static func mediaData(_ path: String) throws -> [UInt8] {
+        let file = try QuickTimeFile(path: path)
+        let level = QuickTimeBoxWalker.boxes(in: 0..<file.fileLength, of: file, topLevel: true)
+        return level.boxes.filter { $0.type == "mdat" }.flatMap { file.bytes(at: $0.payloadOffset, count: Int($0.payloadSize)) ?? [] }
+    }
+
+    /// ftyp, moov (with user data holding a location, and a track whose stco/co64 points
+    /// into mdat), free, mdat: the layout where dropping boxes moves the media data.
+    static func handBuiltMovie(sixtyFour: Bool) -> (bytes: [UInt8], chunks: [Int]) {
+        let ftyp = box("ftyp", Array("isom".utf8) + be32(0) + Array("isommp41".utf8))
+        let location = box("udta", box("\u{A9}xyz", [0, 17, 0, 0] + Array("+51.5074-000.1278/".utf8)))
+        let chunkCount = 3
+        func movie(firstChunk: Int) -> [UInt8] {
+            let entries = (0..<chunkCount).flatMap { sixtyFour ? be64(firstChunk + $0 * 16) : be32(firstChunk + $0 * 16) }
+            let table = box(sixtyFour ? "co64" : "stco", [0, 0, 0, 0] + be32(chunkCount) + entries)
+            let trak = box("trak", box("tkhd", [UInt8](repeating: 0, count: 84)) + box("udta", box("\u{A9}nam", [0, 4, 0, 0] + Array("Mia!".utf8)))
+                + box("mdia", box("minf", box("stbl", table))))
+            return box("moov", box("mvhd", [UInt8](repeating: 0, count: 100)) + trak + location
+                + box("meta", [0, 0, 0, 0] + box("hdlr", [UInt8](repeating: 0, count: 24))))
+        }
+        let free = box("free", Array("old metadata left here".utf8))
+        let media = (0..<(chunkCount * 16)).map { UInt8($0) }
+        let sizeBefore = ftyp.count + movie(firstChunk: 0).count + free.count + 8
+        let moov = movie(firstChunk: sizeBefore)
+        let bytes = ftyp + moov + free + box("mdat", media)
+        return (bytes, (0..<chunkCount).map { sizeBefore + $0 * 16 })
+    }
+
+    @Test(arguments: [false, true])
+    func movieBeforeMediaDataHasItsChunkOffsetsMoved(sixtyFour: Bool) throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (bytes, chunks) = Self.handBuiltMovie(sixtyFour: sixtyFour)
+        let source = "\(directory)/in.mp4", output = "\(directory)/out.mp4"
+        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        #expect(try Self.chunkOffsets(source) == chunks.map(Int64.init))
+        try ScrubbedCopy.write(from: source, to: output, format: .mp4, release: ScrubSupport.stamp)
+        let exported = try ScrubSupport.bytes(output)
+        let moved = try Self.chunkOffsets(output)
+        #expect(moved.count == chunks.count)
+        let removed = bytes.count - exported.count
+        #expect(removed > 0)
+        for (old, new) in zip(chunks, moved) {
+            #expect(Int(new) == old - removed)
+            // The chunk still starts with the same media bytes.
+            #expect(Array(exported[Int(new)..<Int(new) + 16]) == Array(bytes[old..<old + 16]))
+        }
+        #expect(exported.firstIndex(of: Array("udta".utf8)) == nil && exported.firstIndex(of: Array("meta".utf8)) == nil)
+        #expect(exported.firstIndex(of: Array("+51.5074".utf8)) == nil && exported.firstIndex(of: Array("Mia!".utf8)) == nil)
+        #expect(exported.firstIndex(of: Array("old metadata".utf8)) == nil)
+        #expect(try Self.mediaData(output) == Self.mediaData(source))
+    }
+
+    static func sources() -> [String] {
+        ScrubSupport.corpusFiles(extensions: ["mp4", "mov", "m4v"])
+    }
+
+    @Test(.enabled(if: ScrubSupport.isInstalled("exiftool") && Fixtures.corpus != nil, "needs exiftool and ../shared/corpus"))
+    func exportedVideosKeepTheirTracksAndLoseTheirMetadata() throws {
+        let sources = Self.sources()
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var exported: [(source: String, output: String)] = []
+        var refused: [String: String] = [:]
+        for (index, source) in sources.enumerated() {
+            let header = Array(try ScrubSupport.bytes(source).prefix(FormatSniffer.headerLength))
+            guard let format = FormatSniffer.detect(header), format.kind == .video else { continue }
+            let output = "\(directory)/\(index).\(format.rawValue)"
+            do {
+                try ScrubbedCopy.write(from: source, to: output, format: format, release: ScrubSupport.stamp)
+                exported.append((source, output))
+            } catch {
+                refused[source] = "\(error)"
+                #expect(!FileManager.default.fileExists(atPath: output))
+            }
+        }
+        print("Video export: \(exported.count) written, refused: \(refused)")
+        #expect(!exported.isEmpty)
+
+        let before = try ScrubSupport.exifTool(exported.map(\.source))
+        let after = try ScrubSupport.exifTool(exported.map(\.output))
+        var removedSomething = 0
+        for (source, output) in exported {
+            let original = try #require(before[source])
+            let copy = try #require(after[output])
+            func isMetadata(_ key: String) -> Bool {
+                let parts = key.split(separator: ":").map(String.init)
+                guard parts.count == 3 else { return false }
+                return parts[0] == "XMP" || ["UserData", "Keys", "ItemList", "Track1-UserData"].contains(parts[1])
+                    || parts[1].hasSuffix("UserData") || parts[1].hasSuffix("Keys")
+                    || parts[2].hasPrefix("GPS") || ["Make", "Model", "SerialNumber", "Author", "Artist", "Comment"].contains(parts[2])
+            }
+            if original.keys.contains(where: isMetadata) { removedSomething += 1 }
+            let left = copy.keys.filter(isMetadata)
+            #expect(left.isEmpty, "\(source): export still has \(left)")
+            for key in original.keys where key.hasSuffix(":Duration") || key.hasSuffix(":ImageWidth") || key.hasSuffix(":ImageHeight") {
+                #expect("\(copy[key] ?? "missing")" == "\(original[key] ?? "")", "\(source): \(key)")
+            }
+            #expect(try Self.mediaData(output) == Self.mediaData(source), "\(source): media data changed")
+        }
+        print("Video export: \(removedSomething) of \(exported.count) sources had metadata that is now gone")
+        #expect(removedSomething > 0)
+    }
+
+    @Test func truncatedVideoLeavesNoFile() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (bytes, _) = Self.handBuiltMovie(sixtyFour: false)
+        for cut in [4, 30, 100, bytes.count - 5] {
+            let source = "\(directory)/cut-\(cut).mp4", output = "\(directory)/out-\(cut).mp4"
+            try Data(bytes.prefix(cut)).write(to: URL(fileURLWithPath: source))
+            #expect(throws: (any Error).self, "cut at \(cut)") {
+                try ScrubbedCopy.write(from: source, to: output, format: .mp4, release: ScrubSupport.stamp)
+            }
+            #expect(!FileManager.default.fileExists(atPath: output), "cut at \(cut) left a partial export")
+        }
+    }
+
+    @Test func fragmentedMovieIsRefused() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bytes = Self.box("ftyp", Array("iso6".utf8) + Self.be32(0)) + Self.box("moov", Self.box("mvhd", [UInt8](repeating: 0, count: 100)))
+            + Self.box("moof", Self.box("mfhd", [0, 0, 0, 0, 0, 0, 0, 1])) + Self.box("mdat", [1, 2, 3])
+        let source = "\(directory)/frag.mp4", output = "\(directory)/out.mp4"
+        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        #expect(throws: ScrubError.self) {
+            try ScrubbedCopy.write(from: source, to: output, format: .mp4, release: ScrubSupport.stamp)
+        }
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+}

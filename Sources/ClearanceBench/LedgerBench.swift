@@ -11,6 +11,10 @@ import Ledger
 struct LedgerBench {
     var seconds = 3.0
     var events = 100_000
+    /// Only verify this existing ledger (for profiling verify alone).
+    var verifyOnly: String?
+    /// Keep the built verify ledger here instead of deleting it.
+    var keep: String?
 
     init(arguments: [String]) throws {
         var index = 0
@@ -19,6 +23,8 @@ struct LedgerBench {
             switch arguments[index] {
             case "--seconds": seconds = Double(value) ?? seconds
             case "--events": events = Int(value) ?? events
+            case "--verify-only": verifyOnly = value
+            case "--keep": keep = value
             default: throw InputError("unknown argument \(arguments[index])")
             }
             index += 2
@@ -26,6 +32,13 @@ struct LedgerBench {
     }
 
     func run() throws {
+        if let verifyOnly {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let report = try Ledger.open(at: verifyOnly, forWriting: false).verify()
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            print("ledger: verify \(report.events) events: \(format(elapsed)) s, intact: \(report.isIntact)")
+            return
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -66,6 +79,9 @@ struct LedgerBench {
         let report = try ledger.verify()
         let verifyElapsed = Double(DispatchTime.now().uptimeNanoseconds - verifyStart) / 1e9
         guard report.isIntact else { throw InputError("bench ledger failed verification: \(report.problem!)") }
+        if let keep {
+            for suffix in ["", "-wal", ".key"] where FileManager.default.fileExists(atPath: verifyPath + suffix) { try FileManager.default.copyItem(atPath: verifyPath + suffix, toPath: keep + suffix) }
+        }
         print("ledger: verify \(report.events) events (\(report.people) people, \(report.consents) consents): \(format(verifyElapsed)) s = \(format(Double(report.events) / verifyElapsed)) events/s (built in \(format(buildElapsed)) s)")
     }
 

@@ -50,19 +50,21 @@ extension Ledger {
         }
     }
 
-    /// Every version of every consent of `person`, oldest first.
-    public func consents(of person: PersonID) throws -> [ConsentRecord] {
+    /// Every version of every consent of `person`, oldest first. Without private details the
+    /// guardian name, witness, signature image and note are left nil (nothing is decrypted),
+    /// which is all the gate needs.
+    public func consents(of person: PersonID, includingPrivateDetails: Bool = true) throws -> [ConsentRecord] {
         try database.read { db in
-            let key = try personKey(person.description, db: db)
+            let key = includingPrivateDetails ? try personKey(person.description, db: db) : nil
             return try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq",
                                            arguments: [person.description]).map { try record(for: $0, key: key) }
         }
     }
 
-    /// Every consent, oldest first.
-    public func allConsents() throws -> [ConsentRecord] {
+    /// Every consent, oldest first (see `consents(of:includingPrivateDetails:)`).
+    public func allConsents(includingPrivateDetails: Bool = true) throws -> [ConsentRecord] {
         try database.read { db in
-            let keys = try keysByPerson(db)
+            let keys = includingPrivateDetails ? try keysByPerson(db) : [:]
             return try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents ORDER BY recorded_seq").map {
                 try record(for: $0, key: keys[$0.personID])
             }

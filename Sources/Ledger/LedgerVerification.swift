@@ -49,17 +49,19 @@ extension Ledger {
                 SELECT seq, kind, person_id, consent_ref, created_at, payload, prev_hash, hash, signature
                 FROM events ORDER BY seq
                 """)
+            var window: [RawEvent] = []
+            window.reserveCapacity(ChainReplay.windowSize)
             while let row = try rows.next() {
-                if !replay.apply(row) { break }
+                window.append(RawEvent(row))
+                if window.count == ChainReplay.windowSize {
+                    if !replay.apply(window) { break }
+                    window.removeAll(keepingCapacity: true)
+                }
             }
-            let signatureProblem = replay.firstBadSignature()
-            if let signatureProblem, signatureProblem.event ?? .max < replay.problem?.event ?? .max {
-                report.problem = signatureProblem
-            } else {
-                report.problem = replay.problem
-            }
+            if replay.problem == nil, !window.isEmpty { _ = replay.apply(window) }
+            report.problem = replay.problem
             report.events = replay.count
-            report.lastHash = replay.previousHash
+            report.lastHash = replay.count > 0 ? replay.previousHash : nil
             guard report.problem == nil else { return }
 
             report.problem = try DerivedTableCheck(db: db, expected: replay.store, indexKey: instance.indexKey).run()
@@ -71,87 +73,126 @@ extension Ledger {
     }
 }
 
-/// Walks the events in order, stopping at the first broken link.
+/// One row of `events` with its columns checked for type; nil fields had the wrong type.
+private struct RawEvent: Sendable {
+    var seq: Int64?
+    var kind: String?
+    var personID: String?
+    var consentReference: String?
+    var consentReferenceIsValid: Bool
+    var createdAt: Int64?
+    var payload: Data?
+    var previousHash: Data?
+    var hash: Data?
+    var signature: Data?
+
+    init(_ row: Row) {
+        seq = Int64.fromDatabaseValue(row["seq"])
+        kind = String.fromDatabaseValue(row["kind"])
+        personID = String.fromDatabaseValue(row["person_id"])
+        let referenceValue: DatabaseValue = row["consent_ref"]
+        consentReference = String.fromDatabaseValue(referenceValue)
+        consentReferenceIsValid = referenceValue.isNull || consentReference != nil
+        createdAt = Int64.fromDatabaseValue(row["created_at"])
+        payload = Data.fromDatabaseValue(row["payload"])
+        previousHash = Data.fromDatabaseValue(row["prev_hash"])
+        hash = Data.fromDatabaseValue(row["hash"])
+        signature = Data.fromDatabaseValue(row["signature"])
+    }
+}
+
+/// Replays the events in windows: within a window, sequence, links, hashes, signatures and
+/// payload decoding are checked on all cores (each needs only its own row and the previous
+/// row's stored hash); then the events are applied to the derived state in order.
 private struct ChainReplay {
+    static let windowSize = 8192
     let publicKey: Data
     var previousHash: Data
     var count = 0
     var store = MemoryStore()
     var problem: LedgerVerification.Problem?
-    var hashes: [Data] = []
-    var signatures: [Data] = []
 
     init(publicKey: Data) {
         self.publicKey = publicKey
         previousHash = EventChain.genesisHash(publicKey: publicKey)
     }
 
-    /// False (with `problem` set) at the first bad event.
-    mutating func apply(_ row: Row) -> Bool {
-        let expected = Int64(count + 1)
-        func fail(_ message: String, at seq: Int64? = nil) -> Bool {
-            problem = .init(event: seq ?? expected, message: message)
-            return false
+    private enum Checked: Sendable {
+        case good(LedgerEvent, seq: Int64, createdAt: Int64)
+        case bad(String)
+    }
+
+    /// False (with `problem` set) when the window holds a bad event.
+    mutating func apply(_ window: [RawEvent]) -> Bool {
+        let firstSeq = Int64(count + 1)
+        let results = Mutex<[Checked?]>(Array(repeating: nil, count: window.count))
+        let chunkSize = 256
+        let chunks = (window.count + chunkSize - 1) / chunkSize
+        let previousOfWindow = previousHash, publicKey = self.publicKey
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = chunk * chunkSize ..< min(window.count, (chunk + 1) * chunkSize)
+            var local: [Checked] = []
+            local.reserveCapacity(range.count)
+            for index in range {
+                let previous = index == 0 ? previousOfWindow : window[index - 1].hash
+                local.append(Self.check(window[index], expectedSeq: firstSeq + Int64(index),
+                                        previousHash: previous, publicKey: publicKey))
+            }
+            results.withLock { all in
+                for (offset, result) in local.enumerated() { all[range.lowerBound + offset] = result }
+            }
         }
-        guard let seq = Int64.fromDatabaseValue(row["seq"]) else { return fail("sequence number is not an integer") }
-        guard seq == expected else {
-            return fail(seq > expected ? "missing: the next event found is \(seq) (an event was deleted or renumbered)"
-                                       : "out of order: found \(seq) (an event was inserted or renumbered)")
+        let checked = results.withLock { $0 }
+        for (index, result) in checked.enumerated() {
+            let seq = firstSeq + Int64(index)
+            switch result {
+            case .good(let event, _, let createdAt):
+                do {
+                    try Projection.apply(event, seq: seq, at: createdAt, to: &store)
+                } catch {
+                    problem = .init(event: seq, message: "not allowed at this point: \(error)")
+                    return false
+                }
+                previousHash = window[index].hash ?? previousHash
+                count += 1
+            case .bad(let message):
+                problem = .init(event: seq, message: message)
+                return false
+            case nil:
+                problem = .init(event: seq, message: "was not checked")
+                return false
+            }
         }
-        guard let kind = String.fromDatabaseValue(row["kind"]),
-              let personID = String.fromDatabaseValue(row["person_id"]),
-              let createdAt = Int64.fromDatabaseValue(row["created_at"]),
-              let payload = Data.fromDatabaseValue(row["payload"]),
-              let storedPrevious = Data.fromDatabaseValue(row["prev_hash"]),
-              let hash = Data.fromDatabaseValue(row["hash"]),
-              let signature = Data.fromDatabaseValue(row["signature"]) else {
-            return fail("a column is missing or has the wrong type (the row was edited)")
-        }
-        let referenceValue: DatabaseValue = row["consent_ref"]
-        let reference = String.fromDatabaseValue(referenceValue)
-        guard referenceValue.isNull || reference != nil else { return fail("consent reference has the wrong type") }
-        guard storedPrevious == previousHash else {
-            return fail("does not link to the previous event (an event before it was edited, deleted or reordered)")
-        }
-        let computed = EventChain.hash(previousHash: storedPrevious, seq: seq, kind: kind, personID: personID,
-                                       consentReference: reference, createdAt: createdAt, payload: payload)
-        guard computed == hash else { return fail("contents do not match its hash (the event was edited)") }
-        guard let event = LedgerEvent.decode(kind: kind, payload: payload) else {
-            return fail("payload does not decode as \(kind)")
-        }
-        guard event.person.description == personID, event.consentReference?.description == reference else {
-            return fail("subject columns disagree with the payload")
-        }
-        do {
-            try Projection.apply(event, seq: seq, at: createdAt, to: &store)
-        } catch {
-            return fail("not allowed at this point: \(error)")
-        }
-        hashes.append(hash)
-        signatures.append(signature)
-        previousHash = hash
-        count += 1
         return true
     }
 
-    /// Checks signatures on all cores; the first failing event, if any.
-    func firstBadSignature() -> LedgerVerification.Problem? {
-        let total = hashes.count
-        guard total > 0 else { return nil }
-        let chunkSize = 2048
-        let chunks = (total + chunkSize - 1) / chunkSize
-        let firstBad = Mutex<Int?>(nil)
-        let hashes = self.hashes, signatures = self.signatures, publicKey = self.publicKey
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            for index in chunk * chunkSize ..< min(total, (chunk + 1) * chunkSize) {
-                if !InstanceKey.isValid(signature: signatures[index], hash: hashes[index], publicKey: publicKey) {
-                    firstBad.withLock { current in current = min(current ?? .max, index) }
-                    return
-                }
-            }
+    private static func check(_ raw: RawEvent, expectedSeq: Int64, previousHash: Data?, publicKey: Data) -> Checked {
+        guard let seq = raw.seq else { return .bad("sequence number is not an integer") }
+        guard seq == expectedSeq else {
+            return .bad(seq > expectedSeq ? "missing: the next event found is \(seq) (an event was deleted or renumbered)"
+                                          : "out of order: found \(seq) (an event was inserted or renumbered)")
         }
-        guard let index = firstBad.withLock({ $0 }) else { return nil }
-        return .init(event: Int64(index + 1), message: "signature does not match the instance key")
+        guard let kind = raw.kind, let personID = raw.personID, raw.consentReferenceIsValid,
+              let createdAt = raw.createdAt, let payload = raw.payload, let storedPrevious = raw.previousHash,
+              let hash = raw.hash, let signature = raw.signature else {
+            return .bad("a column is missing or has the wrong type (the row was edited)")
+        }
+        guard let previousHash, storedPrevious == previousHash else {
+            return .bad("does not link to the previous event (an event before it was edited, deleted or reordered)")
+        }
+        let computed = EventChain.hash(previousHash: storedPrevious, seq: seq, kind: kind, personID: personID,
+                                       consentReference: raw.consentReference, createdAt: createdAt, payload: payload)
+        guard computed == hash else { return .bad("contents do not match its hash (the event was edited)") }
+        guard InstanceKey.isValid(signature: signature, hash: hash, publicKey: publicKey) else {
+            return .bad("signature does not match the instance key")
+        }
+        guard let event = LedgerEvent.decode(kind: kind, payload: payload) else {
+            return .bad("payload does not decode as \(kind)")
+        }
+        guard event.person.description == personID, event.consentReference?.description == raw.consentReference else {
+            return .bad("subject columns disagree with the payload")
+        }
+        return .good(event, seq: seq, createdAt: createdAt)
     }
 }
 

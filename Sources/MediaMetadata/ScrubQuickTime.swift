@@ -2,6 +2,7 @@
 /// inside `moov` every `udta`, `meta`, `XMP_` and `uuid` box is dropped (user data, keys and
 /// item lists carry location, camera, serial and people). Media data is copied byte for byte,
 /// and every chunk offset (`stco`/`co64`) is moved by however much the bytes before it moved.
+/// The release stamp is appended as a top-level XMP `uuid` box.
 enum ScrubQuickTime {
     /// `moov` is loaded into memory to be rewritten; a larger one is refused.
     static let maxMovieSize: Int64 = 256 << 20
@@ -54,9 +55,13 @@ enum ScrubQuickTime {
         return Plan(boxes: kept, movie: movie, movieBytes: QuickTimeLoadedBytes(baseOffset: movie.offset, storage: bytes, fileLength: file.fileLength))
     }
 
-    static func write(_ plan: Plan, from file: QuickTimeFile, to output: ScrubOutput) throws {
+    /// The user type of the top-level `uuid` box that holds XMP in MP4 and QuickTime files.
+    static let xmpUUID: [UInt8] = [0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC]
+
+    static func write(_ plan: Plan, from file: QuickTimeFile, release: ReleaseStamp, to output: ScrubOutput) throws {
         // The new movie's size does not depend on the offsets written into it, so a first
         // pass with offsets unchanged gives the layout, and a second pass writes the real ones.
+        let stamp = ScrubXMP.packet(release)
         let sized = try rewrite(plan.movie, in: plan.movieBytes, parent: nil) { $0 }
         var newOffsets: [Int64: Int64] = [:] // old top-level offset → new
         var position: Int64 = 0
@@ -75,10 +80,20 @@ enum ScrubQuickTime {
         for box in plan.boxes {
             if box.type == "moov" {
                 try output.write(movie)
+            } else if box.extendsToEndOfFile {
+                // Size 0 ("to the end of the file") stops being true once the XMP box follows:
+                // give it its real size, in the same 8-byte header so nothing after it moves.
+                guard box.headerSize == 8, box.size <= Int64(UInt32.max) else {
+                    throw ScrubError.cannotScrubSafely("a final 'mdat' of size 0 larger than 4 GiB cannot be followed by the release stamp")
+                }
+                try output.write(header(box.type, payloadCount: Int(box.payloadSize)))
+                try output.copy(count: box.payloadSize, at: box.payloadOffset) { file.bytes(at: $0, count: $1) }
             } else {
                 try output.copy(count: box.size, at: box.offset) { file.bytes(at: $0, count: $1) }
             }
         }
+        // The release stamp goes last, so no offset in the file changes because of it.
+        try output.write(header("uuid", payloadCount: xmpUUID.count + stamp.count) + xmpUUID + stamp)
     }
 
     /// The bytes of `box` with metadata boxes removed below it and chunk offsets moved.

@@ -49,7 +49,7 @@ public enum ScrubbedCopy {
             let input = try QuickTimeFile(path: source)
             let plan = try ScrubQuickTime.plan(input)
             try ScrubOutput.create(destination) { output in
-                try ScrubQuickTime.write(plan, from: input, to: output)
+                try ScrubQuickTime.write(plan, from: input, release: release, to: output)
             }
         case .png, .tiff, .heic:
             throw MediaReadError.unsupportedFormat("export of \(format.rawValue.uppercased()) is not supported yet")

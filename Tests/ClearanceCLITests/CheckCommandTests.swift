@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// The summer-fair samples loaded into a real ledger, then checked as an editor would.
+@Suite(.serialized) struct CheckCommandTests {
+    let dir: URL
+    let db: String
+    let config: String
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        db = dir.appendingPathComponent("fair.db").path
+        config = CLIRunner.packageRoot.appendingPathComponent("samples/config.json").path
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: "/bin/bash")
+        load.arguments = [CLIRunner.packageRoot.appendingPathComponent("samples/load.sh").path, db]
+        load.environment = ProcessInfo.processInfo.environment.merging(["CLEARANCE": CLIRunner.binary.path]) { $1 }
+        load.standardOutput = FileHandle.nullDevice
+        try load.run()
+        load.waitUntilExit()
+        #expect(load.terminationStatus == 0, "samples/load.sh failed")
+    }
+
+    func photo(_ name: String) -> String { CLIRunner.packageRoot.appendingPathComponent("samples/photos/\(name)").path }
+
+    func check(_ args: [String], channel: String = "facebook", at: String? = nil) throws -> (CLIRunner.Result, [[String: Any]]) {
+        var arguments = ["check"] + args + ["--channel", channel, "--json", "--db", db, "--config", config]
+        if let at { arguments += ["--at", at] }
+        let result = try CLIRunner.run(arguments)
+        let array = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]] ?? []
+        return (result, array)
+    }
+
+    func codes(_ object: [String: Any]) -> Set<String> {
+        Set((object["reasons"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+    }
+
+    @Test func everySituationGetsItsReason() throws {
+        let expected: [String: Set<String>] = [
+            "amira-stage.jpg": [], "amira-stage-crop.jpg": [], "bake-off.jpg": [], "cllr-hart-ribbon.jpg": [],
+            "empty-hall.jpg": [], "stage-clip.mp4": [],
+            "amira-and-leo.jpg": ["channel-not-covered"], "leo-face-painting.jpg": ["channel-not-covered"],
+            "crowd.jpg": ["unidentified-person"], "grace-choir.jpg": ["consent-expired"],
+            "joan-garden.jpg": ["service-user"], "sam-tombola.jpg": ["ambiguous-person"],
+            "tom-raffle.jpg": ["consent-withdrawn"], "visitor.jpg": ["unknown-person"],
+        ]
+        let (result, array) = try check(expected.keys.sorted().map(photo))
+        #expect(result.status == 1, "some are blocked: exit 1")
+        #expect(array.count == expected.count)
+        for object in array {
+            let name = ((object["path"] as? String) ?? "").split(separator: "/").last.map(String.init) ?? ""
+            #expect(codes(object) == expected[name], "\(name): \(codes(object))")
+            #expect((object["cleared"] as? Bool) == expected[name]?.isEmpty)
+            #expect((object["asset"] as? String)?.count == 64)
+            #expect(object["channel"] as? String == "facebook")
+        }
+    }
+
+    @Test func allClearedExitsZeroAndNamesTheConsentsReliedOn() throws {
+        let (result, array) = try check([photo("amira-stage.jpg"), photo("leo-face-painting.jpg")], channel: "website")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(array.allSatisfy { ($0["consents"] as? [String])?.isEmpty == false })
+    }
+
+    @Test func datesChangeTheAnswer() throws {
+        // Before Tom withdrew (today), his consent stood; in the pre-election period the councillor is blocked.
+        let (_, before) = try check([photo("tom-raffle.jpg")], at: "2026-07-05")
+        #expect(codes(before[0]).isEmpty)
+        let (_, election) = try check([photo("cllr-hart-ribbon.jpg")], at: "2027-04-01")
+        #expect(codes(election[0]) == ["pre-election-period"])
+        // Before the fair, nobody had consented to anything.
+        let (_, early) = try check([photo("amira-stage.jpg")], at: "2026-01-01")
+        #expect(codes(early[0]) == ["no-consent"])
+    }
+
+    @Test func taggingResolvesAmbiguityAndMarksServiceUsers() throws {
+        let list = try CLIRunner.run(["person", "list", "--json", "--db", db])
+        let people = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
+        let match = people.first { ($0["name"] as? String) == "Sam Taylor" && ($0["born"] as? String) == "1985-01-01" }
+        let sam = match?["id"] as? String ?? ""
+        #expect(!sam.isEmpty, "person list --json: \(list.stdout.prefix(300))")
+        let tag = try CLIRunner.run(["tag", photo("sam-tombola.jpg"), "--person", sam, "--by", "editor", "--db", db])
+        #expect(tag.status == 0, "\(tag.stderr)")
+        #expect(codes(try check([photo("sam-tombola.jpg")]).1[0]).isEmpty)
+
+        #expect(try CLIRunner.run(["tag", photo("amira-stage.jpg"), "--service-users", "--db", db]).status == 0)
+        #expect(codes(try check([photo("amira-stage.jpg")]).1[0]) == ["service-user"])
+    }
+
+    @Test func ingestIsIdempotentAndAMovedFileIsTheSameAsset() throws {
+        let again = try CLIRunner.run(["ingest", CLIRunner.packageRoot.appendingPathComponent("samples/photos").path, "--db", db])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("0 new, 14 already known"), "\(again.stdout)")
+        let moved = dir.appendingPathComponent("renamed.jpg")
+        try FileManager.default.copyItem(atPath: photo("grace-choir.jpg"), toPath: moved.path)
+        let (_, byCopy) = try check([moved.path])
+        #expect(codes(byCopy[0]) == ["consent-expired"])
+        let hash = byCopy.first?["asset"] as? String ?? ""
+        let (_, byHash) = try check([hash])
+        #expect(codes(byHash[0]) == ["consent-expired"])
+    }
+
+    @Test func aFileNeverIngestedIsReadOnTheFlyAndNotStored() throws {
+        let fresh = dir.appendingPathComponent("fresh.jpg")
+        try FileManager.default.copyItem(atPath: photo("visitor.jpg"), toPath: fresh.path)
+        // Same bytes as an ingested sample would be "known"; change the bytes with a trailing comment-free byte.
+        var bytes = try Data(contentsOf: fresh)
+        bytes.append(contentsOf: [0x00])
+        try bytes.write(to: fresh)
+        let (result, array) = try check([fresh.path])
+        #expect(result.status == 1)
+        #expect(codes(array[0]) == ["unknown-person"])
+        let hash = array.first?["asset"] as? String ?? ""
+        let byHash = try CLIRunner.run(["check", hash, "--channel", "facebook", "--db", db])
+        #expect(byHash.status == 2)
+        #expect(byHash.stderr.contains("not ingested"))
+    }
+
+    @Test func badInputIsAOneLineErrorAndExitTwo() throws {
+        for arguments in [
+            ["check", photo("amira-stage.jpg"), "--channel", "myspace", "--db", db],
+            ["check", photo("amira-stage.jpg"), "--channel", "facebook", "--at", "2026-02-30", "--db", db],
+            ["check", String(repeating: "ab", count: 32), "--channel", "facebook", "--db", db],
+            ["check", "/no/such/file.jpg", "--channel", "facebook", "--db", db],
+            ["tag", photo("amira-stage.jpg"), "--person", "P-2222-2222", "--db", db],
+            ["tag", photo("amira-stage.jpg"), "--db", db],
+        ] {
+            let result = try CLIRunner.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stdout) \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+}

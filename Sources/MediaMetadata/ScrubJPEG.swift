@@ -14,7 +14,8 @@ enum ScrubJPEG {
         var jfif: Segment?
         /// ICC profile, Adobe APP14 and the tables and frame header, in file order.
         var decoding: [Segment] = []
-        var orientation: Int?
+        /// Orientation and the IFD0 fields kept beside it, when the source's Exif has one.
+        var exif: ExifLayout?
         /// The first SOS segment up to and including EOI.
         var scans: Range<Int>
     }
@@ -31,7 +32,7 @@ enum ScrubJPEG {
         guard file.read(at: 0, count: 2) == [0xFF, 0xD8] else { throw MediaReadError.malformed("not a JPEG (no SOI marker)") }
         var jfif: Segment?
         var decoding: [Segment] = []
-        var orientation: Int?
+        var exif: ExifLayout?
         var sawExif = false
         var sawFrame = false
         var position = 2
@@ -71,13 +72,13 @@ enum ScrubJPEG {
             case 0xDA:
                 guard sawFrame else { throw MediaReadError.malformed("JPEG has no frame header (SOF) before its image data") }
                 let eoi = try endOfImage(file, from: end)
-                return Plan(jfif: jfif, decoding: decoding, orientation: orientation, scans: position..<eoi)
+                return Plan(jfif: jfif, decoding: decoding, exif: exif, scans: position..<eoi)
             case 0xE0:
                 if jfif == nil, length - 2 >= 14, payload(jfifSignature.count).hasBytes(jfifSignature) { jfif = segment }
             case 0xE1:
                 if !sawExif, payload(exifSignature.count).hasBytes(exifSignature) {
                     sawExif = true
-                    orientation = readOrientation(file, payloadAt: position + 4, length: length - 2)
+                    exif = readExif(file, payloadAt: position + 4, length: length - 2)
                 }
             case 0xE2:
                 if payload(iccSignature.count).hasBytes(iccSignature) { decoding.append(segment) }
@@ -95,15 +96,12 @@ enum ScrubJPEG {
         throw MediaReadError.malformed("too many JPEG segments")
     }
 
-    /// EXIF orientation 1...8 from IFD0 of the Exif APP1 payload at `offset`.
-    private static func readOrientation(_ file: RandomAccessFile, payloadAt offset: Int, length: Int) -> Int? {
+    /// What is kept of IFD0 of the Exif APP1 payload at `offset`.
+    private static func readExif(_ file: RandomAccessFile, payloadAt offset: Int, length: Int) -> ExifLayout? {
         guard length > 6, let payload = file.readExactly(at: offset, count: length),
-              let tiff = TIFFStructure(source: TIFFBuffer(data: Array(payload[6...]))),
-              let ifd0 = tiff.directory(at: tiff.firstDirectory),
-              let entry = ifd0.entries.first(where: { $0.tag == 0x0112 }),
-              let value = tiff.integer(of: entry), (1...8).contains(value)
+              let tiff = TIFFStructure(source: TIFFBuffer(data: Array(payload[6...])))
         else { return nil }
-        return value
+        return ExifLayout(tiff)
     }
 
     /// The offset just past the EOI that ends the image, walking the scans from `start` (just
@@ -172,8 +170,8 @@ enum ScrubJPEG {
             }
             try output.write(segment(0xE0, header + [0, 0]))
         }
-        if let orientation = plan.orientation {
-            try output.write(segment(0xE1, exifSignature + [0x00] + ScrubXMP.orientationTIFF(orientation)))
+        if let exif = plan.exif {
+            try output.write(segment(0xE1, exifSignature + [0x00] + ScrubXMP.exifTIFF(exif)))
         }
         let xmp = JPEGSegments.xmpSignature + ScrubXMP.packet(release)
         guard xmp.count <= ScrubXMP.maxSegmentPayload else {

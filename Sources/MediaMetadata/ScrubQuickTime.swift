@@ -110,6 +110,9 @@ enum ScrubQuickTime {
         {
             throw ScrubError.cannotScrubSafely("timed metadata track ('\(QuickTimeBoxType(handler))') may carry location or people")
         }
+        if box.type == "dref" {
+            try requireSelfContained(box, in: source)
+        }
         if box.type == "stco" || box.type == "co64" {
             return try chunkOffsets(box, in: source, move: move)
         }
@@ -131,6 +134,18 @@ enum ScrubQuickTime {
             payload += tail
         }
         return header(box.type, payloadCount: payload.count) + payload
+    }
+
+    /// Refuses data references to other files: their chunk offsets are not offsets in this
+    /// file, and an alias record names paths and volumes on the author's machine.
+    private static func requireSelfContained(_ box: QuickTimeBox, in source: QuickTimeLoadedBytes) throws {
+        let entries = QuickTimeBoxWalker.boxes(in: (box.payloadOffset + 8)..<box.end, of: source, topLevel: false)
+        if let damage = entries.damage { throw MediaReadError.malformed(damage.message) }
+        for entry in entries.boxes {
+            guard let flags = source.bytes(at: entry.payloadOffset, count: 4), flags[3] & 1 == 1 else {
+                throw ScrubError.cannotScrubSafely("a track's media data lives in another file ('\(entry.type)' reference)")
+            }
+        }
     }
 
     /// `stco` (32-bit) or `co64` (64-bit) with every entry moved.

@@ -57,16 +57,66 @@ enum ScrubXMP {
         return out
     }
 
-    /// A TIFF structure (big-endian) whose IFD0 holds one entry, Orientation, and no next IFD:
-    /// no thumbnail, no sub-IFDs, nothing else.
-    static func orientationTIFF(_ orientation: Int) -> [UInt8] {
-        let value = UInt8(clamping: orientation)
-        return [
-            0x4D, 0x4D, 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // "MM", 42, IFD0 at 8
-            0x00, 0x01, // one entry
-            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, value, 0x00, 0x00, // Orientation SHORT 1
-            0x00, 0x00, 0x00, 0x00, // no next IFD
-        ]
+    /// A TIFF structure (big-endian) whose IFD0 holds only orientation and the fields the
+    /// Exif standard requires beside it (resolution, YCbCr positioning), and no next IFD:
+    /// no thumbnail, no Exif or GPS sub-IFD, nothing else.
+    static func exifTIFF(_ fields: ExifLayout) -> [UInt8] {
+        let resolution = fields.resolution ?? ExifLayout.Resolution(x: (72, 1), y: (72, 1), unit: 2)
+        func be16(_ v: Int) -> [UInt8] { [UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)] }
+        func be32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
+        let entryCount = 5
+        let rationalsAt = UInt32(8 + 2 + entryCount * 12 + 4)
+        func short(_ tag: Int, _ value: Int) -> [UInt8] { be16(tag) + be16(3) + be32(1) + be16(value) + [0, 0] }
+        func rational(_ tag: Int, at offset: UInt32) -> [UInt8] { be16(tag) + be16(5) + be32(1) + be32(offset) }
+        return [0x4D, 0x4D, 0x00, 0x2A] + be32(8) + be16(entryCount)
+            + short(0x0112, fields.orientation)
+            + rational(0x011A, at: rationalsAt)
+            + rational(0x011B, at: rationalsAt + 8)
+            + short(0x0128, resolution.unit)
+            + short(0x0213, fields.yCbCrPositioning ?? 1)
+            + be32(0) // no next IFD
+            + be32(resolution.x.0) + be32(resolution.x.1) + be32(resolution.y.0) + be32(resolution.y.1)
+    }
+}
+
+/// The IFD0 fields an export keeps from the source's Exif.
+struct ExifLayout: Equatable {
+    struct Resolution: Equatable {
+        var x: (UInt32, UInt32)
+        var y: (UInt32, UInt32)
+        var unit: Int
+
+        static func == (a: Resolution, b: Resolution) -> Bool {
+            a.x == b.x && a.y == b.y && a.unit == b.unit
+        }
+    }
+
+    var orientation: Int
+    var resolution: Resolution?
+    var yCbCrPositioning: Int?
+
+    /// From IFD0 of a source's Exif, when it has a valid orientation.
+    init?(_ tiff: TIFFStructure) {
+        guard let ifd0 = tiff.directory(at: tiff.firstDirectory) else { return nil }
+        func entry(_ tag: UInt16) -> TIFFEntry? { ifd0.entries.first { $0.tag == tag } }
+        guard let o = entry(0x0112).flatMap(tiff.integer(of:)), (1...8).contains(o) else { return nil }
+        orientation = o
+        func rational(_ tag: UInt16) -> (UInt32, UInt32)? {
+            guard let e = entry(tag), e.type == 5, let v = tiff.value(of: e, limit: 8),
+                  let n = v.uint32(at: 0, tiff.order), let d = v.uint32(at: 4, tiff.order), n > 0, d > 0 else { return nil }
+            return (n, d)
+        }
+        if let x = rational(0x011A), let y = rational(0x011B),
+           let unit = entry(0x0128).flatMap(tiff.integer(of:)), (1...3).contains(unit) {
+            resolution = Resolution(x: x, y: y, unit: unit)
+        }
+        if let p = entry(0x0213).flatMap(tiff.integer(of:)), (1...2).contains(p) { yCbCrPositioning = p }
+    }
+
+    init(orientation: Int, resolution: Resolution? = nil, yCbCrPositioning: Int? = nil) {
+        self.orientation = orientation
+        self.resolution = resolution
+        self.yCbCrPositioning = yCbCrPositioning
     }
 }
 

@@ -152,8 +152,8 @@ import Testing
             let original = try #require(before[source])
             let copy = try #require(after[output])
             func isMetadata(_ key: String) -> Bool {
-                let parts = key.split(separator: ":").map(String.init)
-                guard parts.count == 3 else { return false }
+                guard let groups = ScrubSupport.groups(key) else { return false }
+                let parts = [groups.group0, groups.group1, groups.tag]
                 if parts[0] == "XMP" { return !["ModelReleaseStatus", "ModelReleaseID"].contains(parts[2]) }
                 return ["UserData", "Keys", "ItemList", "Track1-UserData"].contains(parts[1])
                     || parts[1].hasSuffix("UserData") || parts[1].hasSuffix("Keys")
@@ -195,6 +195,22 @@ import Testing
             }
             #expect(!FileManager.default.fileExists(atPath: output), "cut at \(cut) left a partial export")
         }
+    }
+
+    @Test func mediaInAnotherFileIsRefused() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let reference = Self.box("url ", [0, 0, 0, 0] + Array("file:///Users/mia/clip.mov\0".utf8))
+        let dref = Self.box("dref", [0, 0, 0, 0] + Self.be32(1) + reference)
+        let trak = Self.box("trak", Self.box("mdia", Self.box("minf", Self.box("dinf", dref))))
+        let bytes = Self.box("ftyp", Array("qt  ".utf8) + Self.be32(0)) + Self.box("moov", Self.box("mvhd", [UInt8](repeating: 0, count: 100)) + trak)
+            + Self.box("mdat", [1, 2, 3])
+        let source = "\(directory)/ref.mov", output = "\(directory)/out.mov"
+        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        #expect(throws: ScrubError.self) {
+            try ScrubbedCopy.write(from: source, to: output, format: .mov, release: ScrubSupport.stamp)
+        }
+        #expect(!FileManager.default.fileExists(atPath: output))
     }
 
     @Test func fragmentedMovieIsRefused() throws {

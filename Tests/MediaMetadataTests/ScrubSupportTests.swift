@@ -33,19 +33,31 @@ enum ScrubSupport {
     }
 
     /// `exiftool -json -n -G0:1 -a` over `files` in one run, keyed by SourceFile. Keys look like
-    /// `EXIF:IFD0:Orientation`: family 0 and family 1 groups, then the tag.
-    static func exifTool(_ files: [String]) throws -> [String: [String: Any]] {
+    /// `EXIF:IFD0:Orientation`: family 0 and family 1 groups, then the tag. `validate` adds
+    /// `ExifTool:Validate` ("errors warnings minor-warnings").
+    static func exifTool(_ files: [String], validate: Bool = false) throws -> [String: [String: Any]] {
         guard !files.isEmpty else { return [:] }
         let list = NSTemporaryDirectory() + "scrub-args-\(UUID().uuidString).txt"
         try files.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: list) }
-        let (_, data) = try run(["exiftool", "-json", "-n", "-G0:1", "-a", "-q", "-q", "-m", "-@", list])
+        let (_, data) = try run(["exiftool", "-json", "-n", "-G0:1", "-a", "-q", "-q", "-m"] + (validate ? ["-all", "-validate"] : []) + ["-@", list])
         let array = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
         var result: [String: [String: Any]] = [:]
         for item in array {
             if let source = item["SourceFile"] as? String { result[source] = item }
         }
         return result
+    }
+
+    /// `(group0, group1, tag)` of an ExifTool `-G0:1` key; ExifTool writes one group when both
+    /// families have the same name (`IPTC:Keywords`, `File:Comment`).
+    static func groups(_ key: String) -> (group0: String, group1: String, tag: String)? {
+        let parts = key.split(separator: ":").map(String.init)
+        switch parts.count {
+        case 2: return (parts[0], parts[0], parts[1])
+        case 3: return (parts[0], parts[1], parts[2])
+        default: return nil
+        }
     }
 
     static func corpusFiles(extensions: Set<String>) -> [String] {

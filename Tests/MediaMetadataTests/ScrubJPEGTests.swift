@@ -144,6 +144,29 @@ import Testing
         #expect(compared > 0)
     }
 
+    /// Clearance's own inspector, the reader `ingest` uses, finds the stamp and nothing else.
+    @Test func inspectorSeesOnlyTheStampInExports() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let inspector = MediaInspector()
+        var withPeople = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: Fixtures.directory).sorted() where name.hasSuffix(".jpg") {
+            let source = Fixtures.path(name), output = "\(directory)/\(name)"
+            try ScrubbedCopy.write(from: source, to: output, format: .jpeg, release: ScrubSupport.stamp)
+            let before = inspector.inspect(path: source), after = inspector.inspect(path: output)
+            if !before.people.isEmpty || before.faceRegions > 0 { withPeople += 1 }
+            #expect(after.error == nil, "\(name): \(after.error ?? "")")
+            #expect(after.gps == nil && after.serial == nil && after.make == nil && after.model == nil, "\(name)")
+            #expect(after.people.isEmpty && after.faceRegions == 0, "\(name): \(after.people)")
+            #expect(after.capturedAt == nil, "\(name)")
+            #expect(after.width == before.width && after.height == before.height, "\(name)")
+            #expect(after.orientation == before.orientation, "\(name)")
+            #expect(after.modelRelease?.status == ScrubSupport.stamp.status, "\(name)")
+            #expect(after.modelRelease?.ids == ScrubSupport.stamp.consentReferences, "\(name)")
+        }
+        #expect(withPeople > 0)
+    }
+
     @Test func truncatedJPEGLeavesNoFile() throws {
         let whole = try ScrubSupport.bytes(Fixtures.path("rotated-6.jpg"))
         let directory = try ScrubSupport.temporaryDirectory()

@@ -18,7 +18,11 @@ extension LedgerOperations {
         guard !person.isErased else { throw InputError("\(person.id) has already been erased") }
         let at = Timestamp.now
         let references = try Self.translatingLedgerErrors {
-            try ledger.write { tx in try tx.erase(person.id, at: at) }
+            try ledger.write { tx in
+                // Names in stored file metadata go too, while the name index still finds them.
+                try tx.forgetMentions(of: person.id)
+                return try tx.erase(person.id, at: at)
+            }
         }
         try ledger.checkpoint()
         return ErasureResult(person: person.id, consents: references, at: at)

@@ -283,3 +283,16 @@ extension Ledger {
         }
     }
 }
+
+extension LedgerTransaction {
+    /// Blanks the names that ingested files' metadata gave for `person` (found through the name
+    /// index, so no name is needed), leaving the mark "erased person", which links to no one:
+    /// the gate then reports an unknown person. Call before `erase`, which deletes the index rows. A
+    /// namesake's mentions are blanked too; their photos then need a manual tag, the safe way round.
+    public mutating func forgetMentions(of person: PersonID) throws {
+        try db.execute(sql: """
+            UPDATE mentions SET label = NULL, name_digest = NULL, identifiers = '["erased person"]'
+            WHERE name_digest IN (SELECT digest FROM name_index WHERE person_id = ?)
+            """, arguments: [person.description])
+    }
+}

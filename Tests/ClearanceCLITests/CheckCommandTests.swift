@@ -117,6 +117,22 @@ import Testing
         #expect(byHash.stderr.contains("not ingested"))
     }
 
+    @Test func erasureBlanksNamesFromFileMetadataAndBlocksTheirPhotos() throws {
+        let list = try CLIRunner.run(["person", "list", "--json", "--db", db])
+        let people = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
+        let amira = people.first { ($0["name"] as? String) == "Amira Khan" }?["id"] as? String ?? ""
+        #expect(!amira.isEmpty)
+        #expect(codes(try check([photo("amira-stage.jpg")]).1[0]).isEmpty)
+        let erase = try CLIRunner.run(["erase", amira, "--db", db])
+        #expect(erase.status == 0, "\(erase.stderr)")
+        #expect(codes(try check([photo("amira-stage.jpg")]).1[0]) == ["unknown-person"])
+        for file in [db, db + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(bytes.range(of: Data("Amira Khan".utf8)) == nil, "\(file) still holds the name")
+        }
+        #expect(try CLIRunner.run(["verify", "--db", db]).status == 0)
+    }
+
     @Test func badInputIsAOneLineErrorAndExitTwo() throws {
         for arguments in [
             ["check", photo("amira-stage.jpg"), "--channel", "myspace", "--db", db],

@@ -24,17 +24,18 @@ final class ScrubOutput {
             throw errno == EEXIST ? ScrubError.destinationExists(path) : ScrubError.cannotCreate(path)
         }
         let output = ScrubOutput(descriptor: fd, path: path)
+        var failure: (any Error)?
         do {
             try body(output)
-            guard fsync(fd) == 0 else { throw ScrubError.writeFailed(path) }
-            guard close(fd) == 0 else {
-                unlink(path)
-                throw ScrubError.writeFailed(path)
-            }
+            if fsync(fd) != 0 { failure = ScrubError.writeFailed(path) }
         } catch {
-            close(fd)
+            failure = error
+        }
+        // Closed exactly once, whatever happened; a failed close means the data may be lost.
+        if close(fd) != 0, failure == nil { failure = ScrubError.writeFailed(path) }
+        if let failure {
             unlink(path)
-            throw error
+            throw failure
         }
     }
 

@@ -8,8 +8,9 @@ enum ScrubQuickTime {
     static let maxMovieSize: Int64 = 256 << 20
 
     static let keptTopLevel: Set<QuickTimeBoxType> = ["ftyp", "moov", "mdat"]
-    /// Boxes that carry metadata, dropped wherever they appear inside `moov`.
-    static let droppedInMovie: Set<QuickTimeBoxType> = ["udta", "meta", "XMP_", "uuid"]
+    /// Boxes that carry metadata, dropped wherever they appear inside `moov`; free space too,
+    /// since editors blank out removed boxes by renaming them `free` and leave their bytes.
+    static let droppedInMovie: Set<QuickTimeBoxType> = ["udta", "meta", "XMP_", "uuid", "free", "skip", "wide"]
     /// Containers rebuilt (their children filtered); any other box inside `moov` is copied whole.
     static let rebuilt: Set<QuickTimeBoxType> = ["moov", "trak", "mdia", "minf", "stbl", "dinf", "edts", "tref", "tapt"]
     /// Boxes that mean a layout this rewrite does not handle.

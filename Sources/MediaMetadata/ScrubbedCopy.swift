@@ -33,7 +33,8 @@ public enum ScrubError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Writes copies of media files for export with location, serial numbers, maker notes,
 /// thumbnails, people and comments removed, and the release stamp added. Image and video data
-/// are copied byte for byte, never re-encoded.
+/// are copied byte for byte, never re-encoded. JPEG, PNG, MP4, MOV and M4V are supported;
+/// TIFF and HEIC are refused.
 public enum ScrubbedCopy {
     /// Creates `destination` (failing if it exists) and writes the scrubbed copy of `source`
     /// into it. On any error nothing is left at `destination`.
@@ -51,7 +52,13 @@ public enum ScrubbedCopy {
             try ScrubOutput.create(destination) { output in
                 try ScrubQuickTime.write(plan, from: input, release: release, to: output)
             }
-        case .png, .tiff, .heic:
+        case .png:
+            let input = try RandomAccessFile(path: source)
+            let plan = try ScrubPNG.plan(input)
+            try ScrubOutput.create(destination) { output in
+                try ScrubPNG.write(plan, from: input, release: release, to: output)
+            }
+        case .tiff, .heic:
             throw MediaReadError.unsupportedFormat("export of \(format.rawValue.uppercased()) is not supported yet")
         }
     }

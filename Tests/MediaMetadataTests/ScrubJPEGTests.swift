@@ -197,7 +197,7 @@ import Testing
     @Test func unsupportedFormatsAreRefused() throws {
         let directory = try ScrubSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        for format in [ContainerFormat.png, .tiff, .heic] {
+        for format in [ContainerFormat.tiff, .heic] {
             let output = "\(directory)/out.\(format.rawValue)"
             #expect(throws: MediaReadError.unsupportedFormat("export of \(format.rawValue.uppercased()) is not supported yet")) {
                 try ScrubbedCopy.write(from: Fixtures.path("rotated-6.jpg"), to: output, format: format, release: ScrubSupport.stamp)

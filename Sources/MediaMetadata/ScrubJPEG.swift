@@ -83,9 +83,14 @@ enum ScrubJPEG {
             case 0xE2:
                 if payload(iccSignature.count).hasBytes(iccSignature) { decoding.append(segment) }
             case 0xEE:
-                if payload(adobeSignature.count).hasBytes(adobeSignature) { decoding.append(segment) }
+                // Adobe APP14 is exactly "Adobe", version, two flag words and the transform.
+                if length - 2 == 12, payload(adobeSignature.count).hasBytes(adobeSignature) { decoding.append(segment) }
             case 0xC0...0xCF, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF:
                 // Frame headers, Huffman/arithmetic/quantisation tables, DNL, DRI, DHP, EXP.
+                // Copied only when their contents add up, so no other data rides along in them.
+                guard let body = file.readExactly(at: position + 4, count: length - 2), isWellFormed(marker, body) else {
+                    throw MediaReadError.malformed("JPEG marker segment 0x\(String(marker, radix: 16, uppercase: true)) at offset \(position) is malformed")
+                }
                 if (0xC0...0xCF).contains(marker), marker != 0xC4, marker != 0xC8, marker != 0xCC { sawFrame = true }
                 decoding.append(segment)
             default:
@@ -94,6 +99,36 @@ enum ScrubJPEG {
             position = end
         }
         throw MediaReadError.malformed("too many JPEG segments")
+    }
+
+    /// Whether a table or frame segment's payload is exactly as long as its contents say.
+    static func isWellFormed(_ marker: UInt8, _ body: [UInt8]) -> Bool {
+        switch marker {
+        case 0xC4: // DHT: per table, class/id, 16 counts, then that many symbols
+            var i = 0
+            while i < body.count {
+                guard i + 17 <= body.count else { return false }
+                let symbols = body[i + 1..<i + 17].reduce(0) { $0 + Int($1) }
+                i += 17 + symbols
+            }
+            return i == body.count && !body.isEmpty
+        case 0xDB: // DQT: per table, precision/id, 64 entries of 1 or 2 bytes
+            var i = 0
+            while i < body.count {
+                i += 1 + (body[i] >> 4 == 0 ? 64 : 128)
+            }
+            return i == body.count && !body.isEmpty
+        case 0xCC: // DAC: 2 bytes per conditioning table
+            return !body.isEmpty && body.count % 2 == 0
+        case 0xDD: // DRI: restart interval
+            return body.count == 2
+        case 0xDC: // DNL: number of lines
+            return body.count == 2
+        case 0xC0...0xCF, 0xDE: // SOFn, DHP: 6 bytes, then 3 per component
+            return body.count >= 6 && body.count == 6 + 3 * Int(body[5])
+        default: // EXP and reserved frame markers: nothing to check, refuse rather than copy
+            return marker == 0xDF && body.count == 1
+        }
     }
 
     /// What is kept of IFD0 of the Exif APP1 payload at `offset`.

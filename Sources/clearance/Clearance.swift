@@ -21,6 +21,7 @@ struct Clearance: AsyncParsableCommand {
             Ingest.self,
             Tag.self,
             Check.self,
+            Export.self,
         ]
     )
 

@@ -23,6 +23,7 @@ struct Clearance: AsyncParsableCommand {
             Check.self,
             Takedowns.self,
             TakedownCommand.self,
+            ReportCommand.self,
             Export.self,
         ]
     )

@@ -133,6 +133,19 @@ import Testing
         #expect(try CLIRunner.run(["verify", "--db", db]).status == 0)
     }
 
+    @Test func unreadableMediaIsStoredAndBlockedWhileOtherFilesAreSkipped() throws {
+        let folder = dir.appendingPathComponent("card")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let broken = folder.appendingPathComponent("broken.jpg")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: photo("visitor.jpg"))).prefix(3000)).write(to: broken)
+        try Data("shot list\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let ingest = try CLIRunner.run(["ingest", folder.path, "--db", db])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("1 new, 0 already known, 1 unreadable, 1 skipped"), "\(ingest.stdout)")
+        let (_, array) = try check([broken.path])
+        #expect(codes(array[0]).contains("unreadable-media"))
+    }
+
     @Test func badInputIsAOneLineErrorAndExitTwo() throws {
         for arguments in [
             ["check", photo("amira-stage.jpg"), "--channel", "myspace", "--db", db],

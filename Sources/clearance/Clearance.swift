@@ -24,6 +24,7 @@ struct Clearance: AsyncParsableCommand {
             Takedowns.self,
             TakedownCommand.self,
             ReportCommand.self,
+            Sar.self,
             Export.self,
         ]
     )

@@ -37,13 +37,11 @@ public struct LedgerSnapshot {
         guard let row = try PersonRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"),
                                                arguments: [id.description]),
               row.erasedAt == nil else { return nil }
-        guard let key = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
-                                          arguments: [id.description]),
-              let sealed = row.sealed,
-              let data = PersonalDataSeal(keyBytes: key, person: id).open(PersonalData.self, from: sealed) else {
-            throw LedgerError.corrupt("cannot open the personal data of \(id) (run `clearance verify`)")
-        }
-        return PersonStanding(id: id, displayName: data.name, roles: row.roles, dateOfBirth: data.dateOfBirth,
+        let key = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
+                                    arguments: [id.description])
+        let entry = try ledger.entry(for: row, key: key)
+        guard let data = entry.personalData else { return nil }
+        return PersonStanding(id: id, displayName: data.name, roles: entry.roles, dateOfBirth: data.dateOfBirth,
                               consents: try consents(of: id),
                               tampered: try Ledger.unverifiedConsents(of: id, publicKey: ledger.instance.publicKey, db: db))
     }
@@ -52,21 +50,7 @@ public struct LedgerSnapshot {
     /// (nothing is decrypted): what the gate reads.
     func consents(of person: PersonID) throws -> [ConsentRecord] {
         try ConsentRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"),
-                                arguments: [person.description]).map { row in
-            guard let reference = ConsentReference(parsing: row.reference), let terms = row.terms,
-                  let state = row.consentState else {
-                throw LedgerError.corrupt("consent row \(row.reference) does not parse (run `clearance verify`)")
-            }
-            let withdrawal = row.withdrawnAt.map {
-                Withdrawal(at: Timestamp(millisecondsSinceEpoch: $0), receivedVia: row.withdrawalVia ?? "",
-                           recordedBy: row.withdrawnBy ?? "", note: nil)
-            }
-            return ConsentRecord(reference: reference, person: person, terms: terms, details: nil, state: state,
-                                 version: row.version, supersedes: row.supersedes.flatMap(ConsentReference.init(parsing:)),
-                                 supersededBy: row.supersededBy.flatMap(ConsentReference.init(parsing:)),
-                                 recordedAt: Timestamp(millisecondsSinceEpoch: row.recordedAt),
-                                 withdrawal: withdrawal, erasedAt: row.erasedAt.map(Timestamp.init(millisecondsSinceEpoch:)))
-        }
+                                arguments: [person.description]).map { try ledger.record(for: $0, key: nil) }
     }
 }
 

@@ -1,3 +1,4 @@
+import ClearanceApp
 import CTurboJPEG
 import Foundation
 import Testing
@@ -227,6 +228,49 @@ import Testing
         #expect(!html.contains("<script>"))
         #expect(html.contains("Zoë &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"))
         #expect(html.contains("no record of you agreeing"))
+    }
+
+    @Test func damagedOrHostileJPEGsAreRefusedNotCrashedOn() throws {
+        let good = try Data(contentsOf: URL(fileURLWithPath: CLIRunner.packageRoot.appendingPathComponent("samples/photos/amira-and-leo.jpg").path))
+        #expect(throws: RedactionError.self) { try JPEGRedaction.redact(Data(), orientation: 1, blackOut: []) }
+        #expect(throws: RedactionError.self) { try JPEGRedaction.redact(Data("not a jpeg at all".utf8), orientation: 1, blackOut: []) }
+        #expect(throws: RedactionError.self) { try JPEGRedaction.redact(good.prefix(200), orientation: 1, blackOut: []) }
+        // A frame header claiming 65535×65535 pixels is refused before anything is allocated.
+        var huge = good
+        if let sof = huge.firstRange(of: Data([0xFF, 0xC0])) {
+            huge.replaceSubrange((sof.lowerBound + 5)..<(sof.lowerBound + 9), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        }
+        #expect(throws: RedactionError.self) { try JPEGRedaction.redact(huge, orientation: 1, blackOut: []) }
+        // Seeded damage in the scan: either refused or decoded, never a crash.
+        var generator = SeededBytes(seed: 7)
+        for _ in 0..<40 {
+            var damaged = good
+            for _ in 0..<8 { damaged[Int(generator.next() % UInt64(damaged.count))] = UInt8(truncatingIfNeeded: generator.next()) }
+            _ = try? JPEGRedaction.redact(damaged, orientation: Int(generator.next() % 10), blackOut: [[0.1, 0.1, 0.2, 0.2]])
+        }
+        // Regions out of range, negative or not numbers are clipped or ignored.
+        let odd = try JPEGRedaction.redact(good, orientation: 9, blackOut: [[-5, 0, 100, 0.5], [.nan, 0, 1, 1], [0.5, 0.5, -1, -1], [0.2]])
+        let picture = try Self.decode(try writeTemporary(odd))
+        #expect(picture.isBlack(0.5, 0.2) && !picture.isBlack(0.5, 0.9))
+    }
+
+    func writeTemporary(_ data: Data) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-redacted-\(UUID().uuidString).jpg")
+        try data.write(to: url)
+        return url.path
+    }
+
+    /// A small deterministic generator (splitmix64), so damage is the same on every run.
+    struct SeededBytes {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     @Test func badInputWritesNothingAndExitsTwo() throws {

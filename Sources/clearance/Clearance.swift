@@ -21,6 +21,8 @@ struct Clearance: AsyncParsableCommand {
             Ingest.self,
             Tag.self,
             Check.self,
+            Serve.self,
+            UserCommand.self,
         ]
     )
 

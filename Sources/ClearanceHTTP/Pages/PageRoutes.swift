@@ -1,0 +1,6 @@
+import Hummingbird
+
+extension ClearanceService {
+    func addPageRoutes(_ book: RouteBook) {
+    }
+}

@@ -17,6 +17,3 @@ struct PageTemplates: Sendable {
     }
 }
 
-enum PageTemplateText {
-    static let all: [(String, String)] = []
-}

@@ -38,6 +38,9 @@ struct RequestLogMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as InputErrorConvertible {
             response = try APIError(.badRequest, error.inputMessage).response(from: request, context: context)
+        } catch let error as HTTPError {
+            // Hummingbird's own refusals (undecodable JSON, body too large) in the API's error shape.
+            response = try APIError(error.status, error.body ?? error.status.reasonPhrase).response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {

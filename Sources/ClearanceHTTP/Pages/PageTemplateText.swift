@@ -42,6 +42,7 @@ enum PageTemplateText {
         .face span { position: absolute; top: 100%; left: 0; background: #000; color: #ff0; font-size: .75rem; white-space: nowrap; padding: 0 .2rem; }
         .status-ok { color: #070; font-weight: 700; } .status-bad { color: #a00; font-weight: 700; }
         a:focus, button:focus, input:focus, select:focus { outline: 3px solid #06c; outline-offset: 2px; }
+        #withdrawal-link { word-break: break-all; } svg { max-width: 100%; height: auto; }
         @media print { header, .noprint { display: none; } }
         </style>
         </head>

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 # Debian packages: C libraries Clearance links, and the tools its tests and benchmarks compare with.
-DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev \
+DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev libturbojpeg0-dev \
                 libimage-exiftool-perl libqrencode-dev
 BENCH_PACKAGES := hyperfine
 

@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
         .systemLibrary(name: "CExempi", pkgConfig: "exempi-2.0", providers: [.apt(["libexempi-dev"])]),
         .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         // Domain types and the gate: pure, no I/O.
@@ -39,7 +40,7 @@ let package = Package(
         .target(
             name: "LedgerSchema",
             path: "Migrations",
-            resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql")]
+            resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "ClearanceApp",
             dependencies: [
-                "ClearanceCore", "MediaMetadata", "Ledger",
+                "ClearanceCore", "MediaMetadata", "Ledger", "CTurboJPEG",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -103,8 +104,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ClearanceCLITests",
-            // GRDB only to tamper with ledger files directly, as an attacker would.
-            dependencies: ["ClearanceApp", .product(name: "GRDB", package: "GRDB.swift")]
+            // GRDB only to tamper with ledger files directly, as an attacker would; libturbojpeg to
+            // read back the pixels of subject access copies.
+            dependencies: ["ClearanceApp", "CTurboJPEG", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "ClearanceHTTPTests",

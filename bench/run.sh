@@ -2,12 +2,12 @@
 # `make bench`: every benchmark prints its own reference measured in the same run, and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for part in bench/inspect.sh; do
+for part in bench/inspect.sh bench/ingest.sh; do
   echo "== $part"
   bash "$part"
 done
 if [ -x .build/release/clearance-bench ]; then
-  for suite in ledger; do
+  for suite in ledger gate; do
     echo "== clearance-bench $suite"
     .build/release/clearance-bench "$suite"
   done

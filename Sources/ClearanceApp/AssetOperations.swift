@@ -114,26 +114,28 @@ public struct AssetOperations: Sendable {
     }
 
     /// `check FILE|ASSET...`: a file not yet ingested is read on the fly and not stored.
+    /// All assets are checked in one read transaction, and what is looked up about people
+    /// (names, standings, signature checks) is looked up once per call, however many assets show them.
     public func check(_ arguments: [String], channel: String, at: CalendarDate?) throws -> [CheckResult] {
         let channel = try resolveChannel(channel)
         let date = at ?? Timestamp.now.utcDate
-        let targets = try arguments.map(locate)
         let gate = Gate(policy: configuration.policy)
-        let directory = LedgerDirectory(ledger: ledger)
-        var standings: [PersonID: PersonStanding?] = [:]
-        return try targets.map { target in
-            let (asset, people) = try facts(for: target, directory: directory)
-            var known: [PersonID: PersonStanding] = [:]
-            for id in people {
-                if standings[id] == nil { standings[id] = try standing(id) }
-                if let standing = standings[id] ?? nil { known[id] = standing }
+        return try ledger.snapshot { snapshot in
+            let directory = SnapshotDirectory(snapshot)
+            let targets = try arguments.map { try locate($0, lookup: snapshot.asset) }
+            return try targets.map { target in
+                let (asset, people) = try facts(for: target, directory: directory)
+                var known: [PersonID: PersonStanding] = [:]
+                for id in people {
+                    if let standing = try directory.standing(id) { known[id] = standing }
+                }
+                let verdict = gate.verdict(for: asset, people: known, channel: channel, at: date)
+                let relied = verdict.cleared ? known.values.flatMap { s in
+                    s.consents.filter { $0.state == .active && $0.covers(channel) && !$0.isExpired(on: date) && $0.terms.givenAt <= date }
+                        .map(\.reference)
+                }.sorted() : []
+                return CheckResult(sha256: target.sha256, path: target.path, verdict: verdict, people: people, consentsRelied: relied)
             }
-            let verdict = gate.verdict(for: asset, people: known, channel: channel, at: date)
-            let relied = verdict.cleared ? known.values.flatMap { s in
-                s.consents.filter { $0.state == .active && $0.covers(channel) && !$0.isExpired(on: date) && $0.terms.givenAt <= date }
-                    .map(\.reference)
-            }.sorted() : []
-            return CheckResult(sha256: target.sha256, path: target.path, verdict: verdict, people: people, consentsRelied: relied)
         }
     }
 
@@ -155,6 +157,11 @@ public struct AssetOperations: Sendable {
     }
 
     func locate(_ argument: String) throws -> Target {
+        try locate(argument, lookup: { try ledger.asset($0) })
+    }
+
+    /// `lookup` finds a stored asset by hash (the ledger, or a snapshot of it).
+    func locate(_ argument: String, lookup: (String) throws -> StoredAsset?) throws -> Target {
         let isHash = argument.count == 64 && argument.allSatisfy(\.isHexDigit)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
@@ -162,16 +169,16 @@ public struct AssetOperations: Sendable {
             let path = URL(fileURLWithPath: argument).standardizedFileURL.path
             let facts = inspection.inspector.inspect(path: path)
             guard let sha = facts.sha256 else { throw InputError("cannot read \(argument): \(facts.error ?? "unknown error")") }
-            return Target(sha256: sha, path: path, stored: try ledger.asset(sha), facts: facts)
+            return Target(sha256: sha, path: path, stored: try lookup(sha), facts: facts)
         }
-        if isHash, let stored = try ledger.asset(argument.lowercased()) {
+        if isHash, let stored = try lookup(argument.lowercased()) {
             return Target(sha256: stored.record.sha256, path: stored.paths.first, stored: stored, facts: nil)
         }
         throw InputError(isHash ? "unknown asset: \(argument) (not ingested)" : "no such file or asset: \(argument)")
     }
 
     /// What the gate needs about one asset, and the people it links to.
-    func facts(for target: Target, directory: LedgerDirectory) throws -> (AssetFacts, [PersonID]) {
+    func facts(for target: Target, directory: some AssetDirectory) throws -> (AssetFacts, [PersonID]) {
         var mentions: [AssetMention]
         var reviews: [AssetReview]
         let readable: Bool
@@ -193,7 +200,7 @@ public struct AssetOperations: Sendable {
             documentIDs = []
         }
         // An edited copy inherits what its original's metadata and reviewers said about who is shown.
-        for original in try ledger.assets(withDocumentIDs: Array(Set(documentIDs))) where original.record.sha256 != target.sha256 {
+        for original in try directory.assets(withDocumentIDs: Array(Set(documentIDs))) where original.record.sha256 != target.sha256 {
             mentions += original.mentions
             reviews += original.reviews
         }
@@ -226,18 +233,68 @@ public struct AssetOperations: Sendable {
 
     /// The gate's view of a person; nil for an erased or unknown one (the gate then says unknown).
     func standing(_ id: PersonID) throws -> PersonStanding? {
-        guard let entry = try ledger.person(id), !entry.isErased, let data = entry.personalData else { return nil }
-        return PersonStanding(id: id, displayName: data.name, roles: entry.roles, dateOfBirth: data.dateOfBirth,
-                              consents: try ledger.consents(of: id, includingPrivateDetails: false),
-                              tampered: try ledger.unverifiedConsents(of: id))
+        try ledger.snapshot { try $0.standing(id) }
     }
 }
 
+/// The register and the stored assets, as linking an asset to people needs them.
+protocol AssetDirectory: PersonDirectory {
+    /// Assets whose DocumentID is one of `documentIDs` (the originals of an edited copy).
+    func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset]
+}
+
 /// The register as the linking rules see it, answered by the ledger without decrypting anyone.
-struct LedgerDirectory: PersonDirectory {
+struct LedgerDirectory: AssetDirectory {
     let ledger: Ledger
 
     func exists(_ id: PersonID) throws -> Bool { try ledger.person(id) != nil }
     func holder(of reference: ConsentReference) throws -> PersonID? { try ledger.consentHolder(reference) }
     func people(named key: NameKey) throws -> [PersonID] { try ledger.personIDs(named: key) }
+    func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset] { try ledger.assets(withDocumentIDs: documentIDs) }
+}
+
+/// The register as one check call sees it: one read transaction, each answer looked up once.
+/// A person's standing costs a decryption and an Ed25519 verification per consent event, and the
+/// same people appear in many pictures of an event, so a batch reuses them.
+final class SnapshotDirectory: AssetDirectory {
+    let snapshot: LedgerSnapshot
+    private var existing: [PersonID: Bool] = [:]
+    private var holders: [ConsentReference: PersonID?] = [:]
+    private var named: [NameKey: [PersonID]] = [:]
+    private var standings: [PersonID: PersonStanding?] = [:]
+
+    init(_ snapshot: LedgerSnapshot) { self.snapshot = snapshot }
+
+    func exists(_ id: PersonID) throws -> Bool {
+        if let known = existing[id] { return known }
+        let found = try snapshot.personExists(id)
+        existing[id] = found
+        return found
+    }
+
+    func holder(of reference: ConsentReference) throws -> PersonID? {
+        if let known = holders[reference] { return known }
+        let found = try snapshot.consentHolder(reference)
+        holders[reference] = found
+        return found
+    }
+
+    func people(named key: NameKey) throws -> [PersonID] {
+        if let known = named[key] { return known }
+        let found = try snapshot.personIDs(named: key)
+        named[key] = found
+        return found
+    }
+
+    func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset] {
+        try snapshot.assets(withDocumentIDs: documentIDs)
+    }
+
+    /// The gate's view of a person; nil for an erased or unknown one (the gate then says unknown).
+    func standing(_ id: PersonID) throws -> PersonStanding? {
+        if let known = standings[id] { return known }
+        let found = try snapshot.standing(id)
+        standings[id] = found
+        return found
+    }
 }

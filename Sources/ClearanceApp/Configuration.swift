@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```json
 /// {"channels": ["website", "facebook", "x"], "social": ["facebook", "x"],
-///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 6,
+///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 3, "takedownDays": 30,
 ///  "preElectionPeriods": [{"from": "2026-03-23", "to": "2026-05-07"}],
 ///  "councilChannels": ["website", "facebook"], "withdrawalContact": "dpo@council.example",
 ///  "formVersion": "photo-consent-2025"}
@@ -17,6 +17,8 @@ public struct ClearanceConfiguration: Sendable {
     public var withdrawalContact: String
     /// The consent wording in use, recorded when `--form-version` is not given.
     public var formVersion: String
+    /// Days a takedown may take after a withdrawal or erasure before it is overdue ("one month").
+    public var takedownDays = 30
 
     public static let standard = ClearanceConfiguration(
         catalog: .standard, policy: Policy(),
@@ -25,7 +27,7 @@ public struct ClearanceConfiguration: Sendable {
 
     static let knownKeys: Set<String> = ["channels", "social", "groups", "ageOfConsent", "defaultExpiryYears",
                                          "retentionYears", "preElectionPeriods", "councilChannels",
-                                         "withdrawalContact", "formVersion"]
+                                         "withdrawalContact", "formVersion", "takedownDays"]
 
     private struct File: Decodable {
         var channels: [String]?
@@ -38,6 +40,7 @@ public struct ClearanceConfiguration: Sendable {
         var councilChannels: [String]?
         var withdrawalContact: String?
         var formVersion: String?
+        var takedownDays: Int?
         struct Window: Decodable { var from: String; var to: String }
     }
 
@@ -104,6 +107,10 @@ public struct ClearanceConfiguration: Sendable {
         if let years = file.retentionYears {
             guard (0...100).contains(years) else { throw InputError("retentionYears must be between 0 and 100") }
             configuration.policy.retentionYears = years
+        }
+        if let days = file.takedownDays {
+            guard (1...365).contains(days) else { throw InputError("takedownDays must be between 1 and 365") }
+            configuration.takedownDays = days
         }
         var windows: [DateWindow] = []
         for window in file.preElectionPeriods ?? [] {

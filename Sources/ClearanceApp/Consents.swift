@@ -142,8 +142,10 @@ extension LedgerOperations {
                               supersedes: supersedes)
     }
 
-    /// `consent withdraw`: the consent stays in the ledger, marked withdrawn.
-    public func withdraw(_ text: String, receivedVia: String?, recordedBy: String?, note: String?) throws -> ConsentRecord {
+    /// `consent withdraw`: the consent stays in the ledger, marked withdrawn. In the same
+    /// transaction, every earlier publication that the withdrawal makes unlawful becomes a
+    /// takedown item (or, for print and press, a do-not-reprint notice).
+    public func withdraw(_ text: String, receivedVia: String?, recordedBy: String?, note: String?) throws -> WithdrawalResult {
         let reference = try parseReference(text)
         guard let consent = try ledger.consent(reference) else { throw InputError("unknown consent reference: \(reference)") }
         guard consent.state != .withdrawn else { throw InputError("\(reference) is already withdrawn") }
@@ -154,10 +156,18 @@ extension LedgerOperations {
         let via = try InputCheck.text(receivedVia, field: "received via") ?? "unspecified"
         let by = try InputCheck.text(recordedBy, field: "recorded by") ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         let note = try InputCheck.text(note, field: "note")
+        let at = Timestamp.now
+        let assets = AssetOperations(self)
+        let showing = try assets.assetsShowing(consent.person)
+        let requests = try assets.takedownRequests(withdrawing: consent, at: at, assets: showing)
         try Self.translatingLedgerErrors {
-            try ledger.write { tx in try tx.withdraw(reference, receivedVia: via, recordedBy: by, note: note) }
+            try ledger.write { tx in
+                try tx.withdraw(reference, receivedVia: via, recordedBy: by, note: note, at: at)
+                try tx.openTakedowns(requests, at: at)
+            }
         }
-        return try ledger.consent(reference) ?? consent
+        return WithdrawalResult(consent: try ledger.consent(reference) ?? consent,
+                                impact: try assets.impact(of: consent.person, assets: showing, requests: requests))
     }
 
     public func parseReference(_ text: String) throws(InputError) -> ConsentReference {

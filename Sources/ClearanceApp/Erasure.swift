@@ -7,6 +7,8 @@ public struct ErasureResult: Sendable {
     public let person: PersonID
     public let consents: [ConsentReference]
     public let at: Timestamp
+    /// The assets that showed them (now blocked as an unknown person) and their publications.
+    public let impact: ConsentEndImpact
 }
 
 extension LedgerOperations {
@@ -17,14 +19,20 @@ extension LedgerOperations {
         let person = try resolvePerson(text)
         guard !person.isErased else { throw InputError("\(person.id) has already been erased") }
         let at = Timestamp.now
+        // Found before the names that link them are blanked; their publications become takedowns.
+        let assets = AssetOperations(self)
+        let showing = try assets.assetsShowing(person.id)
+        let requests = try assets.takedownRequests(erasing: person.id, at: at, assets: showing)
         let references = try Self.translatingLedgerErrors {
             try ledger.write { tx in
                 // Names in stored file metadata go too, while the name index still finds them.
                 try tx.forgetMentions(of: person.id)
+                try tx.openTakedowns(requests, at: at)
                 return try tx.erase(person.id, at: at)
             }
         }
         try ledger.checkpoint()
-        return ErasureResult(person: person.id, consents: references, at: at)
+        return ErasureResult(person: person.id, consents: references, at: at,
+                             impact: try assets.impact(of: person.id, assets: showing, requests: requests))
     }
 }

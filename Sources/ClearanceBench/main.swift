@@ -1,6 +1,7 @@
 import Foundation
 
-// `clearance-bench ledger [--seconds S] [--events N]`: plain executable, no framework.
+// `clearance-bench ledger [--seconds S] [--events N]` and
+// `clearance-bench gate [--people N] [--assets N] [--samples N] [--batch N] [--rebuild]`: plain executable, no framework.
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "ledger":
@@ -10,7 +11,14 @@ case "ledger":
         FileHandle.standardError.write(Data("clearance-bench: \(error)\n".utf8))
         exit(1)
     }
+case "gate":
+    do {
+        try GateBench(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("clearance-bench: \(error)\n".utf8))
+        exit(1)
+    }
 default:
-    FileHandle.standardError.write(Data("usage: clearance-bench ledger [--seconds S] [--events N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: clearance-bench ledger [--seconds S] [--events N]\n       clearance-bench gate [--people N] [--assets N] [--samples N] [--batch N] [--db PATH] [--rebuild]\n".utf8))
     exit(2)
 }

@@ -3,13 +3,13 @@ public struct Policy: Hashable, Sendable {
     /// Below this age a guardian must consent (13 in the UK for online services).
     public var ageOfConsent: Int
     public var defaultExpiryYears: Int
-    /// How long records are kept after a consent ends.
+    /// How long records are kept after a consent ends (expiry or withdrawal): 3 years by default.
     public var retentionYears: Int
     public var preElectionPeriods: [DateWindow]
     /// Channels the council publishes on, where pre-election rules apply.
     public var councilChannels: Set<Channel>
 
-    public init(ageOfConsent: Int = 13, defaultExpiryYears: Int = 3, retentionYears: Int = 6,
+    public init(ageOfConsent: Int = 13, defaultExpiryYears: Int = 3, retentionYears: Int = 3,
                 preElectionPeriods: [DateWindow] = [], councilChannels: Set<Channel> = Set(ChannelCatalog.standard.channels)) {
         self.ageOfConsent = ageOfConsent
         self.defaultExpiryYears = defaultExpiryYears

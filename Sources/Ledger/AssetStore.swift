@@ -158,12 +158,15 @@ extension Ledger {
     /// Assets whose xmpMM:DocumentID is one of `documentIDs` (the originals of an edited copy).
     public func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset] {
         guard !documentIDs.isEmpty else { return [] }
-        return try database.read { db in
-            let marks = Array(repeating: "?", count: documentIDs.count).joined(separator: ", ")
-            return try String.fetchAll(db, sql: "SELECT sha256 FROM assets WHERE document_id IN (\(marks)) ORDER BY sha256",
-                                       arguments: StatementArguments(documentIDs))
-                .compactMap { try Self.storedAsset($0, db: db) }
-        }
+        return try database.read { db in try Self.assets(withDocumentIDs: documentIDs, db: db) }
+    }
+
+    static func assets(withDocumentIDs documentIDs: [String], db: Database) throws -> [StoredAsset] {
+        guard !documentIDs.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: documentIDs.count).joined(separator: ", ")
+        return try String.fetchAll(db, sql: "SELECT sha256 FROM assets WHERE document_id IN (\(marks)) ORDER BY sha256",
+                                   arguments: StatementArguments(documentIDs))
+            .compactMap { try storedAsset($0, db: db) }
     }
 
     public func assetCount() throws -> Int {
@@ -213,24 +216,26 @@ extension Ledger {
     }
 
     static func storedAsset(_ sha256: String, db: Database) throws -> StoredAsset? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM assets WHERE sha256 = ?", arguments: [sha256]) else { return nil }
+        // Prepared statements are reused: a batch check asks these four questions for every asset.
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM assets WHERE sha256 = ?"), arguments: [sha256]) else { return nil }
         let record = AssetRecord(sha256: row["sha256"], kind: row["kind"], format: row["format"], readable: row["readable"],
                                  error: row["error"], capturedAt: row["captured_at"], width: row["width"], height: row["height"],
                                  orientation: row["orientation"], faceRegions: row["face_regions"],
                                  releaseStatus: row["release_status"], documentID: row["document_id"],
                                  originalDocumentID: row["original_document_id"], derivedFrom: row["derived_from"])
         let decoder = JSONDecoder()
-        let mentions = try Row.fetchAll(db, sql: "SELECT * FROM mentions WHERE sha256 = ? ORDER BY ordinal", arguments: [sha256]).map { m in
+        let mentions = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mentions WHERE sha256 = ? ORDER BY ordinal"), arguments: [sha256]).map { m in
             AssetMention(source: m["source"], label: m["label"],
                          identifiers: (try? decoder.decode([String].self, from: Data((m["identifiers"] as String? ?? "[]").utf8))) ?? [],
                          region: (m["region"] as String?).flatMap { try? decoder.decode([Double].self, from: Data($0.utf8)) })
         }
-        let reviews = try Row.fetchAll(db, sql: "SELECT * FROM reviews WHERE sha256 = ? ORDER BY id", arguments: [sha256]).compactMap { r -> AssetReview? in
+        let reviews = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM reviews WHERE sha256 = ? ORDER BY id"), arguments: [sha256]).compactMap { r -> AssetReview? in
             guard let action = AssetReview.Action(rawValue: r["action"]) else { return nil }
             return AssetReview(action: action, person: (r["person_id"] as String?).flatMap(PersonID.init(parsing:)),
                                by: r["by"], at: Timestamp(millisecondsSinceEpoch: r["at"]))
         }
-        let paths = try String.fetchAll(db, sql: "SELECT path FROM asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path", arguments: [sha256])
+        let paths = try String.fetchAll(db.cachedStatement(sql: "SELECT path FROM asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path"),
+                                        arguments: [sha256])
         return StoredAsset(record: record, mentions: mentions, reviews: reviews, paths: paths)
     }
 
@@ -245,20 +250,24 @@ extension Ledger {
     /// People (not erased) whose name or alias folds to `key`: ids only, nothing decrypted.
     public func personIDs(named key: NameKey) throws -> [PersonID] {
         let digest = nameIndex.digest(key)
-        return try database.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT people.id FROM name_index JOIN people ON people.id = name_index.person_id
-                WHERE name_index.digest = ? AND people.erased_at IS NULL ORDER BY people.added_seq
-                """, arguments: [digest]).compactMap(PersonID.init(parsing:))
-        }
+        return try database.read { db in try Self.personIDs(digest: digest, db: db) }
+    }
+
+    static func personIDs(digest: Data, db: Database) throws -> [PersonID] {
+        try String.fetchAll(db.cachedStatement(sql: """
+            SELECT people.id FROM name_index JOIN people ON people.id = name_index.person_id
+            WHERE name_index.digest = ? AND people.erased_at IS NULL ORDER BY people.added_seq
+            """), arguments: [digest]).compactMap(PersonID.init(parsing:))
     }
 
     /// Whose consent `reference` is, any version and state.
     public func consentHolder(_ reference: ConsentReference) throws -> PersonID? {
-        try database.read { db in
-            try String.fetchOne(db, sql: "SELECT person_id FROM consents WHERE reference = ?", arguments: [reference.description])
-                .flatMap(PersonID.init(parsing:))
-        }
+        try database.read { db in try Self.consentHolder(reference, db: db) }
+    }
+
+    static func consentHolder(_ reference: ConsentReference, db: Database) throws -> PersonID? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT person_id FROM consents WHERE reference = ?"),
+                            arguments: [reference.description]).flatMap(PersonID.init(parsing:))
     }
 
     /// Consents of `person` whose events do not verify: the stored hash is not the hash of the
@@ -266,21 +275,26 @@ extension Ledger {
     /// The gate treats such a consent as no consent (`record-tampered`).
     public func unverifiedConsents(of person: PersonID) throws -> Set<ConsentReference> {
         let publicKey = instance.publicKey
-        return try database.read { db in
-            var bad = Set<ConsentReference>()
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE person_id = ? ORDER BY seq", arguments: [person.description])
-            for row in rows {
-                guard let reference = (row["consent_ref"] as String?).flatMap(ConsentReference.init(parsing:)) else { continue }
-                let hash = EventChain.hash(previousHash: row["prev_hash"], seq: row["seq"], kind: row["kind"],
-                                           personID: row["person_id"], consentReference: row["consent_ref"],
-                                           createdAt: row["created_at"], payload: row["payload"])
-                let stored: Data = row["hash"]
-                if hash != stored || !InstanceKey.isValid(signature: row["signature"], hash: stored, publicKey: publicKey) {
-                    bad.insert(reference)
-                }
+        return try database.read { db in try Self.unverifiedConsents(of: person, publicKey: publicKey, db: db) }
+    }
+
+    static func unverifiedConsents(of person: PersonID, publicKey: Data, db: Database) throws -> Set<ConsentReference> {
+        var bad = Set<ConsentReference>()
+        // Only consent events: a person's own events say nothing about a consent.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM events WHERE person_id = ? AND consent_ref IS NOT NULL ORDER BY seq
+            """), arguments: [person.description])
+        for row in rows {
+            guard let reference = (row["consent_ref"] as String?).flatMap(ConsentReference.init(parsing:)) else { continue }
+            let hash = EventChain.hash(previousHash: row["prev_hash"], seq: row["seq"], kind: row["kind"],
+                                       personID: row["person_id"], consentReference: row["consent_ref"],
+                                       createdAt: row["created_at"], payload: row["payload"])
+            let stored: Data = row["hash"]
+            if hash != stored || !InstanceKey.isValid(signature: row["signature"], hash: stored, publicKey: publicKey) {
+                bad.insert(reference)
             }
-            return bad
         }
+        return bad
     }
 }
 

@@ -101,7 +101,8 @@ extension Ledger {
         try entry(for: row, key: personKey(row.id, db: db))
     }
 
-    private func entry(for row: PersonRow, key: Data?) throws -> PersonEntry {
+    /// Decodes a person row; `key` opens the personal data (required unless erased).
+    func entry(for row: PersonRow, key: Data?) throws -> PersonEntry {
         guard let id = PersonID(parsing: row.id) else { throw LedgerError.corrupt("bad person id \(row.id)") }
         var data: PersonalData?
         if row.erasedAt == nil {
@@ -116,7 +117,8 @@ extension Ledger {
                            erasedAt: row.erasedAt.map(Timestamp.init(millisecondsSinceEpoch:)))
     }
 
-    private func record(for row: ConsentRow, key: Data?) throws -> ConsentRecord {
+    /// Decodes a consent row; without `key` the private details and note stay nil.
+    func record(for row: ConsentRow, key: Data?) throws -> ConsentRecord {
         guard let reference = ConsentReference(parsing: row.reference), let person = PersonID(parsing: row.personID),
               let terms = row.terms, let state = row.consentState else {
             throw LedgerError.corrupt("consent row \(row.reference) does not parse (run `clearance verify`)")

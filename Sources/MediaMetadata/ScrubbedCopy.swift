@@ -36,6 +36,9 @@ public enum ScrubError: Error, Sendable, Equatable, CustomStringConvertible {
 /// are copied byte for byte, never re-encoded. JPEG, PNG, MP4, MOV and M4V are supported;
 /// TIFF and HEIC are refused.
 public enum ScrubbedCopy {
+    /// Formats `write` can scrub; callers check before writing anything.
+    public static let supportedFormats: Set<ContainerFormat> = [.jpeg, .png, .mp4, .mov, .m4v]
+
     /// Creates `destination` (failing if it exists) and writes the scrubbed copy of `source`
     /// into it. On any error nothing is left at `destination`.
     public static func write(from source: String, to destination: String, format: ContainerFormat, release: ReleaseStamp) throws {

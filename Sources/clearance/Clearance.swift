@@ -21,6 +21,11 @@ struct Clearance: AsyncParsableCommand {
             Ingest.self,
             Tag.self,
             Check.self,
+            Takedowns.self,
+            TakedownCommand.self,
+            ReportCommand.self,
+            Sar.self,
+            Export.self,
             Serve.self,
             UserCommand.self,
         ]

@@ -61,23 +61,31 @@ struct ConsentCommand: ParsableCommand {
 
     struct Withdraw: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Withdraw a consent. It stays in the ledger, marked withdrawn with when, how and by whom."
+            abstract: "Withdraw a consent. It stays in the ledger, marked withdrawn with when, how and by whom.",
+            discussion: """
+                Prints every asset showing the person and every earlier publication of those assets that \
+                the withdrawal affects, as takedown items with a due date (takedownDays in the \
+                configuration, 30 by default). Print and press publications cannot be recalled: they are \
+                listed as "do not reprint". See `clearance takedowns`.
+                """
         )
 
         @OptionGroup var options: DatabaseOptions
         @Argument(help: "The consent reference (C-XXXX-XXXX).") var reference: String
-        @Option(help: "How the withdrawal arrived (email, phone, letter, in person…).") var receivedVia: String?
+        @Option(help: "How the withdrawal arrived (email, phone, letter, in-person, receipt-link…).") var receivedVia: String?
         @Option(name: .customLong("by"), help: "Who recorded it (default $USER).") var recordedBy: String?
         @Option(help: "A note (stored encrypted with the person's data).") var note: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let operations = try options.open(forWriting: true)
-            let consent = try operations.withdraw(reference, receivedVia: receivedVia, recordedBy: recordedBy, note: note)
+            let result = try operations.withdraw(reference, receivedVia: receivedVia, recordedBy: recordedBy, note: note)
             if json {
-                print(try LedgerJSON.consent(consent))
+                print(try TakedownOutput.json(result))
             } else {
-                print("withdrew \(consent.reference) at \(consent.withdrawal?.at.description ?? "")")
+                let consent = result.consent
+                print("withdrew \(consent.reference) at \(consent.withdrawal?.at.description ?? "") (received via \(consent.withdrawal?.receivedVia ?? "?"))")
+                for line in TakedownOutput.lines(result.impact) { print(line) }
             }
         }
     }

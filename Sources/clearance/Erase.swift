@@ -19,5 +19,6 @@ struct Erase: ParsableCommand {
         let result = try options.open(forWriting: true).erase(person)
         let consents = result.consents.isEmpty ? "no consents" : result.consents.map(\.description).joined(separator: ", ")
         print("erased \(result.person) at \(result.at) (\(consents) kept as erased)")
+        for line in TakedownOutput.lines(result.impact) { print(line) }
     }
 }

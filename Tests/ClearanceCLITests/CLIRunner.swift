@@ -22,6 +22,20 @@ struct CLIRunner {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
+    /// Builds the Riverside summer-fair ledger at `database` with samples/load.sh, as `make run` does.
+    static func loadSamples(into database: String) throws {
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: "/bin/bash")
+        load.arguments = [packageRoot.appendingPathComponent("samples/load.sh").path, database]
+        load.environment = ProcessInfo.processInfo.environment.merging(["CLEARANCE": binary.path]) { $1 }
+        load.standardOutput = FileHandle.nullDevice
+        try load.run()
+        load.waitUntilExit()
+        guard load.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "samples/load.sh failed for \(database)"])
+        }
+    }
+
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil,
                     timeout: TimeInterval = 120) throws -> Result {
         let process = Process()

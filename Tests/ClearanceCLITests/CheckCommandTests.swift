@@ -12,14 +12,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         db = dir.appendingPathComponent("fair.db").path
         config = CLIRunner.packageRoot.appendingPathComponent("samples/config.json").path
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: "/bin/bash")
-        load.arguments = [CLIRunner.packageRoot.appendingPathComponent("samples/load.sh").path, db]
-        load.environment = ProcessInfo.processInfo.environment.merging(["CLEARANCE": CLIRunner.binary.path]) { $1 }
-        load.standardOutput = FileHandle.nullDevice
-        try load.run()
-        load.waitUntilExit()
-        #expect(load.terminationStatus == 0, "samples/load.sh failed")
+        try CLIRunner.loadSamples(into: db)
     }
 
     func photo(_ name: String) -> String { CLIRunner.packageRoot.appendingPathComponent("samples/photos/\(name)").path }
@@ -131,6 +124,19 @@ import Testing
             #expect(bytes.range(of: Data("Amira Khan".utf8)) == nil, "\(file) still holds the name")
         }
         #expect(try CLIRunner.run(["verify", "--db", db]).status == 0)
+    }
+
+    @Test func unreadableMediaIsStoredAndBlockedWhileOtherFilesAreSkipped() throws {
+        let folder = dir.appendingPathComponent("card")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let broken = folder.appendingPathComponent("broken.jpg")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: photo("visitor.jpg"))).prefix(3000)).write(to: broken)
+        try Data("shot list\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let ingest = try CLIRunner.run(["ingest", folder.path, "--db", db])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("1 new, 0 already known, 1 unreadable, 1 skipped"), "\(ingest.stdout)")
+        let (_, array) = try check([broken.path])
+        #expect(codes(array[0]).contains("unreadable-media"))
     }
 
     @Test func badInputIsAOneLineErrorAndExitTwo() throws {

@@ -68,7 +68,7 @@ extension ClearanceService {
         book.add(.post, "/api/v1/consents/{reference}/withdraw", .roles([.dpo])) { request, context in
             let body = try await request.decode(as: WithdrawBody.self, context: context)
             let consent = try ledger.withdraw(try context.parameters.require("reference"), receivedVia: body.receivedVia ?? "api",
-                                              recordedBy: context.user?.name, note: body.note)
+                                              recordedBy: context.user?.name, note: body.note).consent
             return .jsonText(try LedgerJSON.consent(consent))
         }
 

@@ -62,7 +62,7 @@ extension ClearanceService {
             let consent = try linkedConsent(context)
             guard consent.state == .active else { return withdrawPage(consent, context, done: false) }
             let withdrawn = try ledger.withdraw(consent.reference.description, receivedVia: "self-service withdrawal link",
-                                                recordedBy: "the person (withdrawal link)", note: nil)
+                                                recordedBy: "the person (withdrawal link)", note: nil).consent
             return withdrawPage(withdrawn, context, done: true)
         }
 

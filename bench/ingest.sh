@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# ingest throughput beside the floor (sha256sum reading and hashing the same bytes) and beside
+# ExifTool reading the same fields as bench/inspect.sh, over the same files, in one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+set_dir=$(bash bench/corpus-set.sh 2000) || { echo "skipped: ../shared/corpus is absent"; exit 0; }
+bin=.build/release/clearance
+cores=$(nproc)
+work=$(mktemp -d /tmp/clearance-bench-ingest.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+now() { date +%s.%N; }
+
+find -L "$set_dir" -type f ! -name '.*' -print0 | sort -z > "$work/files"
+n=$(tr -cd '\0' < "$work/files" | wc -c)
+bytes=$(xargs -0 cat < "$work/files" | wc -c)
+# Every tool then reads from the page cache, so the order of the runs does not favour any.
+xargs -0 cat < "$work/files" > /dev/null
+
+"$bin" init --db "$work/ingest.db" > /dev/null
+# stderr kept aside: Exempi prints a line for each malformed XMP packet in the corpus.
+t0=$(now); "$bin" ingest --db "$work/ingest.db" "$set_dir" > "$work/ingest.out" 2> "$work/ingest.err"; t1=$(now)
+# Ingest reads on every core, so the floor does too: one sha256sum per core over the same list.
+xargs -0 -P "$cores" -n 64 sha256sum < "$work/files" > "$work/sha.out"; t2=$(now)
+xargs -0 sha256sum < "$work/files" > /dev/null; t3=$(now)
+exiftool -json -n -r -q -q -DateTimeOriginal -OffsetTimeOriginal -CreateDate -GPSLatitude -GPSLongitude \
+  -GPSAltitude -Make -Model -SerialNumber -Orientation -ImageWidth -ImageHeight -PersonInImage \
+  -PersonInImageWDetails -RegionInfo -RegionInfoMP -ImageRegion -ModelReleaseStatus -ModelReleaseID \
+  -DocumentID -OriginalDocumentID -DerivedFrom "$set_dir" > /dev/null 2>&1 || true
+t4=$(now)
+
+hashed=$(wc -l < "$work/sha.out")
+[ "$hashed" -eq "$n" ] || { echo "sha256sum hashed $hashed of $n files" >&2; exit 1; }
+echo "ingest: $n files, $(( bytes / 1048576 )) MiB, $cores cores; clearance says: $(cat "$work/ingest.out")"
+awk -v n="$n" -v cores="$cores" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" 'BEGIN {
+  ours = n / (b - a); floor = n / (c - b); single = n / (d - c); ref = n / (e - d);
+  printf "  clearance ingest (fresh db)      : %8.1f files/s (%.2f s)\n", ours, b - a;
+  printf "  sha256sum, %d processes          : %8.1f files/s (%.2f s)\n", cores, floor, c - b;
+  printf "  sha256sum, 1 process             : %8.1f files/s (%.2f s)\n", single, d - c;
+  printf "  exiftool -json -n (same fields)  : %8.1f files/s (%.2f s)\n", ref, e - d;
+  printf "  ingest time / sha256sum time     : %8.2fx (aim: <= 2x; %.2fx of 1-process sha256sum)\n", floor / ours, single / ours;
+  printf "  ingest speed / ExifTool speed    : %8.1fx (aim: >= 10x)\n", ours / ref;
+}'

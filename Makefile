@@ -6,7 +6,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 # Debian packages: C libraries Clearance links, and the tools its tests and benchmarks compare with.
 DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev libturbojpeg0-dev \
-                libimage-exiftool-perl
+                libimage-exiftool-perl libqrencode-dev
 BENCH_PACKAGES := hyperfine
 
 SWIFT_FLAGS ?=
@@ -29,13 +29,21 @@ build: deps
 release: deps
 	swift build -c release $(SWIFT_FLAGS)
 
-# Until the web service exists: read the samples, load the summer fair into a fresh ledger
-# (out/riverside.db) and check every photo for Facebook, printing each verdict and its reasons.
+# Loads the summer fair into a fresh ledger (out/riverside.db), creates a first admin with a
+# random password (printed once) and starts the web service; PORT=8080 HOST=127.0.0.1 by default.
+PORT ?= 8080
+HOST ?= 127.0.0.1
 run: build
-	.build/debug/clearance inspect samples/photos
 	rm -rf out && mkdir -p out
 	samples/load.sh out/riverside.db
-	.build/debug/clearance check samples/photos/*.jpg samples/photos/*.mp4 --channel facebook --db out/riverside.db --config samples/config.json || true
+	@password=$$(.build/debug/clearance user add --name admin --role admin --db out/riverside.db | sed -n 's/^password: //p'); \
+	echo; echo "Clearance at http://localhost:$(PORT)/ — sign in as admin with password $$password"; \
+	for role in officer editor dpo; do \
+	  p=$$(.build/debug/clearance user add --name $$role --role $$role --db out/riverside.db | sed -n 's/^password: //p'); \
+	  echo "  demo $$role account: $$role / $$p"; \
+	done; \
+	echo "(more: .build/debug/clearance user add --name NAME --role officer|editor|dpo|admin --db out/riverside.db)"; echo
+	exec .build/debug/clearance serve --db out/riverside.db --config samples/config.json --host $(HOST) --port $(PORT)
 
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)

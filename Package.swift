@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // System libraries from Debian's -dev packages; headers only.
@@ -19,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CExempi", pkgConfig: "exempi-2.0", providers: [.apt(["libexempi-dev"])]),
         .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         // Domain types and the gate: pure, no I/O.
         .target(name: "ClearanceCore"),
@@ -58,11 +62,25 @@ let package = Package(
             ]
         ),
 
+        // The web service: JSON API, pages and accounts, thin over ClearanceApp.
+        .target(
+            name: "ClearanceHTTP",
+            dependencies: [
+                "ClearanceApp", "Ledger", "ClearanceCore", "MediaMetadata", "CQRencode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Command-line tool, thin over ClearanceApp.
         .executableTarget(
             name: "clearance",
             dependencies: [
-                "ClearanceApp",
+                "ClearanceApp", "ClearanceHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,6 +107,13 @@ let package = Package(
             // GRDB only to tamper with ledger files directly, as an attacker would; libturbojpeg to
             // read back the pixels of subject access copies.
             dependencies: ["ClearanceApp", "CTurboJPEG", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ClearanceHTTPTests",
+            dependencies: [
+                "ClearanceHTTP", "ClearanceApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ]
 )

@@ -26,6 +26,8 @@ struct Clearance: AsyncParsableCommand {
             ReportCommand.self,
             Sar.self,
             Export.self,
+            Serve.self,
+            UserCommand.self,
         ]
     )
 

@@ -1,0 +1,50 @@
+import ClearanceApp
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+
+/// The web service: the ledger and asset operations, the accounts, and the routes over them.
+/// Routes only translate HTTP to these operations and back.
+public struct ClearanceService: Sendable {
+    public let settings: ServerSettings
+    public let ledger: LedgerOperations
+    public let assets: AssetOperations
+    public let accounts: Accounts
+    let throttle: LoginThrottle
+    let pages: PageTemplates
+
+    public init(settings: ServerSettings) throws {
+        self.settings = settings
+        ledger = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
+                                           forWriting: true)
+        assets = AssetOperations(ledger)
+        accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
+        throttle = LoginThrottle(limit: settings.loginAttemptLimit, window: settings.loginWindow)
+        pages = try PageTemplates()
+        try FileManager.default.createDirectory(atPath: settings.uploadDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    }
+
+    /// The router and the list of what it serves, with who may call each route.
+    public func router() -> (router: Router<ClearanceRequestContext>, routes: [RouteEntry]) {
+        let router = Router(context: ClearanceRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: IdentityMiddleware(accounts: accounts))
+        let book = RouteBook(router: router)
+        addAccountRoutes(book)
+        addPeopleRoutes(book)
+        addConsentRoutes(book)
+        addAssetRoutes(book)
+        addPageRoutes(book)
+        return (router, book.entries)
+    }
+
+    public func application(host: String, port: Int, logger: Logger? = nil,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router().router,
+                    configuration: .init(address: .hostname(host, port: port), serverName: "clearance"),
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+                    logger: logger ?? Logger(label: "clearance.http"))
+    }
+}

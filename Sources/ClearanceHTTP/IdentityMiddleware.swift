@@ -1,0 +1,63 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdAuth
+import Ledger
+
+/// Finds who is asking: `Authorization: Bearer <token>`, else the session cookie. It rejects
+/// nothing itself (the route decides), except a bearer token that matches no account: that is
+/// a 401 at once, so an integration with a revoked token fails loudly.
+struct IdentityMiddleware: RouterMiddleware {
+    typealias Context = ClearanceRequestContext
+    let accounts: Accounts
+
+    static let cookieName = "clearance_session"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let bearer = request.headers.bearer {
+            guard let user = try accounts.user(forToken: bearer.token) else { throw APIError.unauthenticated }
+            context.user = user
+        } else if let cookie = request.cookies[Self.cookieName], let session = try accounts.session(cookieValue: cookie.value) {
+            context.user = session.user
+            context.session = session
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Logs each request by its route pattern (`/api/v1/people/{id}`), never its concrete path,
+/// query or body, which may hold names or secrets; turns errors into clear responses; adds
+/// headers that keep pages out of frames and caches.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = ClearanceRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as InputErrorConvertible {
+            response = try APIError(.badRequest, error.inputMessage).response(from: request, context: context)
+        } catch let error as HTTPError {
+            // Hummingbird's own refusals (undecodable JSON, body too large) in the API's error shape.
+            response = try APIError(error.status, error.body ?? error.status.reasonPhrase).response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
+            response = try APIError(.internalServerError, "internal error").response(from: request, context: context)
+        }
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        let elapsed = ContinuousClock.now - start
+        context.logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)",
+            "route": "\(context.endpointPath ?? "(no route)")",
+            "status": "\(response.status.code)",
+            "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+        ])
+        return response
+    }
+}

@@ -1,0 +1,110 @@
+import ClearanceApp
+import ClearanceCore
+import Foundation
+import Hummingbird
+import Ledger
+
+/// Consent capture on a tablet: the form, then the receipt with the withdrawal QR code.
+extension ClearanceService {
+    func addCapturePages(_ book: RouteBook) {
+        let capturers: Access = .roles([.officer, .dpo])
+
+        book.add(.get, "/capture", capturers) { _, context in
+            try capturePage(context, form: nil, errors: [:], formError: nil, status: .ok)
+        }
+
+        book.add(.post, "/capture", capturers, csrfHeader: false) { request, context in
+            let form = try await FormFields.read(request, limit: 4 << 20)
+            try requireCSRF(form, context)
+            let errors = captureErrors(form)
+            guard errors.isEmpty else {
+                return try capturePage(context, form: form, errors: errors, formError: "Please correct the fields marked below.",
+                                       status: .badRequest)
+            }
+            do {
+                let person = try ledger.addPerson(PersonRequest(name: form["name"] ?? "", born: form["born"], email: form["email"]))
+                var consent = ConsentRequest(person: person.description, channels: form.all("channels").joined(separator: ","))
+                consent.event = form["event"]
+                consent.formVersion = form["formVersion"]
+                consent.method = ConsentMethod.tablet.rawValue
+                consent.guardianName = form["guardianName"]
+                consent.guardianRelationship = form["guardianRelationship"]
+                let recorded = try record(consent, signatureBase64: form["signature"], by: context.user?.name ?? "unknown",
+                                          request: request)
+                return try receiptPage(recorded.reference, withdrawalURL: recorded.withdrawalURL, context)
+            } catch let error as InputError {
+                return try capturePage(context, form: form, errors: [:], formError: error.description, status: .badRequest)
+            }
+        }
+    }
+
+    /// Checks that need the form as a whole (which age field, guardian for a child), before
+    /// anything is written; the operations check the rest again.
+    func captureErrors(_ form: FormFields) -> [String: String] {
+        var errors: [String: String] = [:]
+        let policy = settings.configuration.policy
+        if form["event"] == nil { errors["event"] = "Name the event." }
+        if form["name"] == nil { errors["name"] = "Enter the person's full name." }
+        var child = form["ageBand"] == "child"
+        if let born = form["born"] {
+            if let date = CalendarDate(parsing: born), date <= Timestamp.now.utcDate {
+                child = policy.isChild(bornOn: date, on: Timestamp.now.utcDate)
+            } else {
+                errors["born"] = "Enter a real date of birth in the past."
+            }
+        } else if form["ageBand"] == nil {
+            errors["born"] = "Enter a date of birth or choose an age band."
+        }
+        let channels = form.all("channels")
+        if channels.isEmpty {
+            errors["channels"] = "Tick at least one channel."
+        } else if channels.contains(where: { !settings.configuration.catalog.contains(Channel($0)) }) {
+            errors["channels"] = "Tick only the channels listed."
+        }
+        let guardian = (form["guardianName"], form["guardianRelationship"])
+        if child && (guardian.0 == nil || guardian.1 == nil) {
+            errors["guardian"] = "A child needs a parent or guardian's name and relationship."
+        } else if (guardian.0 == nil) != (guardian.1 == nil) {
+            errors["guardian"] = "Give both the guardian's name and relationship, or neither."
+        }
+        if let email = form["email"], !email.contains("@") { errors["email"] = "Enter an email address, or leave it empty." }
+        if form["signature"] == nil { errors["signature"] = "Please sign in the box." }
+        return errors
+    }
+
+    func capturePage(_ context: ClearanceRequestContext, form: FormFields?, errors: [String: String], formError: String?,
+                     status: HTTPResponse.Status) throws -> Response {
+        let configuration = settings.configuration
+        let ticked = Set(form?.all("channels") ?? [])
+        let events = Set(try ledger.ledger.allConsents(includingPrivateDetails: false).compactMap(\.terms.event)).sorted()
+        var values: [String: Any] = [
+            "events": events, "formVersion": configuration.formVersion,
+            "expiryYears": configuration.policy.defaultExpiryYears, "withdrawalContact": configuration.withdrawalContact,
+            "ageOfConsent": configuration.policy.ageOfConsent,
+            "channels": configuration.catalog.channels.map { ["name": $0.name, "checked": ticked.contains($0.name)] as [String: Any] },
+            "errors": errors, "ageAdult": form?["ageBand"] == "adult", "ageChild": form?["ageBand"] == "child",
+        ]
+        var kept: [String: String] = [:]
+        for name in ["event", "name", "born", "guardianName", "guardianRelationship", "email"] { kept[name] = form?[name] ?? "" }
+        values["values"] = kept
+        if let formError { values["formError"] = formError }
+        return page("capture", values, context, title: "Consent capture", status: status)
+    }
+
+    func receiptPage(_ reference: ConsentReference, withdrawalURL: String, _ context: ClearanceRequestContext) throws -> Response {
+        guard let consent = try ledger.ledger.consent(reference) else { throw APIError(.notFound, "unknown consent") }
+        let person = try ledger.ledger.person(consent.person)
+        var values: [String: Any] = [
+            "reference": reference.description, "personName": person?.personalData?.name ?? "",
+            "event": consent.terms.event ?? "", "channels": consent.terms.channels.map(\.name).joined(separator: ", "),
+            "formVersion": consent.terms.formVersion, "givenAt": consent.terms.givenAt.description,
+            "expiresAt": consent.terms.expiresAt.description, "withdrawalURL": withdrawalURL,
+            "withdrawalContact": settings.configuration.withdrawalContact,
+            "qrSVG": QRCodeSVG.svg(for: withdrawalURL, label: "QR code of your withdrawal link") ?? "",
+        ]
+        if let relationship = consent.terms.guardianRelationship {
+            values["guardian"] = [consent.details?.guardianName, relationship].compactMap { $0 }.joined(separator: ", ")
+        }
+        return page("receipt", values, context, title: "Consent \(reference)", status: .created)
+    }
+}

@@ -1,0 +1,104 @@
+import ClearanceApp
+import ClearanceCore
+import Foundation
+import Hummingbird
+import Ledger
+
+/// The editor's check page: pick assets and a channel, see each verdict, its reasons and the
+/// faces the file's metadata outlines and names.
+extension ClearanceService {
+    func addCheckPages(_ book: RouteBook) {
+        let editors: Access = .roles([.editor, .dpo])
+
+        book.add(.get, "/check", editors) { _, context in
+            try checkPage(context, picked: [], channel: nil, results: [], errors: [:], status: .ok)
+        }
+
+        book.add(.post, "/check", editors, csrfHeader: false) { request, context in
+            let form = try await FormFields.read(request, limit: 1 << 20)
+            try requireCSRF(form, context)
+            let picked = form.all("assets")
+            let channel = form["channel"]
+            var errors: [String: String] = [:]
+            if picked.isEmpty { errors["assets"] = "Tick at least one photo or video." }
+            if channel.map({ settings.configuration.catalog.contains(Channel($0)) }) != true { errors["channel"] = "Choose a channel." }
+            guard errors.isEmpty, let channel else {
+                return try checkPage(context, picked: Set(picked), channel: channel, results: [], errors: errors, status: .badRequest)
+            }
+            do {
+                let results = try check(hashes: picked, channel: channel, at: nil)
+                return try checkPage(context, picked: Set(picked), channel: channel, results: results, errors: [:], status: .ok)
+            } catch let error as APIError {
+                return try checkPage(context, picked: Set(picked), channel: channel, results: [], errors: ["assets": error.message],
+                                     status: .badRequest)
+            }
+        }
+
+        // The stored file itself, for thumbnails. Its path comes from the ledger, never from the client.
+        book.add(.get, "/assets/{sha256}/file", editors) { _, context in
+            let asset = try storedAsset(context)
+            guard let path = asset.paths.first(where: { FileManager.default.isReadableFile(atPath: $0) }),
+                  let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  let size = (attributes[.size] as? NSNumber)?.intValue, size <= 200 << 20,
+                  let data = FileManager.default.contents(atPath: path) else {
+                throw APIError(.notFound, "the file is no longer where it was ingested from")
+            }
+            var response = Response(status: .ok, headers: [.contentType: Self.mediaType(asset.record.format)],
+                                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            response.headers[.cacheControl] = "private, max-age=3600"
+            return response
+        }
+    }
+
+    static func mediaType(_ format: String?) -> String {
+        switch format {
+        case "jpeg": "image/jpeg"
+        case "png": "image/png"
+        case "tiff": "image/tiff"
+        case "heic": "image/heic"
+        case "mp4", "m4v": "video/mp4"
+        case "mov": "video/quicktime"
+        default: "application/octet-stream"
+        }
+    }
+
+    func label(_ asset: StoredAsset?, sha256: String) -> String {
+        asset?.paths.first.map { ($0 as NSString).lastPathComponent } ?? String(sha256.prefix(12))
+    }
+
+    func checkPage(_ context: ClearanceRequestContext, picked: Set<String>, channel: String?,
+                   results: [AssetOperations.CheckResult], errors: [String: String], status: HTTPResponse.Status) throws -> Response {
+        let stored = try ledger.ledger.allAssetHashes().prefix(2000).compactMap { try ledger.ledger.asset($0) }
+        let assetRows: [[String: Any]] = stored.map { asset in
+            ["sha256": asset.record.sha256, "label": label(asset, sha256: asset.record.sha256),
+             "checked": picked.contains(asset.record.sha256)]
+        }
+        let byHash = Dictionary(stored.map { ($0.record.sha256, $0) }, uniquingKeysWith: { a, _ in a })
+        let resultRows: [[String: Any]] = results.map { result in
+            let asset = byHash[result.sha256]
+            let faces: [[String: Any]] = (asset?.mentions ?? []).compactMap { mention in
+                guard let r = mention.region, r.count == 4 else { return nil }
+                return ["x": Self.percent(r[0]), "y": Self.percent(r[1]), "w": Self.percent(r[2]), "h": Self.percent(r[3]),
+                        "name": mention.label ?? "unnamed face"]
+            }
+            return [
+                "sha256": result.sha256, "label": label(asset, sha256: result.sha256), "cleared": result.verdict.cleared,
+                "channel": result.verdict.channel.name, "isImage": asset?.record.kind == "image", "faces": faces,
+                "reasons": result.verdict.reasons.map { ["message": $0.message, "code": $0.code.rawValue] },
+            ]
+        }
+        let chosen = channel ?? settings.configuration.catalog.channels.first?.name
+        let values: [String: Any] = [
+            "assets": assetRows, "results": resultRows, "hasResults": !results.isEmpty, "checkedChannel": channel ?? "",
+            "channels": settings.configuration.catalog.channels.map { ["name": $0.name, "selected": $0.name == chosen] as [String: Any] },
+            "errors": errors,
+        ]
+        return page("check", values, context, title: "Check", status: status)
+    }
+
+    /// A fraction as a CSS percentage, clamped so a hostile region cannot escape the picture.
+    static func percent(_ fraction: Double) -> String {
+        guard fraction.isFinite else { return "0" }
+        return String(format: "%.2f", min(max(fraction, 0), 1) * 100)
+    }
+}

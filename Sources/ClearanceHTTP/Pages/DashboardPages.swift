@@ -1,0 +1,70 @@
+import ClearanceApp
+import ClearanceCore
+import Foundation
+import Hummingbird
+import Ledger
+
+/// The DPO's pages: the dashboard, a person's record (subject access) and erasure.
+extension ClearanceService {
+    func addDashboardPages(_ book: RouteBook) {
+        let dpo: Access = .roles([.dpo])
+
+        book.add(.get, "/dpo", dpo) { request, context in
+            let channel = request.uri.queryParameters["channel"].map(String.init)
+                .flatMap { settings.configuration.catalog.contains(Channel($0)) ? $0 : nil }
+                ?? settings.configuration.catalog.channels.first?.name ?? "website"
+            let figures = try DashboardFigures(ledger: ledger, assets: assets, channel: channel)
+            var values: [String: Any] = [
+                "verification": [
+                    "intact": figures.verification.isIntact, "problem": figures.verification.problem?.description ?? "",
+                    "events": figures.verification.events, "people": figures.verification.people,
+                    "erasedPeople": figures.verification.erasedPeople, "consents": figures.verification.consents,
+                ] as [String: Any],
+                "withdrawals": figures.withdrawals.prefix(50).map { consent in
+                    ["reference": consent.reference.description, "person": consent.person.description,
+                     "at": consent.withdrawal?.at.description ?? "", "via": consent.withdrawal?.receivedVia ?? ""]
+                },
+                "expiring": figures.expiring.prefix(100).map { consent in
+                    ["reference": consent.reference.description, "person": consent.person.description,
+                     "expiresAt": consent.terms.expiresAt.description]
+                },
+                "expiryWindowDays": DashboardFigures.expiryWindowDays,
+                "ages": figures.ages.map { ["band": $0.band, "count": $0.count] as [String: Any] },
+                "reportChannel": channel, "blockedCount": figures.blockedCount, "assetCount": figures.assetCount,
+                "blockedReasons": figures.blockedReasons.map { ["code": $0.code, "count": $0.count] as [String: Any] },
+            ]
+            if let query = request.uri.queryParameters["q"].map(String.init), !query.isEmpty {
+                let found = try ledger.findPeople(query).prefix(100)
+                values["searched"] = true
+                values["query"] = query
+                values["found"] = found.map { ["id": $0.id.description, "name": $0.personalData?.name ?? "(erased)"] }
+            }
+            return page("dashboard", values, context, title: "DPO dashboard")
+        }
+
+        book.add(.get, "/dpo/people/{id}", dpo) { _, context in
+            let person = try person(context)
+            let consents = try ledger.ledger.consents(of: person.id)
+            let data = person.personalData
+            var values: [String: Any] = [
+                "id": person.id.description, "name": data?.name ?? "(erased)", "aliases": data?.aliases.joined(separator: ", ") ?? "",
+                "born": data?.dateOfBirth?.description ?? "", "email": data?.email ?? "", "phone": data?.phone ?? "",
+                "roles": person.roles.labels.joined(separator: ", "),
+                "consents": consents.map { consent in
+                    ["reference": consent.reference.description, "state": consent.state.rawValue,
+                     "channels": consent.terms.channels.map(\.name).joined(separator: ", "),
+                     "givenAt": consent.terms.givenAt.description, "expiresAt": consent.terms.expiresAt.description]
+                },
+            ]
+            if let erased = person.erasedAt { values["erasedAt"] = erased.description }
+            return page("person", values, context, title: person.id.description)
+        }
+
+        book.add(.post, "/dpo/people/{id}/erase", dpo, csrfHeader: false) { request, context in
+            try requireCSRF(try await FormFields.read(request, limit: 16 << 10), context)
+            let person = try person(context)
+            _ = try ledger.erase(person.id.description)
+            return .redirect(to: "/dpo/people/\(person.id)", type: .normal)
+        }
+    }
+}

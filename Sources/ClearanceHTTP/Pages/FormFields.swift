@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+
+/// The fields of an `application/x-www-form-urlencoded` body; a name may repeat (tick boxes).
+struct FormFields: Sendable {
+    private(set) var pairs: [(String, String)] = []
+
+    /// Refuses other content types (415) and bodies over `limit` bytes (413).
+    static func read(_ request: Request, limit: Int) async throws -> FormFields {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/x-www-form-urlencoded") else {
+            throw APIError(.unsupportedMediaType, "send the form as application/x-www-form-urlencoded")
+        }
+        let buffer = try await request.body.collect(upTo: limit)
+        return FormFields(String(buffer: buffer))
+    }
+
+    init(_ text: String) {
+        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let halves = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decode(halves[0])
+            let value = halves.count > 1 ? Self.decode(halves[1]) : ""
+            pairs.append((name, value))
+        }
+    }
+
+    static func decode(_ text: Substring) -> String {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+    }
+
+    /// The first value, trimmed; nil when missing or blank.
+    subscript(name: String) -> String? {
+        guard let value = pairs.first(where: { $0.0 == name })?.1.trimmingCharacters(in: .whitespacesAndNewlines),
+              !value.isEmpty else { return nil }
+        return value
+    }
+
+    func all(_ name: String) -> [String] {
+        pairs.filter { $0.0 == name }.map(\.1)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Ledger
+
+/// What every page's header needs, and the CSRF check of forms.
+extension ClearanceService {
+    func layout(_ context: ClearanceRequestContext, title: String) -> [String: Any] {
+        var values: [String: Any] = ["title": title]
+        if let user = context.user, let role = context.role {
+            values["user"] = [
+                "name": user.name, "role": role.rawValue, "csrf": context.session?.csrfToken ?? "",
+                "canCapture": [.officer, .dpo].contains(role), "canCheck": [.editor, .dpo].contains(role),
+                "isDPO": role == .dpo, "isAdmin": role == .admin,
+            ] as [String: Any]
+            values["csrf"] = context.session?.csrfToken ?? ""
+        }
+        return values
+    }
+
+    func page(_ template: String, _ values: [String: Any], _ context: ClearanceRequestContext, title: String,
+              status: HTTPResponse.Status = .ok) -> Response {
+        var all = layout(context, title: title)
+        all.merge(values) { _, new in new }
+        return .html(pages.render(template, all), status: status)
+    }
+
+    func messagePage(_ context: ClearanceRequestContext, title: String, text: String, status: HTTPResponse.Status,
+                     link: (href: String, label: String)? = nil) -> Response {
+        var values: [String: Any] = ["text": text]
+        if let link { values["link"] = ["href": link.href, "label": link.label] }
+        return page("message", values, context, title: title, status: status)
+    }
+
+    /// Forms of signed-in pages carry the session's CSRF token; bearer-token clients have no
+    /// cookie to be tricked with and use the API instead.
+    func requireCSRF(_ form: FormFields, _ context: ClearanceRequestContext) throws {
+        guard let session = context.session, let sent = form["csrf"], Secret.constantTimeEqual(sent, session.csrfToken) else {
+            throw APIError.csrf
+        }
+    }
+
+    func sessionCookie(value: String, maxAge: Int) -> Cookie {
+        Cookie(name: IdentityMiddleware.cookieName, value: value, maxAge: maxAge, path: "/",
+               secure: settings.secureCookies, httpOnly: true, sameSite: .strict)
+    }
+}

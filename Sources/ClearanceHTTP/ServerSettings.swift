@@ -1,0 +1,38 @@
+import ClearanceApp
+import Foundation
+
+/// How `clearance serve` runs: where the ledger is and the limits of the web service.
+public struct ServerSettings: Sendable {
+    public var databasePath: String
+    public var configuration: ClearanceConfiguration
+    /// Uploaded files are kept here, named by their SHA-256 (never by the name the client gave).
+    public var uploadDirectory: String
+    public var maxUploadBytes: Int
+    public var sessionLifetime: Duration
+    /// `Secure` on the session cookie. Browsers accept it on http://localhost; turn it off only
+    /// behind a plain-HTTP test address.
+    public var secureCookies: Bool
+    /// The address people's withdrawal links start with (e.g. `https://consent.example.org`);
+    /// when nil, the Host of the request that made the receipt.
+    public var publicBaseURL: String?
+    public var bcryptCost: UInt8
+    public var loginAttemptLimit: Int
+    public var loginWindow: Duration
+
+    public init(databasePath: String, configuration: ClearanceConfiguration = .standard,
+                uploadDirectory: String? = nil, maxUploadBytes: Int = 50 << 20,
+                sessionLifetime: Duration = .seconds(8 * 3600), secureCookies: Bool = true,
+                publicBaseURL: String? = nil, bcryptCost: UInt8 = 12,
+                loginAttemptLimit: Int = 5, loginWindow: Duration = .seconds(300)) {
+        self.databasePath = databasePath
+        self.configuration = configuration
+        self.uploadDirectory = uploadDirectory ?? databasePath + ".uploads"
+        self.maxUploadBytes = maxUploadBytes
+        self.sessionLifetime = sessionLifetime
+        self.secureCookies = secureCookies
+        self.publicBaseURL = publicBaseURL
+        self.bcryptCost = bcryptCost
+        self.loginAttemptLimit = loginAttemptLimit
+        self.loginWindow = loginWindow
+    }
+}

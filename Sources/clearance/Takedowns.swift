@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClearanceApp
+import ClearanceCore
 import Foundation
 
 struct Takedowns: ParsableCommand {
@@ -19,19 +20,25 @@ struct Takedowns: ParsableCommand {
     @Flag(help: "Only takedowns already done.") var done = false
     @Flag(help: "Only open takedowns past their due date.") var overdue = false
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Judge overdue as of this day, YYYY-MM-DD (default today, UTC).") var at: String?
 
     func run() throws {
         guard [open, done, overdue].filter({ $0 }).count <= 1 else {
             throw InputError("give at most one of --open, --done, --overdue")
         }
+        var day = Timestamp.now.utcDate
+        if let at {
+            guard let parsed = CalendarDate(parsing: at) else { throw InputError("--at: not a date (YYYY-MM-DD): \(at)") }
+            day = parsed
+        }
         let filter: TakedownFilter = open ? .open : done ? .done : overdue ? .overdue : .all
-        let items = try options.open(forWriting: false).takedowns(filter)
+        let items = try options.open(forWriting: false).takedowns(filter, on: day)
         if json {
-            print(try TakedownOutput.json(items))
+            print(try TakedownOutput.json(items, today: day))
         } else if items.isEmpty {
             print("no takedowns\(filter == .all ? "" : " (\(filter.rawValue))")")
         } else {
-            for item in items { print(TakedownOutput.line(item)) }
+            for item in items { print(TakedownOutput.line(item, today: day)) }
         }
     }
 }

@@ -137,6 +137,11 @@ struct FairLedger {
         let open = (try fair.json(["takedowns", "--open"]) as? [[String: Any]]) ?? []
         #expect(open.map { $0["id"] as? String } == [websiteItem["id"] as? String])
         #expect(((try fair.json(["takedowns", "--overdue"]) as? [[String: Any]]) ?? []).isEmpty)
+        // On day 31 the one still open is overdue; the one done is not.
+        let late = (try fair.json(["takedowns", "--overdue", "--at", FairLedger.day(31)]) as? [[String: Any]]) ?? []
+        #expect(late.map { $0["id"] as? String } == [websiteItem["id"] as? String])
+        #expect(late.first?["status"] as? String == "overdue")
+        #expect(((try fair.json(["takedowns", "--overdue", "--at", FairLedger.day(30)]) as? [[String: Any]]) ?? []).isEmpty)
         let again = try fair.run(["takedown", "done", id, "--note", "again"])
         #expect(again.status == 2 && again.stderr.contains("already done"))
         #expect(try fair.run(["verify"]).status == 0)
@@ -188,6 +193,7 @@ struct FairLedger {
             ["takedown", "done", "T-zz", "--note", "x"],
             ["takedown", "done", "T-1"],
             ["takedowns", "--open", "--done"],
+            ["takedowns", "--overdue", "--at", "2026-13-01"],
             ["takedown", "done", "T-1", "--note", "bad\u{7}bell"],
         ] {
             let result = try fair.run(arguments)

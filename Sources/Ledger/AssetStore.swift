@@ -290,7 +290,7 @@ extension Ledger {
                                        personID: row["person_id"], consentReference: row["consent_ref"],
                                        createdAt: row["created_at"], payload: row["payload"])
             let stored: Data = row["hash"]
-            if hash != stored || !InstanceKey.isValid(signature: row["signature"], hash: stored, publicKey: publicKey) {
+            if hash != stored || !VerifiedSignatures.isValid(signature: row["signature"], hash: stored, publicKey: publicKey) {
                 bad.insert(reference)
             }
         }

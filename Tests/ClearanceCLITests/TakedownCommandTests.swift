@@ -18,14 +18,7 @@ struct FairLedger {
         } else {
             config = samplesConfig
         }
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: "/bin/bash")
-        load.arguments = [CLIRunner.packageRoot.appendingPathComponent("samples/load.sh").path, db]
-        load.environment = ProcessInfo.processInfo.environment.merging(["CLEARANCE": CLIRunner.binary.path]) { $1 }
-        load.standardOutput = FileHandle.nullDevice
-        try load.run()
-        load.waitUntilExit()
-        #expect(load.terminationStatus == 0, "samples/load.sh failed")
+        try CLIRunner.loadSamples(into: db)
     }
 
     func photo(_ name: String) -> String { CLIRunner.packageRoot.appendingPathComponent("samples/photos/\(name)").path }

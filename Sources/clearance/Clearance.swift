@@ -12,22 +12,23 @@ struct Clearance: AsyncParsableCommand {
             Commands that use the database take --db (default $CLEARANCE_DB, else ./clearance.db).
             """,
         subcommands: [
+            // In the order people meet them: read files, register, judge, publish, answer, operate.
             Inspect.self,
             Init.self,
             PersonCommand.self,
             ConsentCommand.self,
-            Verify.self,
-            Erase.self,
             Ingest.self,
             Tag.self,
             Check.self,
+            Export.self,
             Takedowns.self,
             TakedownCommand.self,
             ReportCommand.self,
             Sar.self,
-            Export.self,
-            Serve.self,
+            Erase.self,
+            Verify.self,
             UserCommand.self,
+            Serve.self,
         ]
     )
 

@@ -36,6 +36,8 @@ public struct ClearanceService: Sendable {
         addPeopleRoutes(book)
         addConsentRoutes(book)
         addAssetRoutes(book)
+        addExportRoutes(book)
+        addDPORoutes(book)
         addPageRoutes(book)
         return (router, book.entries)
     }

@@ -667,7 +667,7 @@ enum OpenAPIDocument {
         },
         "/api/v1/consents/{reference}/withdraw": {
           "post": {
-            "summary": "Withdraw a consent (it stays in the ledger, marked withdrawn)",
+            "summary": "Withdraw a consent (it stays in the ledger, marked withdrawn); answers the consent and what the withdrawal affects: assets showing the person and the takedown items opened",
             "x-roles": [
               "dpo"
             ],
@@ -677,7 +677,7 @@ enum OpenAPIDocument {
                 "content": {
                   "application/json": {
                     "schema": {
-                      "$ref": "#/components/schemas/Consent"
+                      "$ref": "#/components/schemas/Withdrawal"
                     }
                   }
                 }
@@ -1093,6 +1093,491 @@ enum OpenAPIDocument {
                     }
                   }
                 }
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/export": {
+          "post": {
+            "summary": "Check the assets now and download scrubbed copies of the cleared ones as a zip, each recorded as a publication (what `clearance export` does). `X-Clearance-Exported` and `X-Clearance-Blocked` give the counts",
+            "x-roles": [
+              "editor",
+              "dpo"
+            ],
+            "responses": {
+              "200": {
+                "description": "A zip file",
+                "content": {
+                  "application/zip": {
+                    "schema": {
+                      "type": "string",
+                      "contentMediaType": "application/zip"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              },
+              "409": {
+                "description": "None of the assets is cleared for the channel; nothing was exported",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              }
+            },
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "type": "object",
+                    "required": [
+                      "assets",
+                      "channel"
+                    ],
+                    "properties": {
+                      "assets": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 1000,
+                        "items": {
+                          "type": "string",
+                          "pattern": "^[0-9a-fA-F]{64}$"
+                        }
+                      },
+                      "channel": {
+                        "type": "string"
+                      },
+                      "postURL": {
+                        "type": "string",
+                        "description": "Where the post will be (recorded for takedowns)"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/takedowns": {
+          "get": {
+            "summary": "Takedown items opened by withdrawals and erasures (`clearance takedowns`)",
+            "x-roles": [
+              "dpo"
+            ],
+            "parameters": [
+              {
+                "name": "filter",
+                "in": "query",
+                "required": false,
+                "description": "Which items",
+                "schema": {
+                  "type": "string",
+                  "enum": [
+                    "all",
+                    "open",
+                    "done",
+                    "overdue"
+                  ],
+                  "default": "all"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "OK",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Takedown"
+                      }
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/takedowns/{id}/done": {
+          "post": {
+            "summary": "Close a takedown item, with a note of what was done (`clearance takedown done`)",
+            "x-roles": [
+              "dpo"
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "Takedown id, T-<number>",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "type": "object",
+                    "required": [
+                      "note"
+                    ],
+                    "properties": {
+                      "note": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "OK",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Takedown"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/reports/expiring": {
+          "get": {
+            "summary": "Consents expiring soon (`clearance report expiring`)",
+            "x-roles": [
+              "dpo"
+            ],
+            "parameters": [
+              {
+                "name": "within",
+                "in": "query",
+                "required": false,
+                "description": "Days ahead to look (default 30)",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "maximum": 36500
+                }
+              },
+              {
+                "name": "at",
+                "in": "query",
+                "required": false,
+                "description": "Report as of this day (default today, UTC)",
+                "schema": {
+                  "type": "string",
+                  "format": "date"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "OK",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Report"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/reports/ages": {
+          "get": {
+            "summary": "Children with a guardian's consent who reach the age of consent or 18 soon (`clearance report ages`)",
+            "x-roles": [
+              "dpo"
+            ],
+            "parameters": [
+              {
+                "name": "within",
+                "in": "query",
+                "required": false,
+                "description": "Days ahead to look (default 90)",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "maximum": 36500
+                }
+              },
+              {
+                "name": "at",
+                "in": "query",
+                "required": false,
+                "description": "Report as of this day (default today, UTC)",
+                "schema": {
+                  "type": "string",
+                  "format": "date"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "OK",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Report"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/reports/blocked": {
+          "get": {
+            "summary": "Blocked assets with their reasons, and counts per reason code (`clearance report blocked`)",
+            "x-roles": [
+              "dpo"
+            ],
+            "parameters": [
+              {
+                "name": "channel",
+                "in": "query",
+                "required": false,
+                "description": "Only this channel (default every configured channel)",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "at",
+                "in": "query",
+                "required": false,
+                "description": "Report as of this day (default today, UTC)",
+                "schema": {
+                  "type": "string",
+                  "format": "date"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "OK",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Report"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/reports/retention": {
+          "get": {
+            "summary": "Consents and people past the retention period, ready for erasure (`clearance report retention`)",
+            "x-roles": [
+              "dpo"
+            ],
+            "parameters": [
+              {
+                "name": "at",
+                "in": "query",
+                "required": false,
+                "description": "Report as of this day (default today, UTC)",
+                "schema": {
+                  "type": "string",
+                  "format": "date"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "OK",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Report"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              }
+            },
+            "security": [
+              {
+                "bearer": []
+              },
+              {
+                "session": []
+              }
+            ]
+          }
+        },
+        "/api/v1/people/{id}/sar": {
+          "get": {
+            "summary": "The subject access pack (`clearance sar`): index.html, data.json, receipts, signatures and copies with other people blacked out, in one zip",
+            "x-roles": [
+              "dpo"
+            ],
+            "parameters": [
+              {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "description": "Person id, P-XXXX-XXXX",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^P-[0-9A-Z]{4}-[0-9A-Z]{4}$"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "A zip file",
+                "content": {
+                  "application/zip": {
+                    "schema": {
+                      "type": "string",
+                      "contentMediaType": "application/zip"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Unauthenticated"
+              },
+              "403": {
+                "$ref": "#/components/responses/Forbidden"
+              },
+              "400": {
+                "$ref": "#/components/responses/BadInput"
+              },
+              "404": {
+                "$ref": "#/components/responses/NotFound"
               }
             },
             "security": [
@@ -1630,6 +2115,179 @@ enum OpenAPIDocument {
               },
               "filename": {
                 "type": "string"
+              }
+            }
+          },
+          "Takedown": {
+            "type": "object",
+            "required": [
+              "id",
+              "kind",
+              "status",
+              "person",
+              "cause",
+              "publication"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "pattern": "^T-[0-9]+$"
+              },
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "takedown",
+                  "do-not-reprint"
+                ]
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "open",
+                  "overdue",
+                  "done",
+                  "do-not-reprint"
+                ]
+              },
+              "person": {
+                "type": "string"
+              },
+              "cause": {
+                "type": "string",
+                "enum": [
+                  "withdrawal",
+                  "erasure"
+                ]
+              },
+              "consent": {
+                "type": "string"
+              },
+              "openedAt": {
+                "type": "string"
+              },
+              "dueOn": {
+                "type": "string",
+                "format": "date"
+              },
+              "overdue": {
+                "type": "boolean"
+              },
+              "doneAt": {
+                "type": "string"
+              },
+              "doneBy": {
+                "type": "string"
+              },
+              "note": {
+                "type": "string"
+              },
+              "publication": {
+                "type": "object",
+                "properties": {
+                  "asset": {
+                    "type": "string"
+                  },
+                  "channel": {
+                    "type": "string"
+                  },
+                  "exportedAt": {
+                    "type": "string"
+                  },
+                  "exportedBy": {
+                    "type": "string"
+                  },
+                  "path": {
+                    "type": "string"
+                  },
+                  "postURL": {
+                    "type": "string"
+                  },
+                  "outputSHA256": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          },
+          "Withdrawal": {
+            "type": "object",
+            "required": [
+              "consent",
+              "affects"
+            ],
+            "properties": {
+              "consent": {
+                "$ref": "#/components/schemas/Consent"
+              },
+              "affects": {
+                "type": "object",
+                "properties": {
+                  "person": {
+                    "type": "string"
+                  },
+                  "otherActiveConsents": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "assets": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "asset": {
+                          "type": "string"
+                        },
+                        "path": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "takedowns": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Takedown"
+                    }
+                  },
+                  "doNotReprint": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Takedown"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "Report": {
+            "type": "object",
+            "required": [
+              "report",
+              "at",
+              "rows"
+            ],
+            "properties": {
+              "report": {
+                "type": "string"
+              },
+              "at": {
+                "type": "string",
+                "format": "date"
+              },
+              "rows": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "description": "One key per column of the report"
+                }
+              },
+              "counts": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "integer"
+                }
               }
             }
           }

@@ -67,9 +67,10 @@ extension ClearanceService {
 
         book.add(.post, "/api/v1/consents/{reference}/withdraw", .roles([.dpo])) { request, context in
             let body = try await request.decode(as: WithdrawBody.self, context: context)
-            let consent = try ledger.withdraw(try context.parameters.require("reference"), receivedVia: body.receivedVia ?? "api",
-                                              recordedBy: context.user?.name, note: body.note).consent
-            return .jsonText(try LedgerJSON.consent(consent))
+            let result = try ledger.withdraw(try context.parameters.require("reference"), receivedVia: body.receivedVia ?? "api",
+                                             recordedBy: context.user?.name, note: body.note)
+            // The consent and what its withdrawal affects: assets now blocked, takedowns opened.
+            return .jsonText(try TakedownOutput.json(result))
         }
 
         book.add(.get, "/api/v1/consents/{reference}/receipt", .roles([.officer, .dpo])) { _, context in

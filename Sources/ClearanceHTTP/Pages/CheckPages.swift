@@ -34,6 +34,23 @@ extension ClearanceService {
             }
         }
 
+        // The cleared, scrubbed copies as a zip, each recorded as a publication by the export operation.
+        book.add(.post, "/check/export", editors, csrfHeader: false) { request, context in
+            let form = try await FormFields.read(request, limit: 1 << 20)
+            try requireCSRF(form, context)
+            let picked = form.all("assets")
+            let channel = form["channel"] ?? ""
+            do {
+                return try exportZip(hashes: picked, channel: channel, postURL: form["postURL"], by: context.user?.name ?? "unknown")
+            } catch let error as APIError where error.status != .forbidden {
+                return try checkPage(context, picked: Set(picked), channel: channel, results: [], errors: [:], status: error.status,
+                                     formError: error.message)
+            } catch let error as InputError {
+                return try checkPage(context, picked: Set(picked), channel: channel, results: [], errors: [:], status: .badRequest,
+                                     formError: error.description)
+            }
+        }
+
         // The stored file itself, for thumbnails. Its path comes from the ledger, never from the client.
         book.add(.get, "/assets/{sha256}/file", editors) { _, context in
             let asset = try storedAsset(context)
@@ -67,7 +84,8 @@ extension ClearanceService {
     }
 
     func checkPage(_ context: ClearanceRequestContext, picked: Set<String>, channel: String?,
-                   results: [AssetOperations.CheckResult], errors: [String: String], status: HTTPResponse.Status) throws -> Response {
+                   results: [AssetOperations.CheckResult], errors: [String: String], status: HTTPResponse.Status,
+                   formError: String? = nil) throws -> Response {
         let stored = try ledger.ledger.allAssetHashes().prefix(2000).compactMap { try ledger.ledger.asset($0) }
         let assetRows: [[String: Any]] = stored.map { asset in
             ["sha256": asset.record.sha256, "label": label(asset, sha256: asset.record.sha256),
@@ -88,11 +106,13 @@ extension ClearanceService {
             ]
         }
         let chosen = channel ?? settings.configuration.catalog.channels.first?.name
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "assets": assetRows, "results": resultRows, "hasResults": !results.isEmpty, "checkedChannel": channel ?? "",
             "channels": settings.configuration.catalog.channels.map { ["name": $0.name, "selected": $0.name == chosen] as [String: Any] },
-            "errors": errors,
+            "errors": errors, "clearedCount": results.filter(\.verdict.cleared).count,
+            "canExport": results.contains(where: \.verdict.cleared),
         ]
+        if let formError { values["formError"] = formError }
         return page("check", values, context, title: "Check", status: status)
     }
 

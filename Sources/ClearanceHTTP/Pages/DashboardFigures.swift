@@ -3,52 +3,47 @@ import ClearanceCore
 import Foundation
 import Ledger
 
-/// What the DPO dashboard shows, gathered from the ledger and the gate. Read-only.
+/// What the DPO dashboard shows: the ledger check, withdrawals, takedowns, and the reports of
+/// `clearance report` (the same operation, so the page and the command line agree). Read-only.
 struct DashboardFigures {
-    struct AgeBand { var band: String; var count: Int }
-
     var verification: LedgerVerification
     var withdrawals: [ConsentRecord]
-    var expiring: [ConsentRecord]
-    var ages: [AgeBand]
-    var blockedReasons: [(code: String, count: Int)]
-    var blockedCount: Int
-    var assetCount: Int
+    var openTakedowns: [TakedownItem]
+    var overdueTakedowns: Int
+    var reports: [ReportTable]
 
     static let expiryWindowDays = 60
-    static let maximumAssetsInReport = 5000
+    static let agesWindowDays = 90
 
-    init(ledger: LedgerOperations, assets: AssetOperations, channel: String) throws {
+    init(ledger: LedgerOperations, channel: String, today: CalendarDate = Timestamp.now.utcDate) throws {
         verification = try ledger.verify()
-        let consents = try ledger.ledger.allConsents(includingPrivateDetails: false)
-        withdrawals = consents.filter { $0.withdrawal != nil }
+        withdrawals = try ledger.ledger.allConsents(includingPrivateDetails: false).filter { $0.withdrawal != nil }
             .sorted { ($0.withdrawal?.at ?? .init(millisecondsSinceEpoch: 0)) > ($1.withdrawal?.at ?? .init(millisecondsSinceEpoch: 0)) }
-        let today = Timestamp.now.utcDate
-        let horizon = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + Self.expiryWindowDays)
-        expiring = consents.filter { $0.state == .active && $0.terms.expiresAt >= today && $0.terms.expiresAt <= horizon }
-            .sorted { $0.terms.expiresAt < $1.terms.expiresAt }
+        openTakedowns = try ledger.takedowns(.open, on: today)
+        overdueTakedowns = try ledger.takedowns(.overdue, on: today).count
+        let operations = Reports(ledger)
+        reports = [
+            try operations.expiring(within: Self.expiryWindowDays, at: today),
+            try operations.ages(within: Self.agesWindowDays, at: today),
+            try operations.blocked(channel: channel, at: today),
+            try operations.retention(at: today),
+        ]
+    }
 
-        let ageOfConsent = ledger.configuration.policy.ageOfConsent
-        var counts = ["child": 0, "young": 0, "adult": 0, "unknown": 0, "erased": 0]
-        for person in try ledger.allPeople() {
-            guard let data = person.personalData else { counts["erased", default: 0] += 1; continue }
-            guard let age = data.dateOfBirth?.age(at: today) else { counts["unknown", default: 0] += 1; continue }
-            counts[age < ageOfConsent ? "child" : age < 18 ? "young" : "adult", default: 0] += 1
+    /// A report as the page's template takes it: caption, headings, rows of plain text, counts.
+    static func values(_ table: ReportTable) -> [String: Any] {
+        func text(_ cell: ReportTable.Cell) -> String {
+            switch cell {
+            case .text(let value): value ?? ""
+            case .number(let value): String(value)
+            case .list(let values): values.joined(separator: ", ")
+            }
         }
-        ages = [AgeBand(band: "Under \(ageOfConsent)", count: counts["child"]!),
-                AgeBand(band: "\(ageOfConsent)–17", count: counts["young"]!),
-                AgeBand(band: "18 and over", count: counts["adult"]!),
-                AgeBand(band: "Date of birth unknown", count: counts["unknown"]!),
-                AgeBand(band: "Erased", count: counts["erased"]!)]
-
-        let hashes = Array(try ledger.ledger.allAssetHashes().prefix(Self.maximumAssetsInReport))
-        assetCount = hashes.count
-        let results = hashes.isEmpty ? [] : try assets.check(hashes, channel: channel, at: nil)
-        var reasons: [String: Int] = [:]
-        for result in results where !result.verdict.cleared {
-            for code in Set(result.verdict.reasons.map(\.code.rawValue)) { reasons[code, default: 0] += 1 }
-        }
-        blockedCount = results.filter { !$0.verdict.cleared }.count
-        blockedReasons = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
+        return [
+            "name": table.name, "caption": table.caption, "empty": table.rows.isEmpty,
+            "headings": table.columns.map(\.title.capitalized),
+            "rows": table.rows.prefix(200).map { row in ["cells": row.map(text)] },
+            "counts": table.counts.map { ["key": $0.key, "count": $0.count] as [String: Any] }, "hasCounts": !table.counts.isEmpty,
+        ]
     }
 }

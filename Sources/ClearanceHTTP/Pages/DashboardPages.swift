@@ -13,7 +13,8 @@ extension ClearanceService {
             let channel = request.uri.queryParameters["channel"].map(String.init)
                 .flatMap { settings.configuration.catalog.contains(Channel($0)) ? $0 : nil }
                 ?? settings.configuration.catalog.channels.first?.name ?? "website"
-            let figures = try DashboardFigures(ledger: ledger, assets: assets, channel: channel)
+            let figures = try DashboardFigures(ledger: ledger, channel: channel)
+            let today = Timestamp.now.utcDate
             var values: [String: Any] = [
                 "verification": [
                     "intact": figures.verification.isIntact, "problem": figures.verification.problem?.description ?? "",
@@ -24,14 +25,17 @@ extension ClearanceService {
                     ["reference": consent.reference.description, "person": consent.person.description,
                      "at": consent.withdrawal?.at.description ?? "", "via": consent.withdrawal?.receivedVia ?? ""]
                 },
-                "expiring": figures.expiring.prefix(100).map { consent in
-                    ["reference": consent.reference.description, "person": consent.person.description,
-                     "expiresAt": consent.terms.expiresAt.description]
+                "takedowns": figures.openTakedowns.prefix(100).map { item in
+                    let publication = item.publication.record
+                    return ["id": TakedownOutput.label(item), "person": item.person.description,
+                            "overdue": item.isOverdue(on: today), "dueOn": item.dueOn?.description ?? "",
+                            "channel": publication.channel.name, "postURL": publication.postURL ?? "",
+                            "file": (publication.path as NSString).lastPathComponent] as [String: Any]
                 },
-                "expiryWindowDays": DashboardFigures.expiryWindowDays,
-                "ages": figures.ages.map { ["band": $0.band, "count": $0.count] as [String: Any] },
-                "reportChannel": channel, "blockedCount": figures.blockedCount, "assetCount": figures.assetCount,
-                "blockedReasons": figures.blockedReasons.map { ["code": $0.code, "count": $0.count] as [String: Any] },
+                "overdueCount": figures.overdueTakedowns, "hasOverdue": figures.overdueTakedowns > 0,
+                "openCount": figures.openTakedowns.count,
+                "channels": settings.configuration.catalog.channels.map { ["name": $0.name, "selected": $0.name == channel] as [String: Any] },
+                "reports": figures.reports.map(DashboardFigures.values),
             ]
             if let query = request.uri.queryParameters["q"].map(String.init), !query.isEmpty {
                 let found = try ledger.findPeople(query).prefix(100)

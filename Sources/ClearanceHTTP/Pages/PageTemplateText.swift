@@ -253,7 +253,15 @@ enum PageTemplateText {
         <input type="file" id="file" multiple accept="image/*,video/*">
         <button type="submit">Upload</button> <span id="upload-status" role="status"></span>
         </form>
-        {{#hasResults}}<h2>Verdicts for {{checkedChannel}}</h2>{{/hasResults}}
+        {{#hasResults}}<h2>Verdicts for {{checkedChannel}}</h2>
+        {{#canExport}}<form method="post" action="/check/export" class="noprint" id="export">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="channel" value="{{checkedChannel}}">
+        {{#results}}<input type="hidden" name="assets" value="{{sha256}}">{{/results}}
+        <label for="postURL">Where will the post be? (optional, kept for takedowns)</label>
+        <input type="text" id="postURL" name="postURL" placeholder="https://…">
+        <button type="submit">Download the {{clearedCount}} cleared, scrubbed copies (zip)</button>
+        <small>Each copy is recorded as published on {{checkedChannel}}.</small>
+        </form>{{/canExport}}{{/hasResults}}
         {{#results}}
         <section class="verdict {{#cleared}}cleared{{/cleared}}{{^cleared}}blocked{{/cleared}}">
         <div class="thumb">{{#isImage}}<img src="/assets/{{sha256}}/file" alt="{{label}}" loading="lazy">{{#faces}}<div class="face" style="left:{{x}}%;top:{{y}}%;width:{{w}}%;height:{{h}}%"><span>{{name}}</span></div>{{/faces}}{{/isImage}}{{^isImage}}<p>{{label}} (video)</p>{{/isImage}}</div>
@@ -292,14 +300,18 @@ enum PageTemplateText {
         <table><tr><th>Consent</th><th>Person</th><th>Withdrawn</th><th>Via</th></tr>
         {{#withdrawals}}<tr><td>{{reference}}</td><td><a href="/dpo/people/{{person}}">{{person}}</a></td><td>{{at}}</td><td>{{via}}</td></tr>{{/withdrawals}}</table>
         {{^withdrawals}}<p>None.</p>{{/withdrawals}}</section>
-        <section><h2>Consents expiring within {{expiryWindowDays}} days</h2>
-        <table>{{#expiring}}<tr><td>{{reference}}</td><td><a href="/dpo/people/{{person}}">{{person}}</a></td><td>{{expiresAt}}</td></tr>{{/expiring}}</table>
-        {{^expiring}}<p>None.</p>{{/expiring}}</section>
-        <section><h2>Ages</h2>
-        <table>{{#ages}}<tr><th>{{band}}</th><td>{{count}}</td></tr>{{/ages}}</table></section>
-        <section><h2>Blocked assets for {{reportChannel}}, by reason</h2>
-        <p>{{blockedCount}} of {{assetCount}} blocked.</p>
-        <table>{{#blockedReasons}}<tr><th>{{code}}</th><td>{{count}}</td></tr>{{/blockedReasons}}</table></section>
+        <section><h2>Takedowns</h2>
+        <p id="takedown-summary">{{openCount}} open, <span class="{{#hasOverdue}}status-bad{{/hasOverdue}}">{{overdueCount}} overdue</span>.</p>
+        <table>{{#takedowns}}<tr><td>{{id}}</td><td><a href="/dpo/people/{{person}}">{{person}}</a></td><td>{{channel}} {{file}}</td><td>{{#postURL}}<a href="{{postURL}}" rel="noreferrer">post</a>{{/postURL}}</td><td class="{{#overdue}}status-bad{{/overdue}}">due {{dueOn}}</td></tr>{{/takedowns}}</table>
+        </section>
+        <form method="get" action="/dpo" class="noprint"><label for="report-channel">Blocked assets for channel</label>
+        <select id="report-channel" name="channel">{{#channels}}<option value="{{name}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/channels}}</select>
+        <button type="submit">Show</button></form>
+        {{#reports}}<section id="report-{{name}}"><h2>{{caption}}</h2>
+        {{#empty}}<p>None.</p>{{/empty}}{{^empty}}<table><tr>{{#headings}}<th>{{.}}</th>{{/headings}}</tr>
+        {{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</table>{{/empty}}
+        {{#hasCounts}}<table>{{#counts}}<tr><th>{{key}}</th><td>{{count}}</td></tr>{{/counts}}</table>{{/hasCounts}}
+        </section>{{/reports}}
         {{> foot}}
         """
 
@@ -318,7 +330,8 @@ enum PageTemplateText {
         <h2>Consents</h2>
         <table><tr><th>Reference</th><th>State</th><th>Channels</th><th>Given</th><th>Expires</th></tr>
         {{#consents}}<tr><td>{{reference}}</td><td>{{state}}</td><td>{{channels}}</td><td>{{givenAt}}</td><td>{{expiresAt}}</td></tr>{{/consents}}</table>
-        <p><a href="/api/v1/people/{{id}}" download="{{id}}.json">Subject access: everything held, as JSON</a></p>
+        {{^erasedAt}}<p><a href="/api/v1/people/{{id}}/sar" id="sar-pack">Subject access pack (zip): receipts, signatures, data.json and the photos of them with other people blacked out</a></p>{{/erasedAt}}
+        <p><a href="/api/v1/people/{{id}}" download="{{id}}.json">Everything held, as JSON</a></p>
         {{^erasedAt}}<form method="post" action="/dpo/people/{{id}}/erase" onsubmit="return confirm('Erase {{id}} for good?')">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Erase this person (Art. 17)</button></form>{{/erasedAt}}

@@ -8,7 +8,7 @@ import Foundation
 ///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 3, "takedownDays": 30,
 ///  "preElectionPeriods": [{"from": "2026-03-23", "to": "2026-05-07"}],
 ///  "councilChannels": ["website", "facebook"], "withdrawalContact": "dpo@council.example",
-///  "formVersion": "photo-consent-2025"}
+///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800}
 /// ```
 public struct ClearanceConfiguration: Sendable {
     public var catalog: ChannelCatalog
@@ -19,6 +19,8 @@ public struct ClearanceConfiguration: Sendable {
     public var formVersion: String
     /// Days a takedown may take after a withdrawal or erasure before it is overdue ("one month").
     public var takedownDays = 30
+    /// Largest file the web service accepts as an upload (`clearance serve --max-upload-mb` overrides).
+    public var maxUploadBytes = 50 << 20
 
     public static let standard = ClearanceConfiguration(
         catalog: .standard, policy: Policy(),
@@ -27,7 +29,7 @@ public struct ClearanceConfiguration: Sendable {
 
     static let knownKeys: Set<String> = ["channels", "social", "groups", "ageOfConsent", "defaultExpiryYears",
                                          "retentionYears", "preElectionPeriods", "councilChannels",
-                                         "withdrawalContact", "formVersion", "takedownDays"]
+                                         "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes"]
 
     private struct File: Decodable {
         var channels: [String]?
@@ -41,6 +43,7 @@ public struct ClearanceConfiguration: Sendable {
         var withdrawalContact: String?
         var formVersion: String?
         var takedownDays: Int?
+        var maxUploadBytes: Int?
         struct Window: Decodable { var from: String; var to: String }
     }
 
@@ -111,6 +114,10 @@ public struct ClearanceConfiguration: Sendable {
         if let days = file.takedownDays {
             guard (1...365).contains(days) else { throw InputError("takedownDays must be between 1 and 365") }
             configuration.takedownDays = days
+        }
+        if let bytes = file.maxUploadBytes {
+            guard (1 << 10...4 << 30).contains(bytes) else { throw InputError("maxUploadBytes must be between 1 KiB and 4 GiB") }
+            configuration.maxUploadBytes = bytes
         }
         var windows: [DateWindow] = []
         for window in file.preElectionPeriods ?? [] {

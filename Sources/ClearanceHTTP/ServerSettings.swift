@@ -20,14 +20,15 @@ public struct ServerSettings: Sendable {
     public var loginWindow: Duration
 
     public init(databasePath: String, configuration: ClearanceConfiguration = .standard,
-                uploadDirectory: String? = nil, maxUploadBytes: Int = 50 << 20,
+                uploadDirectory: String? = nil, maxUploadBytes: Int? = nil,
                 sessionLifetime: Duration = .seconds(8 * 3600), secureCookies: Bool = true,
                 publicBaseURL: String? = nil, bcryptCost: UInt8 = 12,
                 loginAttemptLimit: Int = 5, loginWindow: Duration = .seconds(300)) {
         self.databasePath = databasePath
         self.configuration = configuration
         self.uploadDirectory = uploadDirectory ?? databasePath + ".uploads"
-        self.maxUploadBytes = maxUploadBytes
+        // The configuration's limit unless the caller (`serve --max-upload-mb`) gives one.
+        self.maxUploadBytes = maxUploadBytes ?? configuration.maxUploadBytes
         self.sessionLifetime = sessionLifetime
         self.secureCookies = secureCookies
         self.publicBaseURL = publicBaseURL

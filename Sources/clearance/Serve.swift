@@ -18,7 +18,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
-    @Option(help: "Largest upload accepted, in MiB.") var maxUploadMb = 50
+    @Option(help: "Largest upload accepted, in MiB (default: maxUploadBytes in --config, else 50).") var maxUploadMb: Int?
     @Option(help: "Hours a browser session lasts.") var sessionHours = 8
     @Option(help: "Address withdrawal links start with, e.g. https://consent.example.org (default: the request's Host).")
     var publicUrl: String?
@@ -28,11 +28,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         guard (0...65535).contains(port) else { throw InputError("--port must be between 0 and 65535") }
-        guard (1...4096).contains(maxUploadMb) else { throw InputError("--max-upload-mb must be between 1 and 4096") }
+        if let maxUploadMb, !(1...4096).contains(maxUploadMb) { throw InputError("--max-upload-mb must be between 1 and 4096") }
         guard (1...24 * 30).contains(sessionHours) else { throw InputError("--session-hours must be between 1 and 720") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw InputError("unknown --log-level \(logLevel)") }
-        let settings = ServerSettings(databasePath: options.databasePath, configuration: try options.configuration(),
-                                      maxUploadBytes: maxUploadMb << 20, sessionLifetime: .seconds(sessionHours * 3600),
+        let configuration = try options.configuration()
+        let settings = ServerSettings(databasePath: options.databasePath, configuration: configuration,
+                                      maxUploadBytes: maxUploadMb.map { $0 << 20 } ?? configuration.maxUploadBytes, sessionLifetime: .seconds(sessionHours * 3600),
                                       secureCookies: !insecureCookies, publicBaseURL: publicUrl)
         let service = try ClearanceService(settings: settings)
         var logger = Logger(label: "clearance.http")

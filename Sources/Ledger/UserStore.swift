@@ -76,6 +76,7 @@ public final class UserStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("0002_self_service", migrate: SelfServiceTables.create)
         return migrator
     }
 

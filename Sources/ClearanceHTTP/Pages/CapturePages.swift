@@ -22,20 +22,25 @@ extension ClearanceService {
                                        status: .badRequest)
             }
             do {
-                let person = try ledger.addPerson(PersonRequest(name: form["name"] ?? "", born: form["born"], email: form["email"]))
-                var consent = ConsentRequest(person: person.description, channels: form.all("channels").joined(separator: ","))
-                consent.event = form["event"]
-                consent.formVersion = form["formVersion"]
-                consent.method = ConsentMethod.tablet.rawValue
-                consent.guardianName = form["guardianName"]
-                consent.guardianRelationship = form["guardianRelationship"]
-                let recorded = try record(consent, signatureBase64: form["signature"], by: context.user?.name ?? "unknown",
-                                          request: request)
+                let recorded = try recordCaptured(form, by: context.user?.name ?? "unknown", request: request)
                 return try receiptPage(recorded.reference, withdrawalURL: recorded.withdrawalURL, context)
             } catch let error as InputError {
                 return try capturePage(context, form: form, errors: [:], formError: error.description, status: .badRequest)
             }
         }
+    }
+
+    /// Registers the person of a checked capture form and records their consent, signature and
+    /// withdrawal link: the officer's tablet form and a confirmed self-service form alike.
+    func recordCaptured(_ form: FormFields, by user: String, request: Request) throws -> (reference: ConsentReference, withdrawalURL: String) {
+        let person = try ledger.addPerson(PersonRequest(name: form["name"] ?? "", born: form["born"], email: form["email"]))
+        var consent = ConsentRequest(person: person.description, channels: form.all("channels").joined(separator: ","))
+        consent.event = form["event"]
+        consent.formVersion = form["formVersion"]
+        consent.method = ConsentMethod.tablet.rawValue
+        consent.guardianName = form["guardianName"]
+        consent.guardianRelationship = form["guardianRelationship"]
+        return try record(consent, signatureBase64: form["signature"], by: user, request: request)
     }
 
     /// Checks that need the form as a whole (which age field, guardian for a child), before
@@ -72,8 +77,9 @@ extension ClearanceService {
         return errors
     }
 
+    /// `action` and `fixedEvent` serve the self-service form, whose event comes from its link.
     func capturePage(_ context: ClearanceRequestContext, form: FormFields?, errors: [String: String], formError: String?,
-                     status: HTTPResponse.Status) throws -> Response {
+                     status: HTTPResponse.Status, action: String = "/capture", fixedEvent: String? = nil) throws -> Response {
         let configuration = settings.configuration
         let ticked = Set(form?.all("channels") ?? [])
         let events = Set(try ledger.ledger.allConsents(includingPrivateDetails: false).compactMap(\.terms.event)).sorted()
@@ -83,7 +89,9 @@ extension ClearanceService {
             "ageOfConsent": configuration.policy.ageOfConsent,
             "channels": configuration.catalog.channels.map { ["name": $0.name, "checked": ticked.contains($0.name)] as [String: Any] },
             "errors": errors, "ageAdult": form?["ageBand"] == "adult", "ageChild": form?["ageBand"] == "child",
+            "formAction": action, "editableEvent": fixedEvent == nil,
         ]
+        if let fixedEvent { values["fixedEvent"] = fixedEvent }
         var kept: [String: String] = [:]
         for name in ["event", "name", "born", "guardianName", "guardianRelationship", "email"] { kept[name] = form?[name] ?? "" }
         values["values"] = kept

@@ -35,6 +35,22 @@ struct FormFields: Sendable {
         return value
     }
 
+    /// The form with `name` set to `value` alone (e.g. the event an event link stands for).
+    func setting(_ name: String, to value: String) -> FormFields {
+        var copy = self
+        copy.pairs = pairs.filter { $0.0 != name } + [(name, value)]
+        return copy
+    }
+
+    /// The fields named, encoded again as a form body (what a held self-service form keeps).
+    func encoded(keeping names: Set<String>) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return pairs.filter { names.contains($0.0) }.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+    }
+
     func all(_ name: String) -> [String] {
         pairs.filter { $0.0 == name }.map(\.1)
     }

@@ -67,6 +67,7 @@ extension ClearanceService {
         }
 
         addCapturePages(book)
+        addSelfServicePages(book)
         addCheckPages(book)
         addDashboardPages(book)
     }

@@ -4,7 +4,7 @@ enum PageTemplateText {
     static let all: [(String, String)] = [
         ("head", head), ("foot", foot), ("login", login), ("home", home), ("capture", capture),
         ("receipt", receipt), ("withdraw", withdraw), ("check", check), ("dashboard", dashboard),
-        ("person", person), ("message", message),
+        ("person", person), ("message", message), ("selfService", selfService), ("pending", pending),
     ]
 
     static let head = """
@@ -49,7 +49,7 @@ enum PageTemplateText {
         <body>
         <header>
         <strong>Clearance</strong>
-        {{#user}}<nav>{{#canCapture}}<a href="/capture">Consent capture</a>{{/canCapture}}{{#canCheck}}<a href="/check">Check assets</a>{{/canCheck}}{{#isDPO}}<a href="/dpo">DPO dashboard</a>{{/isDPO}}</nav>
+        {{#user}}<nav>{{#canCapture}}<a href="/capture">Consent capture</a><a href="/self-service">Self-service</a>{{/canCapture}}{{#canCheck}}<a href="/check">Check assets</a>{{/canCheck}}{{#isDPO}}<a href="/dpo">DPO dashboard</a>{{/isDPO}}</nav>
         <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><span>{{name}} ({{role}})</span> <button type="submit">Sign out</button></form>{{/user}}
         </header>
         <main>
@@ -88,7 +88,8 @@ enum PageTemplateText {
         {{> head}}
         <h1>Hello, {{#user}}{{name}}{{/user}}</h1>
         <ul>
-        {{#user}}{{#canCapture}}<li><a href="/capture">Record consent at an event</a></li>{{/canCapture}}
+        {{#user}}{{#canCapture}}<li><a href="/capture">Record consent at an event</a></li>
+        <li><a href="/self-service">Self-service: a QR code for attendees' own phones, and forms to confirm</a></li>{{/canCapture}}
         {{#canCheck}}<li><a href="/check">Check photos and videos before publishing</a></li>{{/canCheck}}
         {{#isDPO}}<li><a href="/dpo">DPO dashboard</a></li>{{/isDPO}}
         {{#isAdmin}}<li>Accounts: <code>clearance user add</code> or <code>POST /api/v1/users</code></li>{{/isAdmin}}{{/user}}
@@ -101,14 +102,15 @@ enum PageTemplateText {
         {{> head}}
         <h1>Photo and video consent</h1>
         {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
-        <form method="post" action="/capture" id="capture" novalidate>
+        <form method="post" action="{{formAction}}" id="capture" novalidate>
         <input type="hidden" name="csrf" value="{{csrf}}">
-        <div class="{{#errors.event}}field-error{{/errors.event}}">
+        {{#fixedEvent}}<p id="fixed-event"><strong>Event:</strong> {{fixedEvent}}</p>{{/fixedEvent}}
+        {{#editableEvent}}<div class="{{#errors.event}}field-error{{/errors.event}}">
         <label for="event">Event</label>
         <input type="text" id="event" name="event" list="events" value="{{values.event}}" required aria-describedby="event-error">
         <datalist id="events">{{#events}}<option value="{{.}}">{{/events}}</datalist>
         {{#errors.event}}<span class="error" id="event-error">{{errors.event}}</span>{{/errors.event}}
-        </div>
+        </div>{{/editableEvent}}
         <p class="formtext" id="formtext"><strong>What you are agreeing to</strong> (form version {{formVersion}}):
         we may take photos and videos of you at this event and publish them on the channels you tick below,
         until {{expiryYears}} years from today. You can withdraw at any time, free of charge, with the link
@@ -335,6 +337,59 @@ enum PageTemplateText {
         {{^erasedAt}}<form method="post" action="/dpo/people/{{id}}/erase" onsubmit="return confirm('Erase {{id}} for good?')">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Erase this person (Art. 17)</button></form>{{/erasedAt}}
+        {{> foot}}
+        """
+
+    static let selfService = """
+        {{> head}}
+        <h1>Self-service consent</h1>
+        <p>Attendees scan the event's code with their own phone and fill in the consent form there.
+        Nothing is recorded until you confirm their form below.</p>
+        <form method="post" action="/self-service" class="noprint">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <div class="{{#errors.event}}field-error{{/errors.event}}">
+        <label for="event">Event</label>
+        <input type="text" id="event" name="event" list="events" value="{{eventValue}}" required>
+        <datalist id="events">{{#events}}<option value="{{.}}">{{/events}}</datalist>
+        {{#errors.event}}<span class="error">{{errors.event}}</span>{{/errors.event}}
+        </div>
+        <button type="submit" id="open-link">Show a QR code for this event</button>
+        </form>
+        <h2>Waiting for confirmation</h2>
+        <table id="pending">{{#pending}}<tr><td>{{submittedAt}}</td><td>{{event}}</td><td>{{name}}</td><td><a href="/self-service/pending/{{id}}">Review</a></td></tr>{{/pending}}</table>
+        {{^pending}}<p>No forms waiting.</p>{{/pending}}
+        <h2>Open event codes</h2>
+        {{#links}}<section class="event-link">
+        <h3>{{event}}</h3>
+        <div>{{{qrSVG}}}</div>
+        <p><a class="self-link" href="{{url}}">{{url}}</a></p>
+        <form method="post" action="/self-service/links/{{id}}/close" class="noprint"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Close this code</button></form>
+        </section>{{/links}}
+        {{^links}}<p>None open.</p>{{/links}}
+        {{> foot}}
+        """
+
+    static let pending = """
+        {{> head}}
+        <h1>Confirm a self-service form</h1>
+        {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
+        <table>
+        <tr><th>Event</th><td>{{event}}</td></tr>
+        <tr><th>Name</th><td id="pending-name">{{name}}</td></tr>
+        <tr><th>Date of birth</th><td>{{born}}</td></tr>
+        <tr><th>Age band</th><td>{{ageBand}}</td></tr>
+        <tr><th>Channels</th><td>{{channels}}</td></tr>
+        <tr><th>Guardian</th><td>{{guardian}}</td></tr>
+        <tr><th>Email</th><td>{{email}}</td></tr>
+        <tr><th>Submitted</th><td>{{submittedAt}}</td></tr>
+        </table>
+        {{#signature}}<p>Signature</p><img src="{{signature}}" alt="The signature drawn on the phone" style="max-width:30rem;border:1px solid #ccc">{{/signature}}
+        <p>Check the person in front of you is the one named, then confirm. Confirming records the consent exactly as for the tablet form.</p>
+        <form method="post" action="/self-service/pending/{{id}}/confirm" style="display:inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" id="confirm">Confirm and record</button></form>
+        <form method="post" action="/self-service/pending/{{id}}/reject" style="display:inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" id="reject">Reject (deletes the form)</button></form>
         {{> foot}}
         """
 }

@@ -7,7 +7,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 # Debian packages: C libraries Clearance links, and the tools its tests and benchmarks compare with.
 DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev libturbojpeg0-dev \
                 libimage-exiftool-perl libqrencode-dev
-BENCH_PACKAGES := hyperfine
+BENCH_PACKAGES := hyperfine wrk curl
 
 SWIFT_FLAGS ?=
 
@@ -48,6 +48,11 @@ run: build
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
+	@if command -v chromedriver > /dev/null && command -v chromium > /dev/null; then \
+	  python3 tests/browser/consent_flow.py; \
+	else \
+	  echo "browser test skipped: install Debian's chromium and chromium-driver to run tests/browser/consent_flow.py"; \
+	fi
 
 bench:
 	$(MAKE) deps EXTRA_PACKAGES="$(BENCH_PACKAGES)"

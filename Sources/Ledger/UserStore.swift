@@ -127,12 +127,15 @@ public final class UserStore: Sendable {
         }
     }
 
+    /// Asked on every API call: one SELECT (atomic on its own) on a cached statement, not
+    /// `read`, which toggles `PRAGMA query_only` and so recompiles the statement each time.
     public func user(tokenSHA256: String) throws -> UserRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: """
+        try database.inDatabase { db in
+            let statement = try db.cachedStatement(sql: """
                 SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id
                 WHERE api_tokens.token_sha256 = ?
-                """, arguments: [tokenSHA256]).map(Self.user)
+                """)
+            return try Row.fetchOne(statement, arguments: [tokenSHA256]).map(Self.user)
         }
     }
 
@@ -148,11 +151,12 @@ public final class UserStore: Sendable {
 
     /// The session, when it exists and has not expired at `now`.
     public func session(idSHA256: String, at now: Timestamp = .now) throws -> SessionRecord? {
-        try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+        try database.inDatabase { db in
+            let statement = try db.cachedStatement(sql: """
                 SELECT users.*, sessions.csrf_token, sessions.expires_at AS session_expires
                 FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id_sha256 = ?
-                """, arguments: [idSHA256]) else { return nil }
+                """)
+            guard let row = try Row.fetchOne(statement, arguments: [idSHA256]) else { return nil }
             let expires = Timestamp(millisecondsSinceEpoch: row["session_expires"])
             guard now < expires else { return nil }
             return SessionRecord(user: Self.user(row), csrfToken: row["csrf_token"], expiresAt: expires)

@@ -20,8 +20,12 @@ extension AssetOperations {
     /// output name already taken), so bad input changes nothing. Each copy is written under a
     /// temporary name, then linked to its final name (which fails rather than overwrite), then
     /// recorded; a failure at any step removes what that step made.
+    ///
+    /// `deliveredAs` names where the copies really go when `directory` is only a staging folder
+    /// (the web service zips it for download and deletes it): publications then record
+    /// `deliveredAs/<file>` instead of a path that will not exist.
     public func export(_ arguments: [String], channel: String, to directory: String, postURL: String?,
-                       by: String) throws -> [ExportedAsset] {
+                       by: String, deliveredAs: String? = nil) throws -> [ExportedAsset] {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -77,7 +81,8 @@ extension AssetOperations {
                 unlink(temporary)
                 do {
                     try ledger.recordPublication(PublicationRecord(
-                        sha256: result.sha256, outputSHA256: outputSHA, channel: result.verdict.channel, path: plan.output,
+                        sha256: result.sha256, outputSHA256: outputSHA, channel: result.verdict.channel,
+                        path: deliveredAs.map { "\($0)/\((plan.output as NSString).lastPathComponent)" } ?? plan.output,
                         postURL: postURL, consents: result.consentsRelied, by: by, at: .now))
                 } catch {
                     unlink(plan.output)

@@ -56,6 +56,8 @@ struct DPOAPITests {
             #expect(publications.count == 1)
             #expect(publications.first?.by == "the-editor")
             #expect(publications.first?.postURL == "https://www.facebook.com/riverside/1")
+            // Recorded as what the editor downloaded, not the staging folder that no longer exists.
+            #expect(publications.first?.path == "download:cleared-facebook.zip/amira-stage.jpg")
             #expect(try fixture.service.ledger.ledger.publications(of: tom).isEmpty)
             // Nothing the private working folder held is left behind.
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.service.settings.uploadDirectory)

@@ -32,8 +32,10 @@ extension ClearanceService {
             throw APIError(.badRequest, "assets: \"\(hash.prefix(80))\" is not a SHA-256 (64 hex digits)")
         }
         let safeChannel = channel.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(40)
-        let prepared = try ZipDownload.make(in: settings.uploadDirectory, downloadName: "cleared-\(safeChannel).zip") { folder in
-            let exported = try assets.export(hashes.map { $0.lowercased() }, channel: channel, to: folder, postURL: postURL, by: user)
+        let downloadName = "cleared-\(safeChannel).zip"
+        let prepared = try ZipDownload.make(in: settings.uploadDirectory, downloadName: downloadName) { folder in
+            let exported = try assets.export(hashes.map { $0.lowercased() }, channel: channel, to: folder, postURL: postURL, by: user,
+                                             deliveredAs: "download:\(downloadName)")
             guard exported.contains(where: { $0.output != nil }) else {
                 throw APIError(.conflict, "none of the \(exported.count) assets is cleared for \(channel); nothing was exported")
             }

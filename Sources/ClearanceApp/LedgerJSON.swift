@@ -98,7 +98,7 @@ public enum LedgerJSON {
     public static func verification(_ report: LedgerVerification) throws -> String {
         try encode(VerifyView(intact: report.isIntact, events: report.events, people: report.people,
                               erasedPeople: report.erasedPeople, consents: report.consents,
-                              lastHash: report.lastHash.map { $0.map { String(format: "%02x", $0) }.joined() },
+                              lastHash: report.lastHash.map { Hex.lowercase($0) },
                               problem: report.problem?.description, badEvent: report.problem?.event,
                               badTable: report.problem?.table))
     }

@@ -20,8 +20,10 @@ public struct LedgerOperations: Sendable {
 
     /// Opens the ledger; `forWriting` also loads the signing key.
     public static func open(databasePath: String, configuration: ClearanceConfiguration,
-                            forWriting: Bool) throws -> LedgerOperations {
-        let ledger = try translatingLedgerErrors { try Ledger.open(at: databasePath, forWriting: forWriting) }
+                            forWriting: Bool, concurrentReads: Bool = false) throws -> LedgerOperations {
+        let ledger = try translatingLedgerErrors {
+            try Ledger.open(at: databasePath, forWriting: forWriting, concurrentReads: concurrentReads)
+        }
         return LedgerOperations(ledger: ledger, configuration: configuration)
     }
 

@@ -39,7 +39,7 @@ public enum LedgerText {
 
     public static func verification(_ report: LedgerVerification) -> String {
         if let problem = report.problem { return "TAMPERED: \(problem)" }
-        let hash = report.lastHash.map { $0.map { String(format: "%02x", $0) }.joined() } ?? "none (empty ledger)"
+        let hash = report.lastHash.map { Hex.lowercase($0) } ?? "none (empty ledger)"
         return """
             intact: \(report.events) events, \(report.people) people (\(report.erasedPeople) erased), \(report.consents) consents
             last hash: \(hash)

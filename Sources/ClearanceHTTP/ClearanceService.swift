@@ -17,7 +17,7 @@ public struct ClearanceService: Sendable {
     public init(settings: ServerSettings) throws {
         self.settings = settings
         ledger = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
-                                           forWriting: true)
+                                           forWriting: true, concurrentReads: true)
         assets = AssetOperations(ledger)
         accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
         throttle = LoginThrottle(limit: settings.loginAttemptLimit, window: settings.loginWindow)

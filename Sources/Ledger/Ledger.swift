@@ -6,7 +6,7 @@ import GRDB
 public final class Ledger: Sendable {
     public let path: String
     public let keyPath: String
-    let database: DatabaseQueue
+    let database: any DatabaseWriter
     let instance: InstanceRecord
     /// Present when opened for writing.
     let signingKey: InstanceKey?
@@ -17,7 +17,7 @@ public final class Ledger: Sendable {
         let createdAt: Int64
     }
 
-    private init(path: String, keyPath: String, database: DatabaseQueue, instance: InstanceRecord, signingKey: InstanceKey?) {
+    private init(path: String, keyPath: String, database: any DatabaseWriter, instance: InstanceRecord, signingKey: InstanceKey?) {
         self.path = path
         self.keyPath = keyPath
         self.database = database
@@ -52,10 +52,13 @@ public final class Ledger: Sendable {
     }
 
     /// Opens an existing ledger. Writing needs the signing key, which must match the ledger.
-    public static func open(at path: String, keyPath: String? = nil, forWriting: Bool) throws -> Ledger {
+    /// `concurrentReads` opens a pool of readers beside the writer (for the web service); the
+    /// command line keeps one connection, which leaves the file untouched when input is refused.
+    public static func open(at path: String, keyPath: String? = nil, forWriting: Bool,
+                            concurrentReads: Bool = false) throws -> Ledger {
         let keyPath = keyPath ?? InstanceKey.defaultPath(forDatabase: path)
         guard FileManager.default.fileExists(atPath: path) else { throw LedgerError.missingDatabase(path) }
-        let database: DatabaseQueue
+        let database: any DatabaseWriter
         do {
             database = try LedgerDatabase.open(path: path)
         } catch {

@@ -22,8 +22,12 @@ enum LedgerDatabase {
         return configuration
     }
 
-    static func open(path: String) throws -> DatabaseQueue {
-        let queue = try DatabaseQueue(path: path, configuration: configuration())
+    /// One connection, or with `concurrentReads` a pool (one writer, readers in parallel under
+    /// WAL) so that checks answered by a server run on every core instead of queueing.
+    static func open(path: String, concurrentReads: Bool = false) throws -> any DatabaseWriter {
+        let queue: any DatabaseWriter = concurrentReads
+            ? try DatabasePool(path: path, configuration: configuration())
+            : try DatabaseQueue(path: path, configuration: configuration())
         let migrator = migrator()
         // Migrating an up-to-date file would still touch its header; a read-only command must not.
         if try !queue.read(migrator.hasCompletedMigrations) {
@@ -45,7 +49,7 @@ enum LedgerDatabase {
 
     /// Empties the WAL into the main file and truncates it to zero bytes, so old page images
     /// (for example of an erased key) do not linger in `-wal`.
-    static func checkpoint(_ queue: DatabaseQueue) throws {
+    static func checkpoint(_ queue: any DatabaseWriter) throws {
         try queue.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
         }

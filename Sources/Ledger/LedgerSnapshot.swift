@@ -57,12 +57,17 @@ public struct LedgerSnapshot {
 extension Ledger {
     /// Runs `body` in one read transaction. The snapshot must not outlive `body`.
     ///
-    /// A plain deferred transaction rather than `DatabaseQueue.read`: that one toggles
-    /// `PRAGMA query_only`, which expires every prepared statement, so each check would compile
-    /// its queries again (measured: about 20 recompilations per single-asset check). The snapshot
-    /// only runs SELECTs.
+    /// Runs `body` in one read transaction. The snapshot must not outlive `body`.
+    ///
+    /// On one connection, a plain deferred transaction rather than `DatabaseQueue.read`: that
+    /// one toggles `PRAGMA query_only`, which expires every prepared statement, so each check
+    /// would compile its queries again (measured: about 20 per single-asset check). A pool's
+    /// readers are read-only connections of their own and keep their statements.
     public func snapshot<T>(_ body: (LedgerSnapshot) throws -> T) throws -> T {
-        try database.inDatabase { db in
+        if let pool = database as? DatabasePool {
+            return try pool.read { db in try body(LedgerSnapshot(db: db, ledger: self)) }
+        }
+        return try database.writeWithoutTransaction { db in
             var result: Result<T, any Error>?
             try db.inTransaction(.deferred) {
                 result = Result { try body(LedgerSnapshot(db: db, ledger: self)) }

@@ -1,3 +1,4 @@
+import ClearanceCore
 import Crypto
 import Foundation
 
@@ -15,7 +16,7 @@ enum Secret {
     }
 
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// A shape check before any lookup, so junk never reaches the database.

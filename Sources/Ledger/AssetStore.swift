@@ -278,21 +278,39 @@ extension Ledger {
         return try database.read { db in try Self.unverifiedConsents(of: person, publicKey: publicKey, db: db) }
     }
 
+    /// Replays the person's own events (hashes, signatures, then the same projection rules
+    /// that wrote the tables) and compares the result with the stored rows. A consent is
+    /// unverified when one of its events fails, or its stored row differs from the replay (an
+    /// edit made straight in SQL). A person row that differs (a flag flipped, say) taints all of
+    /// their consents, since the gate acts on that row.
     static func unverifiedConsents(of person: PersonID, publicKey: Data, db: Database) throws -> Set<ConsentReference> {
         var bad = Set<ConsentReference>()
-        // Only consent events: a person's own events say nothing about a consent.
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM events WHERE person_id = ? AND consent_ref IS NOT NULL ORDER BY seq
-            """), arguments: [person.description])
+        var replayed = MemoryStore()
+        var personEventsGood = true
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE person_id = ? ORDER BY seq"),
+                                    arguments: [person.description])
         for row in rows {
-            guard let reference = (row["consent_ref"] as String?).flatMap(ConsentReference.init(parsing:)) else { continue }
+            let reference = (row["consent_ref"] as String?).flatMap(ConsentReference.init(parsing:))
             let hash = EventChain.hash(previousHash: row["prev_hash"], seq: row["seq"], kind: row["kind"],
                                        personID: row["person_id"], consentReference: row["consent_ref"],
                                        createdAt: row["created_at"], payload: row["payload"])
             let stored: Data = row["hash"]
-            if hash != stored || !VerifiedSignatures.isValid(signature: row["signature"], hash: stored, publicKey: publicKey) {
-                bad.insert(reference)
+            let authentic = hash == stored
+                && VerifiedSignatures.isValid(signature: row["signature"], hash: stored, publicKey: publicKey)
+            guard authentic, let event = LedgerEvent.decode(kind: row["kind"], payload: row["payload"]),
+                  (try? Projection.apply(event, seq: row["seq"], at: row["created_at"], to: &replayed)) != nil else {
+                if let reference { bad.insert(reference) } else { personEventsGood = false }
+                continue
             }
+        }
+        let storedConsents = try ConsentRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ?"),
+                                                     arguments: [person.description])
+        let storedPerson = try PersonRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"),
+                                                  arguments: [person.description])
+        let personIntact = personEventsGood && storedPerson == replayed.people[person.description]
+        for row in storedConsents {
+            guard let reference = ConsentReference(parsing: row.reference) else { continue }
+            if !personIntact || replayed.consents[row.reference] != row { bad.insert(reference) }
         }
         return bad
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// The summer-fair samples loaded into a real ledger, then checked as an editor would.
@@ -137,6 +138,26 @@ import Testing
         #expect(ingest.stdout.contains("1 new, 0 already known, 1 unreadable, 1 skipped"), "\(ingest.stdout)")
         let (_, array) = try check([broken.path])
         #expect(codes(array[0]).contains("unreadable-media"))
+    }
+
+    @Test func rowsEditedStraightInSQLAreRecordTampered() throws {
+        let list = try CLIRunner.run(["person", "list", "--json", "--db", db])
+        let people = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]) ?? []
+        func id(_ name: String) -> String { people.first { ($0["name"] as? String) == name }?["id"] as? String ?? "" }
+        let queue = try DatabaseQueue(path: db)
+        // Someone widens Leo's guardian consent to Facebook without a new, signed event.
+        try queue.write { try $0.execute(sql: "UPDATE consents SET channels = 'facebook,print,website' WHERE person_id = ?",
+                                         arguments: [id("Leo Martins")]) }
+        // And clears the councillor's elected-member flag to dodge the pre-election rule.
+        try queue.write { try $0.execute(sql: "UPDATE people SET elected_member = 0 WHERE id = ?", arguments: [id("David Hart")]) }
+        let (leoResult, leo) = try check([photo("leo-face-painting.jpg")])
+        #expect(leoResult.status == 1)
+        #expect(codes(leo[0]).contains("record-tampered"), "\(codes(leo[0]))")
+        let (_, hart) = try check([photo("cllr-hart-ribbon.jpg")], at: "2027-04-01")
+        #expect(codes(hart[0]).contains("record-tampered"), "\(codes(hart[0]))")
+        // Untouched people are unaffected.
+        #expect(codes(try check([photo("amira-stage.jpg")]).1[0]).isEmpty)
+        #expect(try CLIRunner.run(["verify", "--db", db]).status == 1)
     }
 
     @Test func badInputIsAOneLineErrorAndExitTwo() throws {

@@ -76,7 +76,9 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The OpenAPI document, kept as plain JSON and carried inside the binary.
+            resources: [.embedInCode("openapi.json")]
         ),
 
         // Command-line tool, thin over ClearanceApp.

@@ -231,9 +231,20 @@ public struct AssetOperations: Sendable {
         return result
     }
 
-    /// The gate's view of a person; nil for an erased or unknown one (the gate then says unknown).
-    func standing(_ id: PersonID) throws -> PersonStanding? {
-        try ledger.snapshot { try $0.standing(id) }
+    /// Every stored asset with the people `check` links it to, read in one transaction with each
+    /// name and person looked up once: reports, takedowns and subject access walk the whole
+    /// register this way.
+    func linkedAssets() throws -> [(stored: StoredAsset, facts: AssetFacts, people: [PersonID])] {
+        let hashes = try ledger.allAssetHashes()
+        return try ledger.snapshot { snapshot in
+            let directory = SnapshotDirectory(snapshot)
+            return try hashes.compactMap { sha in
+                guard let stored = try snapshot.asset(sha) else { return nil }
+                let target = Target(sha256: sha, path: stored.paths.first, stored: stored, facts: nil)
+                let (facts, people) = try facts(for: target, directory: directory)
+                return (stored, facts, people)
+            }
+        }
     }
 }
 
@@ -241,16 +252,6 @@ public struct AssetOperations: Sendable {
 protocol AssetDirectory: PersonDirectory {
     /// Assets whose DocumentID is one of `documentIDs` (the originals of an edited copy).
     func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset]
-}
-
-/// The register as the linking rules see it, answered by the ledger without decrypting anyone.
-struct LedgerDirectory: AssetDirectory {
-    let ledger: Ledger
-
-    func exists(_ id: PersonID) throws -> Bool { try ledger.person(id) != nil }
-    func holder(of reference: ConsentReference) throws -> PersonID? { try ledger.consentHolder(reference) }
-    func people(named key: NameKey) throws -> [PersonID] { try ledger.personIDs(named: key) }
-    func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset] { try ledger.assets(withDocumentIDs: documentIDs) }
 }
 
 /// The register as one check call sees it: one read transaction, each answer looked up once.

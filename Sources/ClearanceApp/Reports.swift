@@ -24,12 +24,9 @@ public struct Reports: Sendable {
 
     /// Which stored assets each person is linked to, by the same linking as `check`.
     func assetsByPerson() throws -> [PersonID: [String]] {
-        let directory = LedgerDirectory(ledger: ledger)
         var result: [PersonID: [String]] = [:]
-        for sha in try ledger.allAssetHashes() {
-            guard let stored = try ledger.asset(sha) else { continue }
-            let target = AssetOperations.Target(sha256: sha, path: stored.paths.first, stored: stored, facts: nil)
-            for person in try assets.facts(for: target, directory: directory).1 { result[person, default: []].append(sha) }
+        for linked in try assets.linkedAssets() {
+            for person in linked.people { result[person, default: []].append(linked.stored.record.sha256) }
         }
         return result
     }

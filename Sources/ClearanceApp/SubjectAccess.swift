@@ -212,20 +212,21 @@ extension AssetOperations {
         guard let source = stored.paths.first(where: { (try? ContentHash.sha256(ofFileAt: $0)) == stored.record.sha256 }) else {
             return .init(file: nil, blackedOut: 0, note: "The file is no longer where it was stored, so no copy could be made; ask us and we will find it.")
         }
-        let directory = LedgerDirectory(ledger: ledger)
         let review = Self.review(from: stored.reviews)
         // Regions in this file's own metadata, sorted into the requester's and everyone else's.
         var own = 0
         var others: [[Double]] = []
         var othersIdentified: [[Double]] = []
-        for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
-            guard let region = mention.region, region.count == 4 else { continue }
-            let identity = try AppearanceLinking.link(mention, review: review, directory: directory).identity
-            switch identity {
-            case .person(let id) where id == person: own += 1
-            case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]: own += 1
-            case .person: others.append(region); othersIdentified.append(region)
-            default: others.append(region)
+        try ledger.snapshot { snapshot in
+            let directory = SnapshotDirectory(snapshot)
+            for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
+                guard let region = mention.region, region.count == 4 else { continue }
+                switch try AppearanceLinking.link(mention, review: review, directory: directory).identity {
+                case .person(let id) where id == person: own += 1
+                case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]: own += 1
+                case .person: others.append(region); othersIdentified.append(region)
+                default: others.append(region)
+                }
             }
         }
         let format = stored.record.format.flatMap(ContainerFormat.init(rawValue:))

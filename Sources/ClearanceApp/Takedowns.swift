@@ -44,15 +44,8 @@ extension AssetOperations {
     /// Every stored asset whose check would link to `person`, by the same linking as `check`
     /// (metadata names and ids, manual tags, originals of edited copies).
     func assetsShowing(_ person: PersonID) throws -> [ShowingAsset] {
-        let directory = LedgerDirectory(ledger: ledger)
-        var result: [ShowingAsset] = []
-        for sha in try ledger.allAssetHashes() {
-            guard let stored = try ledger.asset(sha) else { continue }
-            let target = Target(sha256: sha, path: stored.paths.first, stored: stored, facts: nil)
-            let (facts, people) = try facts(for: target, directory: directory)
-            if people.contains(person) { result.append(ShowingAsset(stored: stored, facts: facts, people: people)) }
-        }
-        return result
+        try linkedAssets().filter { $0.people.contains(person) }
+            .map { ShowingAsset(stored: $0.stored, facts: $0.facts, people: $0.people) }
     }
 
     /// The takedown items a withdrawal of `withdrawn` would open: every earlier publication of an
@@ -62,22 +55,26 @@ extension AssetOperations {
                           assets: [ShowingAsset]) throws -> [TakedownRequest] {
         let gate = Gate(policy: configuration.policy)
         let day = at.utcDate
-        var standings: [PersonID: PersonStanding] = [:]
+        // Everyone shown, read in one transaction; the withdrawal is applied to its person as
+        // if already written, since it commits in the same transaction as these items.
+        let people = Set(assets.flatMap(\.people))
+        var standings: [PersonID: PersonStanding] = try ledger.snapshot { snapshot in
+            var found: [PersonID: PersonStanding] = [:]
+            for id in people { found[id] = try snapshot.standing(id) }
+            return found
+        }
+        if var standing = standings[withdrawn.person] {
+            standing.consents = standing.consents.map { consent in
+                guard consent.reference == withdrawn.reference else { return consent }
+                var ended = consent
+                ended.state = .withdrawn
+                ended.withdrawal = Withdrawal(at: at, receivedVia: "", recordedBy: "")
+                return ended
+            }
+            standings[withdrawn.person] = standing
+        }
         var requests: [TakedownRequest] = []
         for asset in assets {
-            for id in asset.people where standings[id] == nil {
-                guard var standing = try standing(id) else { continue }
-                if id == withdrawn.person {
-                    standing.consents = standing.consents.map { consent in
-                        guard consent.reference == withdrawn.reference else { return consent }
-                        var ended = consent
-                        ended.state = .withdrawn
-                        ended.withdrawal = Withdrawal(at: at, receivedVia: "", recordedBy: "")
-                        return ended
-                    }
-                }
-                standings[id] = standing
-            }
             for publication in try ledger.storedPublications(of: asset.stored.record.sha256) {
                 let verdict = gate.verdict(for: asset.facts, people: standings, channel: publication.record.channel, at: day)
                 let refused = verdict.reasons.contains { $0.person == withdrawn.person }

@@ -247,12 +247,7 @@ extension Ledger {
 }
 
 extension Ledger {
-    /// People (not erased) whose name or alias folds to `key`: ids only, nothing decrypted.
-    public func personIDs(named key: NameKey) throws -> [PersonID] {
-        let digest = nameIndex.digest(key)
-        return try database.read { db in try Self.personIDs(digest: digest, db: db) }
-    }
-
+    /// People (not erased) whose name or alias has this index digest: ids only, nothing decrypted.
     static func personIDs(digest: Data, db: Database) throws -> [PersonID] {
         try String.fetchAll(db.cachedStatement(sql: """
             SELECT people.id FROM name_index JOIN people ON people.id = name_index.person_id
@@ -261,10 +256,6 @@ extension Ledger {
     }
 
     /// Whose consent `reference` is, any version and state.
-    public func consentHolder(_ reference: ConsentReference) throws -> PersonID? {
-        try database.read { db in try Self.consentHolder(reference, db: db) }
-    }
-
     static func consentHolder(_ reference: ConsentReference, db: Database) throws -> PersonID? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT person_id FROM consents WHERE reference = ?"),
                             arguments: [reference.description]).flatMap(PersonID.init(parsing:))

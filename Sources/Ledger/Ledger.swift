@@ -60,7 +60,7 @@ public final class Ledger: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw LedgerError.missingDatabase(path) }
         let database: any DatabaseWriter
         do {
-            database = try LedgerDatabase.open(path: path)
+            database = try LedgerDatabase.open(path: path, concurrentReads: concurrentReads)
         } catch {
             throw LedgerError.corrupt("cannot open \(path): \(error)")
         }

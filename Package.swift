@@ -120,6 +120,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 // To read back the zip downloads.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                // To edit the ledger in SQL behind a running server's back, as an attacker would.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

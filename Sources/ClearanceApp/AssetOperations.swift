@@ -115,16 +115,33 @@ public struct AssetOperations: Sendable {
 
     /// `check FILE|ASSET...`: a file not yet ingested is read on the fly and not stored.
     /// All assets are checked in one read transaction, and what is looked up about people
-    /// (names, standings, signature checks) is looked up once per call, however many assets show them.
+    /// (names, standings, signature checks) is looked up once per call, however many assets show
+    /// them, and kept for later calls until the ledger changes (`RegisterMemo`).
     public func check(_ arguments: [String], channel: String, at: CalendarDate?) throws -> [CheckResult] {
+        try check(arguments, channel: channel, at: at) { argument, directory in
+            try locate(argument, lookup: directory.asset)
+        }
+    }
+
+    /// Checks stored assets named by SHA-256 only, never reading a file: what the web service
+    /// offers, since a string from a client must never make the server open its own files.
+    public func check(storedAssets hashes: [String], channel: String, at: CalendarDate?) throws -> [CheckResult] {
+        try check(hashes, channel: channel, at: at) { hash, directory in
+            guard let stored = try directory.asset(hash.lowercased()) else { throw InputError("unknown asset: \(hash) (not ingested)") }
+            return Target(sha256: stored.record.sha256, path: stored.paths.first, stored: stored, facts: nil)
+        }
+    }
+
+    private func check(_ arguments: [String], channel: String, at: CalendarDate?,
+                       resolve: (String, SnapshotDirectory) throws -> Target) throws -> [CheckResult] {
         let channel = try resolveChannel(channel)
         let date = at ?? Timestamp.now.utcDate
         let gate = Gate(policy: configuration.policy)
         return try ledger.snapshot { snapshot in
-            let directory = SnapshotDirectory(snapshot)
-            let targets = try arguments.map { try locate($0, lookup: snapshot.asset) }
+            let directory = try SnapshotDirectory(snapshot)
+            let targets = try arguments.map { try resolve($0, directory) }
             return try targets.map { target in
-                let (asset, people) = try facts(for: target, directory: directory)
+                let (asset, people) = try directory.linked(target) { try facts(for: target, directory: directory) }
                 var known: [PersonID: PersonStanding] = [:]
                 for id in people {
                     if let standing = try directory.standing(id) { known[id] = standing }
@@ -233,16 +250,17 @@ public struct AssetOperations: Sendable {
 
     /// Every stored asset with the people `check` links it to, read in one transaction with each
     /// name and person looked up once: reports, takedowns and subject access walk the whole
-    /// register this way.
+    /// register this way. The assets themselves are not memoised: a whole register would only
+    /// push out the people that later checks reuse.
     func linkedAssets() throws -> [(stored: StoredAsset, facts: AssetFacts, people: [PersonID])] {
         let hashes = try ledger.allAssetHashes()
         return try ledger.snapshot { snapshot in
-            let directory = SnapshotDirectory(snapshot)
+            let directory = try SnapshotDirectory(snapshot)
             return try hashes.compactMap { sha in
                 guard let stored = try snapshot.asset(sha) else { return nil }
                 let target = Target(sha256: sha, path: stored.paths.first, stored: stored, facts: nil)
-                let (facts, people) = try facts(for: target, directory: directory)
-                return (stored, facts, people)
+                let (assetFacts, people) = try facts(for: target, directory: directory)
+                return (stored, assetFacts, people)
             }
         }
     }
@@ -254,48 +272,73 @@ protocol AssetDirectory: PersonDirectory {
     func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset]
 }
 
-/// The register as one check call sees it: one read transaction, each answer looked up once.
-/// A person's standing costs a decryption and an Ed25519 verification per consent event, and the
-/// same people appear in many pictures of an event, so a batch reuses them.
-final class SnapshotDirectory: AssetDirectory {
-    let snapshot: LedgerSnapshot
-    private var existing: [PersonID: Bool] = [:]
-    private var holders: [ConsentReference: PersonID?] = [:]
-    private var named: [NameKey: [PersonID]] = [:]
-    private var standings: [PersonID: PersonStanding?] = [:]
+/// Answers about the register that hold until the ledger changes, kept with the database
+/// connection between calls (`LedgerSnapshot.memo`). The same people appear in many pictures
+/// of an event, and a server is asked about the same assets again and again, while a person's
+/// standing costs a decryption, a replay of their events and a signature check per event.
+final class RegisterMemo {
+    /// Per kind of answer; when one fills up it starts again, which costs time, never correctness.
+    static let capacity = 50_000
+    var existing: [PersonID: Bool] = [:]
+    var holders: [ConsentReference: PersonID?] = [:]
+    var named: [NameKey: [PersonID]] = [:]
+    var standings: [PersonID: PersonStanding?] = [:]
+    var assets: [String: StoredAsset?] = [:]
+    var linked: [String: (AssetFacts, [PersonID])] = [:]
+}
 
-    init(_ snapshot: LedgerSnapshot) { self.snapshot = snapshot }
+extension Dictionary {
+    /// The answer kept for `key`, else `find`'s, kept for next time.
+    fileprivate mutating func remembered(_ key: Key, _ find: () throws -> Value) rethrows -> Value {
+        if let known = self[key] { return known }
+        let found = try find()
+        if count >= RegisterMemo.capacity { removeAll(keepingCapacity: true) }
+        self[key] = found
+        return found
+    }
+}
+
+/// The register as a check sees it: one read transaction, each answer looked up once and
+/// remembered in the connection's `RegisterMemo`.
+struct SnapshotDirectory: AssetDirectory {
+    let snapshot: LedgerSnapshot
+    let memo: RegisterMemo
+
+    init(_ snapshot: LedgerSnapshot) throws {
+        self.snapshot = snapshot
+        memo = try snapshot.memo(RegisterMemo.init)
+    }
 
     func exists(_ id: PersonID) throws -> Bool {
-        if let known = existing[id] { return known }
-        let found = try snapshot.personExists(id)
-        existing[id] = found
-        return found
+        try memo.existing.remembered(id) { try snapshot.personExists(id) }
     }
 
     func holder(of reference: ConsentReference) throws -> PersonID? {
-        if let known = holders[reference] { return known }
-        let found = try snapshot.consentHolder(reference)
-        holders[reference] = found
-        return found
+        try memo.holders.remembered(reference) { try snapshot.consentHolder(reference) }
     }
 
     func people(named key: NameKey) throws -> [PersonID] {
-        if let known = named[key] { return known }
-        let found = try snapshot.personIDs(named: key)
-        named[key] = found
-        return found
+        try memo.named.remembered(key) { try snapshot.personIDs(named: key) }
     }
 
     func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset] {
         try snapshot.assets(withDocumentIDs: documentIDs)
     }
 
+    func asset(_ sha256: String) throws -> StoredAsset? {
+        try memo.assets.remembered(sha256) { try snapshot.asset(sha256) }
+    }
+
     /// The gate's view of a person; nil for an erased or unknown one (the gate then says unknown).
     func standing(_ id: PersonID) throws -> PersonStanding? {
-        if let known = standings[id] { return known }
-        let found = try snapshot.standing(id)
-        standings[id] = found
-        return found
+        try memo.standings.remembered(id) { try snapshot.standing(id) }
+    }
+
+    /// A stored asset's facts and people, from `link` the first time. A file read on the fly
+    /// is not remembered: its hash is not in the ledger, so nothing would say when to forget it.
+    func linked(_ target: AssetOperations.Target,
+                _ link: () throws -> (AssetFacts, [PersonID])) throws -> (AssetFacts, [PersonID]) {
+        guard target.stored != nil else { return try link() }
+        return try memo.linked.remembered(target.sha256) { try link() }
     }
 }

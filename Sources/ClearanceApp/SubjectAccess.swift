@@ -218,7 +218,7 @@ extension AssetOperations {
         var others: [[Double]] = []
         var othersIdentified: [[Double]] = []
         try ledger.snapshot { snapshot in
-            let directory = SnapshotDirectory(snapshot)
+            let directory = try SnapshotDirectory(snapshot)
             for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
                 guard let region = mention.region, region.count == 4 else { continue }
                 switch try AppearanceLinking.link(mention, review: review, directory: directory).identity {

@@ -10,6 +10,8 @@ public final class Ledger: Sendable {
     let instance: InstanceRecord
     /// Present when opened for writing.
     let signingKey: InstanceKey?
+    /// What readers keep between snapshots while the file is unchanged.
+    let memos = ConnectionMemos()
 
     struct InstanceRecord: Sendable {
         let publicKey: Data

@@ -9,6 +9,13 @@ public struct LedgerSnapshot {
     let db: Database
     let ledger: Ledger
 
+    /// An object kept with this database connection and handed back to later snapshots for as
+    /// long as the ledger is unchanged (see `ConnectionMemos`): the place for answers derived
+    /// from what this snapshot reads, so a server answering many checks works each out once.
+    public func memo<Memo: AnyObject>(_ make: () -> Memo) throws -> Memo {
+        try ledger.memos.memo(for: db, make: make)
+    }
+
     public func asset(_ sha256: String) throws -> StoredAsset? {
         try Ledger.storedAsset(sha256, db: db)
     }
@@ -55,8 +62,6 @@ public struct LedgerSnapshot {
 }
 
 extension Ledger {
-    /// Runs `body` in one read transaction. The snapshot must not outlive `body`.
-    ///
     /// Runs `body` in one read transaction. The snapshot must not outlive `body`.
     ///
     /// On one connection, a plain deferred transaction rather than `DatabaseQueue.read`: that

@@ -94,7 +94,7 @@ extension ClearanceService {
             guard let parsed = CalendarDate(parsing: at) else { throw APIError(.badRequest, "at must be a real date written YYYY-MM-DD") }
             date = parsed
         }
-        return try assets.check(hashes.map { $0.lowercased() }, channel: channel, at: date)
+        return try assets.check(storedAssets: hashes, channel: channel, at: date)
     }
 
     static func isSHA256(_ text: String) -> Bool {

@@ -41,7 +41,8 @@ let package = Package(
         .target(
             name: "LedgerSchema",
             path: "Migrations",
-            resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql")]
+            resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql"),
+                        .embedInCode("0004_event_macs.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.

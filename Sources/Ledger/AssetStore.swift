@@ -265,8 +265,7 @@ extension Ledger {
     /// row's own fields and predecessor, or the signature does not match the instance key.
     /// The gate treats such a consent as no consent (`record-tampered`).
     public func unverifiedConsents(of person: PersonID) throws -> Set<ConsentReference> {
-        let publicKey = instance.publicKey
-        return try database.read { db in try Self.unverifiedConsents(of: person, publicKey: publicKey, db: db) }
+        try database.read { db in try unverifiedConsents(of: person, db: db) }
     }
 
     /// Replays the person's own events (hashes, signatures, then the same projection rules
@@ -274,7 +273,7 @@ extension Ledger {
     /// unverified when one of its events fails, or its stored row differs from the replay (an
     /// edit made straight in SQL). A person row that differs (a flag flipped, say) taints all of
     /// their consents, since the gate acts on that row.
-    static func unverifiedConsents(of person: PersonID, publicKey: Data, db: Database) throws -> Set<ConsentReference> {
+    func unverifiedConsents(of person: PersonID, db: Database) throws -> Set<ConsentReference> {
         var bad = Set<ConsentReference>()
         var replayed = MemoryStore()
         var personEventsGood = true
@@ -286,8 +285,7 @@ extension Ledger {
                                        personID: row["person_id"], consentReference: row["consent_ref"],
                                        createdAt: row["created_at"], payload: row["payload"])
             let stored: Data = row["hash"]
-            let authentic = hash == stored
-                && VerifiedSignatures.isValid(signature: row["signature"], hash: stored, publicKey: publicKey)
+            let authentic = hash == stored && isAuthentic(hash: stored, mac: row["mac"], signature: row["signature"])
             guard authentic, let event = LedgerEvent.decode(kind: row["kind"], payload: row["payload"]),
                   (try? Projection.apply(event, seq: row["seq"], at: row["created_at"], to: &replayed)) != nil else {
                 if let reference { bad.insert(reference) } else { personEventsGood = false }
@@ -304,6 +302,16 @@ extension Ledger {
             if !personIntact || replayed.consents[row.reference] != row { bad.insert(reference) }
         }
         return bad
+    }
+}
+
+extension Ledger {
+    /// Whether an event with this stored hash was written by this instance: by its MAC when
+    /// there is one and the key is at hand, else by its signature. A MAC that does not match
+    /// falls back to the signature, so a damaged MAC costs time, never a wrong answer.
+    func isAuthentic(hash: Data, mac: Data?, signature: Data) -> Bool {
+        if let macKey, let mac, macKey.isValid(mac, for: hash) { return true }
+        return VerifiedSignatures.isValid(signature: signature, hash: hash, publicKey: instance.publicKey)
     }
 }
 

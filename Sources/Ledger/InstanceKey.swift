@@ -12,8 +12,12 @@ import Darwin
 /// Sendable.
 public final class InstanceKey: @unchecked Sendable {
     let privateKey: Curve25519.Signing.PrivateKey
+    let macKey: EventMACKey
 
-    init(privateKey: Curve25519.Signing.PrivateKey) { self.privateKey = privateKey }
+    init(privateKey: Curve25519.Signing.PrivateKey) {
+        self.privateKey = privateKey
+        macKey = EventMACKey(privateKey: privateKey)
+    }
     static let header = "clearance-ed25519-private-key-v1"
 
     public var publicKey: Data { privateKey.publicKey.rawRepresentation }

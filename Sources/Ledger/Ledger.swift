@@ -10,6 +10,9 @@ public final class Ledger: Sendable {
     let instance: InstanceRecord
     /// Present when opened for writing.
     let signingKey: InstanceKey?
+    /// Checks events' MACs (`EventMACKey`); present whenever the key file could be read,
+    /// for reading too. Without it events are checked by their signatures, only slower.
+    let macKey: EventMACKey?
     /// What readers keep between snapshots while the file is unchanged.
     let memos = ConnectionMemos()
 
@@ -19,12 +22,14 @@ public final class Ledger: Sendable {
         let createdAt: Int64
     }
 
-    private init(path: String, keyPath: String, database: any DatabaseWriter, instance: InstanceRecord, signingKey: InstanceKey?) {
+    private init(path: String, keyPath: String, database: any DatabaseWriter, instance: InstanceRecord,
+                 signingKey: InstanceKey?, macKey: EventMACKey?) {
         self.path = path
         self.keyPath = keyPath
         self.database = database
         self.instance = instance
         self.signingKey = signingKey
+        self.macKey = macKey
     }
 
     /// Creates the database and the key file; refuses if either exists.
@@ -44,7 +49,7 @@ public final class Ledger: Sendable {
                 try db.execute(sql: "INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
                                arguments: [record.publicKey, record.indexKey, record.createdAt])
             }
-            return Ledger(path: path, keyPath: keyPath, database: database, instance: record, signingKey: key)
+            return Ledger(path: path, keyPath: keyPath, database: database, instance: record, signingKey: key, macKey: key.macKey)
         } catch {
             // Leave nothing half-made behind; the key file is ours only if the database is not.
             if case LedgerError.alreadyExists = error { throw error }
@@ -75,12 +80,18 @@ public final class Ledger: Sendable {
         }
         let instance = InstanceRecord(publicKey: publicKey, indexKey: indexKey, createdAt: createdAt)
         var signingKey: InstanceKey?
+        var macKey: EventMACKey?
         if forWriting {
             let key = try InstanceKey.read(from: keyPath)
             guard key.publicKey == publicKey else { throw LedgerError.keyMismatch(keyPath) }
             signingKey = key
+            macKey = key.macKey
+        } else if let key = try? InstanceKey.read(from: keyPath), key.publicKey == publicKey {
+            // Reading needs no key; with one, checks confirm events by MAC instead of signature.
+            macKey = key.macKey
         }
-        return Ledger(path: path, keyPath: keyPath, database: database, instance: instance, signingKey: signingKey)
+        return Ledger(path: path, keyPath: keyPath, database: database, instance: instance, signingKey: signingKey,
+                      macKey: macKey)
     }
 
     /// Runs `body` in one write transaction: every event it appends commits together or not at all.

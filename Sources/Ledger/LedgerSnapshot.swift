@@ -50,7 +50,7 @@ public struct LedgerSnapshot {
         guard let data = entry.personalData else { return nil }
         return PersonStanding(id: id, displayName: data.name, roles: entry.roles, dateOfBirth: data.dateOfBirth,
                               consents: try consents(of: id),
-                              tampered: try Ledger.unverifiedConsents(of: id, publicKey: ledger.instance.publicKey, db: db))
+                              tampered: try ledger.unverifiedConsents(of: id, db: db))
     }
 
     /// Every version of every consent of `person`, oldest first, without private details

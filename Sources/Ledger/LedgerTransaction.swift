@@ -39,10 +39,10 @@ public struct LedgerTransaction {
                                    createdAt: createdAt, payload: payload)
         let signature = try key.sign(hash)
         try db.execute(sql: """
-            INSERT INTO events (seq, kind, person_id, consent_ref, created_at, payload, prev_hash, hash, signature)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (seq, kind, person_id, consent_ref, created_at, payload, prev_hash, hash, signature, mac)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [seq, event.kind, event.person.description, event.consentReference?.description,
-                             createdAt, payload, lastHash, hash, signature])
+                             createdAt, payload, lastHash, hash, signature, key.macKey.mac(of: hash)])
         var store = DatabaseStore(db: db)
         try Projection.apply(event, seq: seq, at: createdAt, to: &store)
         lastSeq = seq

@@ -36,17 +36,19 @@ extension Ledger {
     /// then rebuilds the derived tables in memory and compares them row by row with the file.
     public func verify() throws -> LedgerVerification {
         var report = LedgerVerification()
+        var macKey: EventMACKey?
         if FileManager.default.fileExists(atPath: keyPath) {
             let key = try InstanceKey.read(from: keyPath)
             if key.publicKey != instance.publicKey {
                 report.problem = .init(table: "instance", message: "the public key does not match the key file \(keyPath)")
                 return report
             }
+            macKey = key.macKey
         }
         try database.read { db in
-            var replay = ChainReplay(publicKey: instance.publicKey)
+            var replay = ChainReplay(publicKey: instance.publicKey, macKey: macKey)
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT seq, kind, person_id, consent_ref, created_at, payload, prev_hash, hash, signature
+                SELECT seq, kind, person_id, consent_ref, created_at, payload, prev_hash, hash, signature, mac
                 FROM events ORDER BY seq
                 """)
             var window: [RawEvent] = []
@@ -85,6 +87,8 @@ private struct RawEvent: Sendable {
     var previousHash: Data?
     var hash: Data?
     var signature: Data?
+    /// NULL for events written before MACs existed.
+    var mac: DatabaseValue
 
     init(_ row: Row) {
         seq = Int64.fromDatabaseValue(row["seq"])
@@ -98,6 +102,7 @@ private struct RawEvent: Sendable {
         previousHash = Data.fromDatabaseValue(row["prev_hash"])
         hash = Data.fromDatabaseValue(row["hash"])
         signature = Data.fromDatabaseValue(row["signature"])
+        mac = row["mac"]
     }
 }
 
@@ -107,13 +112,16 @@ private struct RawEvent: Sendable {
 private struct ChainReplay {
     static let windowSize = 8192
     let publicKey: Data
+    /// With the key file at hand, each event's MAC must match too.
+    let macKey: EventMACKey?
     var previousHash: Data
     var count = 0
     var store = MemoryStore()
     var problem: LedgerVerification.Problem?
 
-    init(publicKey: Data) {
+    init(publicKey: Data, macKey: EventMACKey?) {
         self.publicKey = publicKey
+        self.macKey = macKey
         previousHash = EventChain.genesisHash(publicKey: publicKey)
     }
 
@@ -128,7 +136,7 @@ private struct ChainReplay {
         let results = Mutex<[Checked?]>(Array(repeating: nil, count: window.count))
         let chunkSize = 256
         let chunks = (window.count + chunkSize - 1) / chunkSize
-        let previousOfWindow = previousHash, publicKey = self.publicKey
+        let previousOfWindow = previousHash, publicKey = self.publicKey, macKey = self.macKey
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let range = chunk * chunkSize ..< min(window.count, (chunk + 1) * chunkSize)
             var local: [Checked] = []
@@ -136,7 +144,7 @@ private struct ChainReplay {
             for index in range {
                 let previous = index == 0 ? previousOfWindow : window[index - 1].hash
                 local.append(Self.check(window[index], expectedSeq: firstSeq + Int64(index),
-                                        previousHash: previous, publicKey: publicKey))
+                                        previousHash: previous, publicKey: publicKey, macKey: macKey))
             }
             results.withLock { all in
                 for (offset, result) in local.enumerated() { all[range.lowerBound + offset] = result }
@@ -166,7 +174,8 @@ private struct ChainReplay {
         return true
     }
 
-    private static func check(_ raw: RawEvent, expectedSeq: Int64, previousHash: Data?, publicKey: Data) -> Checked {
+    private static func check(_ raw: RawEvent, expectedSeq: Int64, previousHash: Data?, publicKey: Data,
+                              macKey: EventMACKey?) -> Checked {
         guard let seq = raw.seq else { return .bad("sequence number is not an integer") }
         guard seq == expectedSeq else {
             return .bad(seq > expectedSeq ? "missing: the next event found is \(seq) (an event was deleted or renumbered)"
@@ -185,6 +194,11 @@ private struct ChainReplay {
         guard computed == hash else { return .bad("contents do not match its hash (the event was edited)") }
         guard InstanceKey.isValid(signature: signature, hash: hash, publicKey: publicKey) else {
             return .bad("signature does not match the instance key")
+        }
+        if let macKey, !raw.mac.isNull {
+            guard let mac = Data.fromDatabaseValue(raw.mac), macKey.isValid(mac, for: hash) else {
+                return .bad("MAC does not match its hash (the row was edited)")
+            }
         }
         guard let event = LedgerEvent.decode(kind: kind, payload: payload) else {
             return .bad("payload does not decode as \(kind)")

@@ -1,0 +1,91 @@
+import ClearanceCore
+import Foundation
+import GRDB
+import Testing
+@testable import Ledger
+
+/// What a check trusts about a person's events: each event's MAC when the key file is at hand,
+/// else its Ed25519 signature; `verify` always checks both.
+@Suite struct EventAuthenticityTests {
+    private func reopened(_ temporary: TemporaryLedger, withKey: Bool) throws -> Ledger {
+        if !withKey { try FileManager.default.removeItem(atPath: temporary.ledger.keyPath) }
+        return try Ledger.open(at: temporary.path, forWriting: false)
+    }
+
+    private func event(_ seq: Int64, in temporary: TemporaryLedger) throws -> Row {
+        try DatabaseQueue(path: temporary.path).read { db in
+            try #require(try Row.fetchOne(db, sql: "SELECT * FROM events WHERE seq = ?", arguments: [seq]))
+        }
+    }
+
+    @Test func everyEventCarriesTheMACOfItsHash() throws {
+        let temporary = try TemporaryLedger()
+        _ = try temporary.populate()
+        let key = try InstanceKey.read(from: temporary.ledger.keyPath)
+        let rows = try DatabaseQueue(path: temporary.path).read { try Row.fetchAll($0, sql: "SELECT hash, mac FROM events") }
+        #expect(rows.count == 6)
+        for row in rows {
+            let hash: Data = row["hash"]
+            #expect(row["mac"] == key.macKey.mac(of: hash))
+        }
+        // A read-only open with the key file at hand uses the MACs; without it, signatures only.
+        #expect(try reopened(temporary, withKey: true).macKey != nil)
+        #expect(try reopened(temporary, withKey: false).macKey == nil)
+    }
+
+    /// Someone who can edit the file but not read the key rewrites a consent event and its
+    /// derived row consistently, and even recomputes the event's hash: neither the copied MAC
+    /// nor the copied signature matches the new hash.
+    @Test(arguments: [true, false])
+    func rewrittenAndRehashedEventIsNotTrusted(withKey: Bool) throws {
+        let temporary = try TemporaryLedger()
+        let (alice, _, references) = try temporary.populate()
+        #expect(try temporary.ledger.unverifiedConsents(of: alice).isEmpty)
+        let original = try event(3, in: temporary)
+        let payload = Data(String(decoding: original["payload"] as Data, as: UTF8.self)
+            .replacingOccurrences(of: "facebook", with: "tiktok").utf8)
+        let hash = EventChain.hash(previousHash: original["prev_hash"], seq: 3, kind: original["kind"],
+                                   personID: original["person_id"], consentReference: original["consent_ref"],
+                                   createdAt: original["created_at"], payload: payload)
+        try temporary.tamper("UPDATE events SET payload = ?, hash = ? WHERE seq = 3", arguments: [payload, hash])
+        try temporary.tamper("UPDATE consents SET channels = 'tiktok,website' WHERE reference = ?",
+                             arguments: [references[0].description])
+        let ledger = try reopened(temporary, withKey: withKey)
+        // The version that superseded it cannot be replayed without it, so it is untrusted too.
+        #expect(try ledger.unverifiedConsents(of: alice) == [references[0], references[2]])
+        #expect(try ledger.verify().problem?.event == 3)
+    }
+
+    @Test func aDamagedMACFallsBackToTheSignatureAndVerifySaysSo() throws {
+        let temporary = try TemporaryLedger()
+        let (alice, _, _) = try temporary.populate()
+        try temporary.tamper("UPDATE events SET mac = randomblob(32) WHERE seq = 3")
+        let ledger = try reopened(temporary, withKey: true)
+        // The event itself is authentic (its signature says so), so the gate may rely on it…
+        #expect(try ledger.unverifiedConsents(of: alice).isEmpty)
+        // …but the file was edited, and verify reports where.
+        let problem = try #require(try ledger.verify().problem)
+        #expect(problem.event == 3)
+        #expect(problem.message.contains("MAC"))
+    }
+
+    @Test func aDamagedSignatureIsCaughtByChecksWithoutTheKeyAndByVerify() throws {
+        let temporary = try TemporaryLedger()
+        let (alice, _, references) = try temporary.populate()
+        try temporary.tamper("UPDATE events SET signature = randomblob(64) WHERE seq = 3")
+        // With the key, the MAC proves the content; the gate's answer does not change.
+        #expect(try reopened(temporary, withKey: true).unverifiedConsents(of: alice).isEmpty)
+        #expect(try reopened(temporary, withKey: true).verify().problem?.event == 3)
+        // Without it, only the signature can vouch for the event, and it does not.
+        #expect(try reopened(temporary, withKey: false).unverifiedConsents(of: alice) == [references[0], references[2]])
+    }
+
+    @Test func eventsWrittenBeforeMACsAreCheckedBySignature() throws {
+        let temporary = try TemporaryLedger()
+        let (alice, _, _) = try temporary.populate()
+        try temporary.tamper("UPDATE events SET mac = NULL")
+        let ledger = try reopened(temporary, withKey: true)
+        #expect(try ledger.unverifiedConsents(of: alice).isEmpty)
+        #expect(try ledger.verify().problem == nil)
+    }
+}

@@ -132,7 +132,8 @@ extension LedgerOperations {
             try bytes.write(to: url, options: .withoutOverwriting)
         }
 
-        let unverified = try ledger.unverifiedConsents(of: entry.id)
+        // The pack says the signed record is intact, so it checks the signatures themselves.
+        let unverified = try ledger.unverifiedConsents(of: entry.id, bySignature: true)
         var consents: [SubjectAccessPack.ConsentPart] = []
         for consent in try ledger.consents(of: entry.id) {
             let reference = consent.reference.description

@@ -262,10 +262,12 @@ extension Ledger {
     }
 
     /// Consents of `person` whose events do not verify: the stored hash is not the hash of the
-    /// row's own fields and predecessor, or the signature does not match the instance key.
-    /// The gate treats such a consent as no consent (`record-tampered`).
-    public func unverifiedConsents(of person: PersonID) throws -> Set<ConsentReference> {
-        try database.read { db in try unverifiedConsents(of: person, db: db) }
+    /// row's own fields and predecessor, or the event is not authentic (its MAC, else its
+    /// signature, does not match). The gate treats such a consent as no consent
+    /// (`record-tampered`). `bySignature` ignores the MACs, for statements that say the
+    /// signed record is intact (a subject access pack).
+    public func unverifiedConsents(of person: PersonID, bySignature: Bool = false) throws -> Set<ConsentReference> {
+        try database.read { db in try unverifiedConsents(of: person, bySignature: bySignature, db: db) }
     }
 
     /// Replays the person's own events (hashes, signatures, then the same projection rules
@@ -273,7 +275,7 @@ extension Ledger {
     /// unverified when one of its events fails, or its stored row differs from the replay (an
     /// edit made straight in SQL). A person row that differs (a flag flipped, say) taints all of
     /// their consents, since the gate acts on that row.
-    func unverifiedConsents(of person: PersonID, db: Database) throws -> Set<ConsentReference> {
+    func unverifiedConsents(of person: PersonID, bySignature: Bool = false, db: Database) throws -> Set<ConsentReference> {
         var bad = Set<ConsentReference>()
         var replayed = MemoryStore()
         var personEventsGood = true
@@ -285,7 +287,8 @@ extension Ledger {
                                        personID: row["person_id"], consentReference: row["consent_ref"],
                                        createdAt: row["created_at"], payload: row["payload"])
             let stored: Data = row["hash"]
-            let authentic = hash == stored && isAuthentic(hash: stored, mac: row["mac"], signature: row["signature"])
+            let authentic = hash == stored
+                && isAuthentic(hash: stored, mac: bySignature ? nil : row["mac"], signature: row["signature"])
             guard authentic, let event = LedgerEvent.decode(kind: row["kind"], payload: row["payload"]),
                   (try? Projection.apply(event, seq: row["seq"], at: row["created_at"], to: &replayed)) != nil else {
                 if let reference { bad.insert(reference) } else { personEventsGood = false }

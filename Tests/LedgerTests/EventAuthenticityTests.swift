@@ -76,6 +76,9 @@ import Testing
         // With the key, the MAC proves the content; the gate's answer does not change.
         #expect(try reopened(temporary, withKey: true).unverifiedConsents(of: alice).isEmpty)
         #expect(try reopened(temporary, withKey: true).verify().problem?.event == 3)
+        // A statement that the signed record is intact (a subject access pack) checks signatures.
+        #expect(try reopened(temporary, withKey: true).unverifiedConsents(of: alice, bySignature: true)
+                == [references[0], references[2]])
         // Without it, only the signature can vouch for the event, and it does not.
         #expect(try reopened(temporary, withKey: false).unverifiedConsents(of: alice) == [references[0], references[2]])
     }

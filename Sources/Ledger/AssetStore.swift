@@ -270,7 +270,7 @@ extension Ledger {
         try database.read { db in try unverifiedConsents(of: person, bySignature: bySignature, db: db) }
     }
 
-    /// Replays the person's own events (hashes, signatures, then the same projection rules
+    /// Replays the person's own events (hashes, MACs or signatures, then the same projection rules
     /// that wrote the tables) and compares the result with the stored rows. A consent is
     /// unverified when one of its events fails, or its stored row differs from the replay (an
     /// edit made straight in SQL). A person row that differs (a flag flipped, say) taints all of

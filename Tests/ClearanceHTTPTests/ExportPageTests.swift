@@ -10,7 +10,7 @@ import Testing
 /// The editor's zip download from the check page, and the DPO dashboard built on the reports.
 @Suite("Check page export and DPO dashboard")
 struct ExportPageTests {
-    @Test("the check page offers the cleared copies as a zip; the download is recorded as publications")
+    @Test("the check page outlines named faces and offers the cleared copies as a zip, recorded as publications")
     func checkPageExport() async throws {
         let fixture = try ServiceFixture()
         let amiraStage = try fixture.sha(of: "amira-stage.jpg")
@@ -24,6 +24,10 @@ struct ExportPageTests {
                                                    body: SessionTests.form([("csrf", csrf), ("channel", "facebook"),
                                                                             ("assets", amiraStage), ("assets", tom)]))
             #expect(checked.status == .ok)
+            // Amira's face, outlined and named: the MWG region (centre 0.5, 0.42; 0.19 × 0.33) as
+            // a box from its top-left corner, in percent of the picture.
+            #expect(checked.text.contains("<div class=\"face\" style=\"left:40.50%;top:25.50%;width:19.00%;height:33.00%\"><span>Amira Khan</span></div>"),
+                    "\(checked.text)")
             #expect(checked.text.contains("action=\"/check/export\""))
             #expect(checked.text.contains("Download the 1 cleared"))
 

@@ -31,18 +31,22 @@ public struct MediaFacts: Codable, Sendable, Equatable {
     public var sidecar: String?
     /// Why the file could not be read; the other fields may be partly filled.
     public var error: String?
+    /// What was read around: metadata that was there but could not be used (a broken XMP
+    /// packet), so a reader knows why people it expected are missing. The file is still read.
+    public var warnings: [String]
 
     public init(path: String) {
         self.path = path
         self.people = []
         self.faceRegions = 0
         self.keywords = []
+        self.warnings = []
     }
 
     private enum CodingKeys: String, CodingKey {
         case path, sha256, kind, format, capturedAt, gps, make, model, serial, width, height, orientation
         case people, faceRegions, modelRelease, keywords, documentID, originalDocumentID, derivedFrom
-        case sidecar, error
+        case sidecar, error, warnings
     }
 
     /// Every key is written, `null` when unknown, so JSON consumers see one stable shape.
@@ -69,6 +73,7 @@ public struct MediaFacts: Codable, Sendable, Equatable {
         try c.encode(derivedFrom, forKey: .derivedFrom)
         try c.encode(sidecar, forKey: .sidecar)
         try c.encode(error, forKey: .error)
+        try c.encode(warnings, forKey: .warnings)
     }
 }
 

@@ -94,6 +94,7 @@ public struct MediaInspector: Sendable {
         facts.make = facts.make ?? xmp.make
         facts.model = facts.model ?? xmp.model
         facts.serial = facts.serial ?? xmp.serial
+        facts.warnings += xmp.skipped
     }
 
     static func describeExtension(_ path: String) -> String {

@@ -33,6 +33,9 @@ public struct XMPFacts: Sendable, Equatable {
     public var make: String?
     public var model: String?
     public var serial: String?
+    /// Packets that were there but could not be used (not valid XMP), said in plain words: what
+    /// they held counts as absent, and `inspect` shows why.
+    public var skipped: [String] = []
 
     public init(
         people: [PersonShown] = [], faceRegions: Int = 0, modelRelease: ModelRelease? = nil,

@@ -8,8 +8,9 @@ public enum XMPReader {
     /// (a document ID, a release status) the sidecar's wins: that is the file tools like
     /// Lightroom and digiKam keep current.
     ///
-    /// A packet that is not valid XMP is skipped: a broken packet in an otherwise good file
-    /// must not hide the rest, and the missing facts show up as absent (never as consent).
+    /// A packet that is not valid XMP is skipped, and said so in `skipped`: a broken packet in an
+    /// otherwise good file must not hide the rest, and the missing facts show up as absent
+    /// (never as consent).
     /// Throws `MediaReadError.malformed` only when a sidecar was given, could not be used,
     /// and no embedded packet could be used either.
     public static func read(packets: [[UInt8]], sidecarPath: String?, image: ImageGeometry) throws -> XMPFacts {
@@ -31,15 +32,30 @@ public enum XMPReader {
             }
         }
         var embeddedUsable = false
-        for packet in packets {
-            guard let doc = XMPDocument(packet: packet) else { continue }
+        var skipped: [String] = []
+        for (index, packet) in packets.enumerated() {
+            guard let doc = XMPDocument(packet: packet) else {
+                let which = packets.count == 1 ? "the embedded XMP packet" : "embedded XMP packet \(index + 1) of \(packets.count)"
+                skipped.append("\(which) \(unusable(packet)) and was skipped")
+                continue
+            }
             embeddedUsable = true
             readings.append(XMPPacketReading(doc, ns, image: image))
         }
-        if let sidecarFailure, !embeddedUsable {
-            throw MediaReadError.malformed(sidecarFailure)
+        if let sidecarFailure {
+            guard embeddedUsable else { throw MediaReadError.malformed(sidecarFailure) }
+            skipped.insert("\(sidecarFailure); the embedded XMP was used", at: 0)
         }
-        return XMPPacketReading.merge(readings)
+        var facts = XMPPacketReading.merge(readings)
+        facts.skipped = skipped
+        return facts
+    }
+
+    /// Why `XMPDocument` refused a packet, in the words of a warning.
+    static func unusable(_ packet: [UInt8]) -> String {
+        if packet.isEmpty { return "is empty" }
+        if packet.count > XMPDocument.maxPacketBytes { return "is larger than \(XMPDocument.maxPacketBytes >> 20) MiB" }
+        return "is not valid XMP"
     }
 
     /// The sidecar beside `mediaPath` as digiKam (`photo.jpg.xmp`) or Lightroom and darktable

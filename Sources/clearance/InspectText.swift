@@ -32,6 +32,7 @@ enum InspectText {
         add("document", facts.documentID)
         add("derived from", facts.derivedFrom ?? facts.originalDocumentID)
         add("sidecar", facts.sidecar)
+        for warning in facts.warnings { add("warning", warning) }
         return lines.joined(separator: "\n")
     }
 }

@@ -46,10 +46,26 @@ import Testing
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let object = try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])?.first)
         for key in ["path", "sha256", "kind", "capturedAt", "gps", "make", "model", "serial", "width", "height",
-                    "orientation", "people", "faceRegions", "modelRelease", "error"] {
+                    "orientation", "people", "faceRegions", "modelRelease", "error", "warnings"] {
             #expect(object.keys.contains(key), "inspect --json lacks \(key)")
         }
         #expect(object["kind"] as? String == "image")
+        #expect(object["warnings"] as? [String] == [])
+    }
+
+    /// A photo whose XMP packet is broken is still read (exit 0), and says what was skipped, so
+    /// nobody wonders where the people in its metadata went.
+    @Test func brokenXMPIsAWarningNotAnError() throws {
+        let xmp = Array("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF><broken".utf8)
+        let segment: [UInt8] = [0xFF, 0xE1, UInt8((xmp.count + 2) >> 8), UInt8((xmp.count + 2) & 0xFF)] + xmp
+        let photo = try write("broken-xmp.jpg", Array(Self.tinyJPEG.prefix(2)) + segment + Array(Self.tinyJPEG.dropFirst(2)))
+        let json = try CLIRunner.run(["inspect", "--json", photo])
+        #expect(json.status == 0, "stderr: \(json.stderr)")
+        let object = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.first)
+        #expect(object["error"] is NSNull)
+        #expect(object["warnings"] as? [String] == ["the embedded XMP packet is not valid XMP and was skipped"])
+        let text = try CLIRunner.run(["inspect", photo])
+        #expect(text.stdout.contains("  warning: the embedded XMP packet is not valid XMP and was skipped"), "\(text.stdout)")
     }
 
     @Test func missingPathAndUnknownOptionAreUsageErrors() throws {

@@ -130,7 +130,9 @@ import Testing
         var big = Self.packet
         big += Array(repeating: 0x20, count: XMPDocument.maxPacketBytes)
         let facts = try XMPReader.read(packets: [big], sidecarPath: nil, image: image)
-        #expect(facts == XMPFacts())
+        var expected = XMPFacts()
+        expected.skipped = ["the embedded XMP packet is larger than 16 MiB and was skipped"]
+        #expect(facts == expected)
     }
 
     @Test func brokenSidecarThrowsOnlyWhenNothingElseIsUsable() throws {
@@ -144,6 +146,11 @@ import Testing
         }
         let facts = try XMPReader.read(packets: [Self.packet], sidecarPath: sidecar, image: image)
         #expect(facts.people.count == 2)
+        #expect(facts.skipped == ["sidecar \(sidecar) is not valid XMP; the embedded XMP was used"])
+        // A broken packet beside a good one: the good one is read, the broken one named.
+        let mixed = try XMPReader.read(packets: [Self.packet, Array("<x:xmpmeta><broken".utf8)], sidecarPath: nil, image: image)
+        #expect(mixed.people.count == 2)
+        #expect(mixed.skipped == ["embedded XMP packet 2 of 2 is not valid XMP and was skipped"])
         #expect(throws: MediaReadError.self) {
             try XMPReader.read(packets: [], sidecarPath: dir.appendingPathComponent("absent.xmp").path, image: image)
         }

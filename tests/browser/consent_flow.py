@@ -180,7 +180,7 @@ class Flow:
         tick = driver.find_element(By.XPATH, "//label[contains(normalize-space(.), 'visitor.jpg')]/input")
         tick.click()
         self.shot("check-form")
-        self.submit(driver.find_element(By.CSS_SELECTOR, "form[action='/check'] button[type=submit]"))
+        self.submit(driver.find_element(By.CSS_SELECTOR, "form#pick button[type=submit]"))
         verdicts = driver.find_elements(By.CSS_SELECTOR, "section.verdict")
         self.check(len(verdicts) == 1, "one verdict is shown")
         text = verdicts[0].text if verdicts else ""

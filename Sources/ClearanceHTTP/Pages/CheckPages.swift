@@ -10,8 +10,9 @@ extension ClearanceService {
     func addCheckPages(_ book: RouteBook) {
         let editors: Access = .roles([.editor, .dpo])
 
-        book.add(.get, "/check", editors) { _, context in
-            try checkPage(context, picked: [], channel: nil, results: [], errors: [:], status: .ok)
+        book.add(.get, "/check", editors) { request, context in
+            try checkPage(context, picked: [], channel: nil, results: [], errors: [:], status: .ok,
+                          filter: request.uri.queryParameters["q"].map(String.init))
         }
 
         book.add(.post, "/check", editors, csrfHeader: false) { request, context in
@@ -19,18 +20,21 @@ extension ClearanceService {
             try requireCSRF(form, context)
             let picked = form.all("assets")
             let channel = form["channel"]
+            let filter = form["q"]
             var errors: [String: String] = [:]
             if picked.isEmpty { errors["assets"] = "Tick at least one photo or video." }
             if channel.map({ settings.configuration.catalog.contains(Channel($0)) }) != true { errors["channel"] = "Choose a channel." }
             guard errors.isEmpty, let channel else {
-                return try checkPage(context, picked: Set(picked), channel: channel, results: [], errors: errors, status: .badRequest)
+                return try checkPage(context, picked: Set(picked), channel: channel, results: [], errors: errors, status: .badRequest,
+                                     filter: filter)
             }
             do {
                 let results = try check(hashes: picked, channel: channel, at: nil)
-                return try checkPage(context, picked: Set(picked), channel: channel, results: results, errors: [:], status: .ok)
+                return try checkPage(context, picked: Set(picked), channel: channel, results: results, errors: [:], status: .ok,
+                                     filter: filter)
             } catch let error as APIError {
                 return try checkPage(context, picked: Set(picked), channel: channel, results: [], errors: ["assets": error.message],
-                                     status: .badRequest)
+                                     status: .badRequest, filter: filter)
             }
         }
 
@@ -83,17 +87,26 @@ extension ClearanceService {
         asset?.paths.first.map { ($0 as NSString).lastPathComponent } ?? String(sha256.prefix(12))
     }
 
+    /// How many assets the page lists to pick from; the search box finds the others.
+    static let assetListLimit = 200
+
+    /// The page. It lists the newest assets (those whose path contains `filter`, when given)
+    /// and, above them, any picked ones the listing would leave out, so a tick is never lost.
     func checkPage(_ context: ClearanceRequestContext, picked: Set<String>, channel: String?,
                    results: [AssetOperations.CheckResult], errors: [String: String], status: HTTPResponse.Status,
-                   formError: String? = nil) throws -> Response {
-        let stored = try ledger.ledger.allAssetHashes().prefix(2000).compactMap { try ledger.ledger.asset($0) }
-        let assetRows: [[String: Any]] = stored.map { asset in
-            ["sha256": asset.record.sha256, "label": label(asset, sha256: asset.record.sha256),
-             "checked": picked.contains(asset.record.sha256)]
+                   formError: String? = nil, filter: String? = nil) throws -> Response {
+        let filter = filter?.trimmingCharacters(in: .whitespaces).prefix(200).description
+        let search = filter?.isEmpty == false ? filter : nil
+        let listing = try ledger.ledger.assetListing(matching: search, limit: Self.assetListLimit)
+        let listed = Set(listing.assets.map(\.sha256))
+        let pickedElsewhere = try picked.subtracting(listed).sorted().compactMap { try ledger.ledger.asset($0) }
+            .map { (sha256: $0.record.sha256, path: $0.paths.first) }
+        let assetRows: [[String: Any]] = (pickedElsewhere + listing.assets).map { asset in
+            ["sha256": asset.sha256, "label": asset.path.map { ($0 as NSString).lastPathComponent } ?? String(asset.sha256.prefix(12)),
+             "checked": picked.contains(asset.sha256)]
         }
-        let byHash = Dictionary(stored.map { ($0.record.sha256, $0) }, uniquingKeysWith: { a, _ in a })
-        let resultRows: [[String: Any]] = results.map { result in
-            let asset = byHash[result.sha256]
+        let resultRows: [[String: Any]] = try results.map { result in
+            let asset = try ledger.ledger.asset(result.sha256)
             let faces: [[String: Any]] = (asset?.mentions ?? []).compactMap { mention in
                 guard let r = mention.region, r.count == 4 else { return nil }
                 return ["x": Self.percent(r[0]), "y": Self.percent(r[1]), "w": Self.percent(r[2]), "h": Self.percent(r[3]),
@@ -107,7 +120,9 @@ extension ClearanceService {
         }
         let chosen = channel ?? settings.configuration.catalog.channels.first?.name
         var values: [String: Any] = [
-            "assets": assetRows, "results": resultRows, "hasResults": !results.isEmpty, "checkedChannel": channel ?? "",
+            "assets": assetRows, "results": resultRows, "q": search ?? "", "searched": search != nil,
+            "listedCount": listing.assets.count, "matchingCount": listing.total,
+            "moreThanListed": listing.total > listing.assets.count, "hasResults": !results.isEmpty, "checkedChannel": channel ?? "",
             "channels": settings.configuration.catalog.channels.map { ["name": $0.name, "selected": $0.name == chosen] as [String: Any] },
             "errors": errors, "clearedCount": results.filter(\.verdict.cleared).count,
             "canExport": results.contains(where: \.verdict.cleared),

@@ -21,7 +21,7 @@ enum PageTemplateText {
         header nav a { margin-right: .8rem; }
         header form { margin-left: auto; }
         label { display: block; font-weight: 600; margin-top: .9rem; }
-        input[type=text], input[type=date], input[type=password], input[type=email], select, textarea {
+        input[type=text], input[type=search], input[type=date], input[type=password], input[type=email], select, textarea {
           font-size: 1.1rem; padding: .5rem; width: 100%; box-sizing: border-box; max-width: 30rem; }
         button, .button { font-size: 1.1rem; padding: .6rem 1.2rem; margin-top: 1rem; cursor: pointer; }
         .error { color: #a00; font-weight: 600; display: block; }
@@ -235,8 +235,13 @@ enum PageTemplateText {
         {{> head}}
         <h1>Check before publishing</h1>
         {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
-        <form method="post" action="/check">
-        <input type="hidden" name="csrf" value="{{csrf}}">
+        <form method="get" action="/check" role="search" class="noprint">
+        <label for="q">Find photos and videos by file or folder name</label>
+        <input type="search" id="q" name="q" value="{{q}}"> <button type="submit">Find</button>
+        {{#searched}}<a href="/check">Show the newest</a>{{/searched}}
+        </form>
+        <form method="post" action="/check" id="pick">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="q" value="{{q}}">
         <div class="{{#errors.channel}}field-error{{/errors.channel}}">
         <label for="channel">Channel</label>
         <select id="channel" name="channel">{{#channels}}<option value="{{name}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/channels}}</select>
@@ -245,7 +250,8 @@ enum PageTemplateText {
         <fieldset class="ticks {{#errors.assets}}field-error{{/errors.assets}}">
         <legend>Photos and videos</legend>
         {{#assets}}<label><input type="checkbox" name="assets" value="{{sha256}}" {{#checked}}checked{{/checked}}> {{label}}</label>{{/assets}}
-        {{^assets}}<p>Nothing ingested yet: upload a file below.</p>{{/assets}}
+        {{^assets}}{{#searched}}<p>No photo or video has a name containing “{{q}}”.</p>{{/searched}}{{^searched}}<p>Nothing ingested yet: upload a file below.</p>{{/searched}}{{/assets}}
+        {{#moreThanListed}}<p><small>Showing the {{listedCount}} newest of {{matchingCount}}; type part of a name above to find the others.</small></p>{{/moreThanListed}}
         {{#errors.assets}}<span class="error">{{errors.assets}}</span>{{/errors.assets}}
         </fieldset>
         <button type="submit">Check</button>

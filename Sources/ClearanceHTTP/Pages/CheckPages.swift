@@ -84,7 +84,12 @@ extension ClearanceService {
     }
 
     func label(_ asset: StoredAsset?, sha256: String) -> String {
-        asset?.paths.first.map { ($0 as NSString).lastPathComponent } ?? String(sha256.prefix(12))
+        label(path: asset?.paths.first, sha256: sha256)
+    }
+
+    /// The file's name where it was last seen, else the start of its hash.
+    func label(path: String?, sha256: String) -> String {
+        path.map { ($0 as NSString).lastPathComponent } ?? String(sha256.prefix(12))
     }
 
     /// How many assets the page lists to pick from; the search box finds the others.
@@ -102,8 +107,7 @@ extension ClearanceService {
         let pickedElsewhere = try picked.subtracting(listed).sorted().compactMap { try ledger.ledger.asset($0) }
             .map { (sha256: $0.record.sha256, path: $0.paths.first) }
         let assetRows: [[String: Any]] = (pickedElsewhere + listing.assets).map { asset in
-            ["sha256": asset.sha256, "label": asset.path.map { ($0 as NSString).lastPathComponent } ?? String(asset.sha256.prefix(12)),
-             "checked": picked.contains(asset.sha256)]
+            ["sha256": asset.sha256, "label": label(path: asset.path, sha256: asset.sha256), "checked": picked.contains(asset.sha256)]
         }
         let resultRows: [[String: Any]] = try results.map { result in
             let asset = try ledger.ledger.asset(result.sha256)

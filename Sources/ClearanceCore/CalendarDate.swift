@@ -1,6 +1,6 @@
 /// A day in the proleptic Gregorian calendar, with no time zone: consents are given and expire on
 /// days, and ages are counted in whole days. Parsed only from strict `YYYY-MM-DD`.
-public struct CalendarDate: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+public struct CalendarDate: Hashable, Comparable, Sendable, TextCodable {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -100,19 +100,7 @@ public struct CalendarDate: Hashable, Comparable, Codable, Sendable, CustomStrin
         self.day = d
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = CalendarDate(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "not a YYYY-MM-DD date: \(text)"))
-        }
-        self = date
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textDescription = "a YYYY-MM-DD date"
 }
 
 /// A moment, in whole milliseconds since 1970-01-01T00:00:00Z. Integers keep event bytes

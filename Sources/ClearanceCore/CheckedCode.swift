@@ -73,7 +73,7 @@ extension String {
 
 /// The reference printed on a consent card, e.g. `C-7KX4-M9QD`. Each version of a consent has
 /// its own reference.
-public struct ConsentReference: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public struct ConsentReference: Hashable, Sendable, Comparable, TextCodable {
     public let code: CheckedCode
     public init(code: CheckedCode) { self.code = code }
 
@@ -90,24 +90,12 @@ public struct ConsentReference: Hashable, Sendable, Comparable, Codable, CustomS
     public var description: String { "C-\(code.grouped)" }
     public static func < (a: ConsentReference, b: ConsentReference) -> Bool { a.code < b.code }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let reference = ConsentReference(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "not a consent reference: \(text)"))
-        }
-        self = reference
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textDescription = "a consent reference"
 }
 
 /// Identifies a person everywhere, e.g. `P-3HQ8-TW2K`. Carries no personal data, so it can stay
 /// in the ledger after erasure.
-public struct PersonID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public struct PersonID: Hashable, Sendable, Comparable, TextCodable {
     public let code: CheckedCode
     public init(code: CheckedCode) { self.code = code }
 
@@ -123,17 +111,5 @@ public struct PersonID: Hashable, Sendable, Comparable, Codable, CustomStringCon
     public var description: String { "P-\(code.grouped)" }
     public static func < (a: PersonID, b: PersonID) -> Bool { a.code < b.code }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = PersonID(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "not a person id: \(text)"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textDescription = "a person id"
 }

@@ -61,6 +61,8 @@ let package = Package(
             dependencies: [
                 "ClearanceCore", "MediaMetadata", "Ledger", "CTurboJPEG",
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of the standalone documents' stylesheets, for their Content-Security-Policy.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -99,6 +101,8 @@ let package = Package(
         ),
 
         .testTarget(name: "ClearanceCoreTests", dependencies: ["ClearanceCore"]),
+        // The App's pure pieces: HTML escaping, post URLs, what staff are told.
+        .testTarget(name: "ClearanceAppTests", dependencies: ["ClearanceApp", "ClearanceCore"]),
         .testTarget(
             name: "MediaMetadataTests",
             dependencies: ["MediaMetadata"],

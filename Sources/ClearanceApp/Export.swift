@@ -32,11 +32,8 @@ extension AssetOperations {
             throw InputError("output directory does not exist: \(directory)")
         }
         guard access(dir, W_OK | X_OK) == 0 else { throw InputError("output directory is not writable: \(directory)") }
-        if let postURL {
-            guard let url = URL(string: postURL), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
-                throw InputError("--post-url is not an http(s) address: \(postURL)")
-            }
-        }
+        // Stored as Foundation writes it out again: it is shown as a link on takedown lists.
+        let postURL = try postURL.map(PostURL.normalised)
         let results = try check(arguments, channel: channel, at: nil)
 
         // Plan every cleared asset's source and output before writing any.

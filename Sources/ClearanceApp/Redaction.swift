@@ -22,8 +22,12 @@ public enum JPEGRedaction {
     /// Black rectangles, as x, y, w, h fractions of the image as displayed (after orientation).
     public static func redact(_ jpeg: Data, orientation: Int?, blackOut regions: [[Double]], quality: Int32 = 90) throws -> Data {
         guard !jpeg.isEmpty, jpeg.count <= maximumBytes else { throw RedactionError("JPEG is empty or larger than 200 MiB") }
-        let (pixels, width, height) = try decode(jpeg)
-        var (upright, displayWidth, displayHeight) = orient(pixels, width: width, height: height, orientation: orientation ?? 1)
+        var decoded = try decode(jpeg)
+        var (upright, displayWidth, displayHeight) = orient(decoded.pixels, width: decoded.width, height: decoded.height,
+                                                            orientation: orientation ?? 1)
+        // Let go of the decoded buffer, so painting does not copy it (a picture upright as
+        // stored shares it with `upright`).
+        decoded.pixels = []
         for region in regions {
             guard region.count == 4, region.allSatisfy({ $0.isFinite }) else { continue }
             let (x, y, w, h) = (region[0], region[1], max(0, region[2]), max(0, region[3]))
@@ -45,8 +49,15 @@ public enum JPEGRedaction {
 
     static func clamp(_ value: Int, _ limit: Int) -> Int { min(max(value, 0), limit) }
 
-    /// RGB pixels, row by row, with the stored width and height.
-    public static func decode(_ jpeg: Data) throws -> (pixels: [UInt8], width: Int, height: Int) {
+    /// At most this many pixels are decoded, whatever the header declares: larger pictures are
+    /// decoded at a reduced scale by libjpeg-turbo's DCT scaling (7/8, 3/4, 1/2, 1/4, 1/8…),
+    /// which never builds the full-size image. 8 megapixels is 24 MB of RGB, 48 MB while it is
+    /// turned upright; a 12-megapixel phone photo comes out at 3/4 of its size.
+    public static let maximumDecodedPixels = 8_000_000
+
+    /// RGB pixels, row by row, with their width and height: the stored size, or that size scaled
+    /// down to fit `decodedPixels`. A header declaring more than `maximumPixels` is refused.
+    public static func decode(_ jpeg: Data, decodedPixels: Int = maximumDecodedPixels) throws -> (pixels: [UInt8], width: Int, height: Int) {
         guard let handle = tjInitDecompress() else { throw RedactionError("cannot start the JPEG decoder") }
         defer { tjDestroy(handle) }
         return try jpeg.withUnsafeBytes { raw -> ([UInt8], Int, Int) in
@@ -58,17 +69,36 @@ public enum JPEGRedaction {
             guard width > 0, height > 0, Int(width) * Int(height) <= maximumPixels else {
                 throw RedactionError("JPEG of \(width)×\(height) pixels is outside what Clearance redacts")
             }
-            var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
+            let (scaledWidth, scaledHeight) = scaledSize(width: Int(width), height: Int(height), maximumPixels: decodedPixels)
+            var pixels = [UInt8](repeating: 0, count: scaledWidth * scaledHeight * 3)
+            // Given a smaller size than the stored one, tjDecompress2 picks the scaling factor that fits.
             let status = pixels.withUnsafeMutableBufferPointer { out in
-                tjDecompress2(handle, base, UInt(raw.count), out.baseAddress, width, width * 3, height,
-                              Int32(TJPF_RGB.rawValue), TJFLAG_ACCURATEDCT)
+                tjDecompress2(handle, base, UInt(raw.count), out.baseAddress, Int32(scaledWidth), Int32(scaledWidth * 3),
+                              Int32(scaledHeight), Int32(TJPF_RGB.rawValue), TJFLAG_ACCURATEDCT)
             }
             // A warning (e.g. a truncated scan) still fills the buffer; only a hard error refuses.
             if status != 0, tjGetErrorCode(handle) == Int32(TJERR_FATAL.rawValue) {
                 throw RedactionError("cannot decode the JPEG: \(message(handle))")
             }
-            return (pixels, Int(width), Int(height))
+            return (pixels, scaledWidth, scaledHeight)
         }
+    }
+
+    /// The largest of libjpeg-turbo's scaling factors, no larger than 1, whose result has at most
+    /// `maximumPixels` pixels.
+    static func scaledSize(width: Int, height: Int, maximumPixels: Int) -> (Int, Int) {
+        var count: Int32 = 0
+        guard let factors = tjGetScalingFactors(&count), count > 0 else { return (width, height) }
+        var best: (Int, Int)?
+        for factor in UnsafeBufferPointer(start: factors, count: Int(count)) where factor.num <= factor.denom {
+            let (num, denom) = (Int(factor.num), Int(factor.denom))
+            // TJSCALED: rounded up, as the decoder does.
+            let w = (width * num + denom - 1) / denom, h = (height * num + denom - 1) / denom
+            guard w * h <= maximumPixels else { continue }
+            if best.map({ w * h > $0.0 * $0.1 }) ?? true { best = (w, h) }
+        }
+        // Nothing fits (beyond 1/8 of 150 megapixels cannot happen, but): the smallest factor.
+        return best ?? ((width + 7) / 8, (height + 7) / 8)
     }
 
     static func encode(_ pixels: [UInt8], width: Int, height: Int, quality: Int32) throws -> Data {

@@ -1,0 +1,84 @@
+import ClearanceApp
+import CTurboJPEG
+import Foundation
+import Testing
+
+/// A JPEG of a few hundred bytes may declare 12000×12000 pixels. Decoded at full size that is
+/// 432 MB of RGB for one picture of a subject access pack; Clearance decodes it at a reduced
+/// scale instead. Measured as the peak resident memory of a real `clearance sar` process.
+@Suite(.serialized) struct SubjectAccessMemoryTests {
+    /// A real 16×16 JPEG whose frame header is rewritten to declare `width`×`height`: the scan
+    /// ends long before the picture does, as in a hostile file.
+    static func jpegDeclaring(width: UInt16, height: UInt16) throws -> Data {
+        let handle = try #require(tjInitCompress())
+        defer { tjDestroy(handle) }
+        let pixels = [UInt8](repeating: 180, count: 16 * 16 * 3)
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let status = pixels.withUnsafeBufferPointer {
+            tjCompress2(handle, $0.baseAddress, 16, 48, 16, Int32(TJPF_RGB.rawValue), &output, &size, Int32(TJSAMP_420.rawValue), 80, 0)
+        }
+        defer { if let output { tjFree(output) } }
+        #expect(status == 0)
+        var jpeg = Data(bytes: try #require(output), count: Int(size))
+        let sof = try #require(jpeg.firstRange(of: Data([0xFF, 0xC0])))
+        // SOF0: marker, length (2), precision (1), height (2), width (2).
+        jpeg.replaceSubrange((sof.lowerBound + 5)..<(sof.lowerBound + 9),
+                             with: [UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF)])
+        return jpeg
+    }
+
+    /// Runs the binary as its own process and answers its exit status and peak resident memory
+    /// (`ru_maxrss` of that child alone, from wait4).
+    static func peakMemory(_ arguments: [String]) throws -> (status: Int32, kibibytes: Int) {
+        let binary = CLIRunner.binary.path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0)
+        var status: Int32 = 0
+        var usage = rusage()
+        #expect(wait4(pid, &status, 0, &usage) == pid)
+        return ((status >> 8) & 0xFF, usage.ru_maxrss)
+    }
+
+    @Test func aPictureDeclaring12000By12000PixelsIsDecodedSmall() throws {
+        let fair = try FairLedger()
+        let jpeg = try Self.jpegDeclaring(width: 12000, height: 12000)
+        #expect(jpeg.count < 1000)
+        let file = fair.dir.appendingPathComponent("declares-144-megapixels.jpg")
+        try jpeg.write(to: file)
+        let amira = try fair.person("Amira Khan")
+        #expect(try fair.run(["ingest", file.path]).status == 0)
+        #expect(try fair.run(["tag", file.path, "--person", amira, "--by", "test"]).status == 0)
+
+        let pack = fair.dir.appendingPathComponent("pack")
+        let (status, peak) = try Self.peakMemory(["sar", amira, "--to", pack.path, "--db", fair.db, "--config", fair.config])
+        #expect(status == 0)
+        #expect(peak < 100 * 1024, "clearance sar peaked at \(peak / 1024) MiB")
+
+        // The copy is in the pack, decoded at 1/8 scale (1/4 would be 9 megapixels, over the 8 allowed).
+        let data = try JSONSerialization.jsonObject(with: Data(contentsOf: pack.appendingPathComponent("data.json"))) as? [String: Any]
+        let assets = data?["assets"] as? [[String: Any]] ?? []
+        let sizes = try assets.compactMap { $0["file"] as? String }.filter { $0.hasSuffix(".jpg") }.compactMap {
+            SubjectAccessTests.dimensions(try Data(contentsOf: pack.appendingPathComponent($0)))
+        }
+        #expect(sizes.contains { $0 == (1500, 1500) }, "\(sizes)")
+    }
+
+    @Test func decodingPicksTheLargestScaleThatFits() throws {
+        let small = try JPEGRedaction.decode(try Self.jpegDeclaring(width: 3000, height: 2000))
+        #expect((small.width, small.height) == (3000, 2000), "6 megapixels: full size")
+        let phone = try JPEGRedaction.decode(try Self.jpegDeclaring(width: 4000, height: 3000))
+        #expect((phone.width, phone.height) == (3000, 2250), "12 megapixels: 3/4")
+        let huge = try JPEGRedaction.decode(try Self.jpegDeclaring(width: 12000, height: 12000))
+        #expect((huge.width, huge.height) == (1500, 1500))
+        #expect(huge.pixels.count == 1500 * 1500 * 3)
+        #expect(throws: RedactionError.self) { try JPEGRedaction.decode(try Self.jpegDeclaring(width: 13000, height: 13000)) }
+    }
+}

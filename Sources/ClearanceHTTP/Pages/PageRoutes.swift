@@ -30,15 +30,19 @@ extension ClearanceService {
             let name = form["name"] ?? ""
             // Typed names are shown again only when they could be an account's.
             let shownName = name.unicodeScalars.count <= 64 ? name : nil
-            guard throttle.allows(name) else {
-                return loginPage(context, error: "Too many failed attempts for this account. Wait a few minutes and try again.",
-                                 name: shownName, status: .tooManyRequests)
+            let source = ClientAddress.key(peer: context.peerAddress, forwardedFor: request.headers[.init("X-Forwarded-For")!],
+                                           trustedProxies: settings.trustedProxies)
+            if let wait = throttle.wait(source: source, name: name) {
+                var response = loginPage(context, error: "Too many failed attempts from here for this account. Wait a few minutes and try again.",
+                                         name: shownName, status: .tooManyRequests)
+                response.headers[.retryAfter] = String(max(1, wait.components.seconds))
+                return response
             }
             guard let user = try accounts.authenticate(name: name, password: form["password"] ?? "") else {
-                throttle.recordFailure(name)
+                throttle.recordFailure(source: source, name: name)
                 return loginPage(context, error: "Wrong account name or password.", name: shownName, status: .unauthorized)
             }
-            throttle.recordSuccess(name)
+            throttle.recordSuccess(source: source, name: name)
             let session = try accounts.startSession(for: user, lifetime: settings.sessionLifetime)
             var response = Response.redirect(to: "/", type: .normal)
             response.setCookie(sessionCookie(value: session.cookieValue, maxAge: Int(settings.sessionLifetime.components.seconds)))

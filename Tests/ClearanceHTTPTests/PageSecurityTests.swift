@@ -119,7 +119,10 @@ struct PageSecurityTests {
         #expect(!html.contains("<style"), "\(who): <style>")
         #expect(html.range(of: #"\sstyle\s*="#, options: .regularExpression) == nil, "\(who): style attribute")
         #expect(html.range(of: #"\son[a-z]+\s*="#, options: [.regularExpression, .caseInsensitive]) == nil, "\(who): event handler")
-        #expect(html.range(of: #"<script(?![^>]*\ssrc=")"#, options: .regularExpression) == nil, "\(who): inline script")
+        #expect(html.range(of: #"<script(?![^>]*\ssrc="/static/[^"]+")"#, options: .regularExpression) == nil, "\(who): inline script")
+        // Every page has its stylesheet and page.js, by their versioned links.
+        #expect(html.contains("<link rel=\"stylesheet\" href=\"/static/clearance.css?v="), "\(who): stylesheet")
+        #expect(html.contains("<script src=\"/static/page.js?v="), "\(who): page.js")
         #expect(!html.lowercased().contains("javascript:"), "\(who): javascript: URL")
         #expect(!html.contains("<svg"), "\(who): inline SVG (QR codes are images)")
     }

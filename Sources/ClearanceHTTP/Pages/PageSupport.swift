@@ -6,7 +6,8 @@ import Ledger
 extension ClearanceService {
     /// `scripts`: files under `/static/` the page needs besides `page.js`.
     func layout(_ context: ClearanceRequestContext, title: String, scripts: [String] = []) -> [String: Any] {
-        var values: [String: Any] = ["title": title, "assets": staticAssets.templateURLs,
+        // `static`, not `assets`: the check page's own values have a list called assets.
+        var values: [String: Any] = ["title": title, "static": staticAssets.templateURLs,
                                      "scripts": scripts.compactMap(staticAssets.url)]
         if let user = context.user, let role = context.role {
             values["user"] = [

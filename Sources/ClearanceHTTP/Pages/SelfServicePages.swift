@@ -108,7 +108,7 @@ extension ClearanceService {
 
     func eventLink(_ context: ClearanceRequestContext) throws -> EventLinkRecord {
         let secret = try context.parameters.require("secret")
-        guard secret.count <= 100, let link = try accounts.store.openEventLink(secret: secret) else {
+        guard secret.utf8.count <= 100, let link = try accounts.store.openEventLink(secret: secret) else {
             throw APIError(.notFound, "this event's form is closed or the link is wrong; please ask an officer")
         }
         return link

@@ -38,7 +38,7 @@ struct StaticAssets: Sendable {
     }
 
     /// Every asset's link for the templates, keyed by its name with `_` for `.`
-    /// (`{{assets.capture_js}}`: Mustache reads a dot as a step into a value).
+    /// (`{{static.capture_js}}`: Mustache reads a dot as a step into a value).
     var templateURLs: [String: String] {
         Dictionary(uniqueKeysWithValues: assets.keys.compactMap { name in url(name).map { (name.replacingOccurrences(of: ".", with: "_"), $0) } })
     }

@@ -113,6 +113,26 @@ struct PersonalDataTests {
         }
     }
 
+    @Test("an export that cannot find its file names the file, not the server's folders")
+    func exportErrorsNameFiles() async throws {
+        let fixture = try ServiceFixture(ingestSamples: false)
+        let folder = fixture.directory.appendingPathComponent("secret-server-folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let copy = folder.appendingPathComponent("empty-hall-copy.jpg")
+        try FileManager.default.copyItem(at: ServiceFixture.samplePhotos.appendingPathComponent("empty-hall.jpg"), to: copy)
+        _ = try fixture.service.assets.ingest([copy.path])
+        let sha = try #require(try fixture.service.ledger.ledger.asset(atPath: copy.standardizedFileURL.path)?.record.sha256)
+        _ = try fixture.service.assets.tag(sha, people: [], notPeople: [], noPeople: true, serviceUsers: false, by: "test")
+        try FileManager.default.removeItem(at: copy)
+        try await fixture.application().test(.router) { client in
+            let answer = try await client.execute(uri: "/api/v1/export", method: .post, headers: fixture.headers(.editor, json: true),
+                                                  body: try Self.body(["assets": [sha], "channel": "website"]))
+            #expect(answer.status == .badRequest)
+            #expect(answer.text.contains("empty-hall-copy.jpg"))
+            #expect(!answer.text.contains("secret-server-folder") && !answer.text.contains(fixture.directory.path), "\(answer.text)")
+        }
+    }
+
     @Test("withdrawal notes are for the DPO only")
     func withdrawalNotes() async throws {
         let fixture = try ServiceFixture(ingestSamples: false)

@@ -6,7 +6,9 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 # Debian packages: C libraries Clearance links, and the tools its tests and benchmarks compare with.
 DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev libturbojpeg0-dev \
-                libimage-exiftool-perl libqrencode-dev python3-venv
+                libimage-exiftool-perl libqrencode-dev libpng-dev libtiff-dev \
+                libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+                libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv
 BENCH_PACKAGES := hyperfine wrk curl
 
 SWIFT_FLAGS ?=

@@ -69,6 +69,8 @@ let package = Package(
             dependencies: [
                 "ClearanceCore", "MediaMetadata", "Ledger", "Pictures",
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of the standalone documents' stylesheets, for their Content-Security-Policy.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -86,8 +88,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // The OpenAPI document, kept as plain JSON and carried inside the binary.
+            // The OpenAPI document, the pages' templates, their stylesheet and scripts: plain files,
+            // carried inside the binary so that nothing is read from the source tree at run time.
             resources: [.embedInCode("openapi.json")]
+                + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
+                   "person", "selfService", "pending"].map { .embedInCode("Templates/\($0).mustache") }
+                + ["clearance.css", "page.js", "capture.js", "check.js"].map { .embedInCode("Public/\($0)") }
         ),
 
         // Command-line tool, thin over ClearanceApp.
@@ -107,6 +113,8 @@ let package = Package(
         ),
 
         .testTarget(name: "ClearanceCoreTests", dependencies: ["ClearanceCore"]),
+        // The App's pure pieces: HTML escaping, post URLs, what staff are told.
+        .testTarget(name: "ClearanceAppTests", dependencies: ["ClearanceApp", "ClearanceCore"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
         .testTarget(
             name: "MediaMetadataTests",

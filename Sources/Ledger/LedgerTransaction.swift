@@ -114,7 +114,7 @@ public struct LedgerTransaction {
         return references
     }
 
-    private func personSeal(_ person: PersonID) throws -> PersonalDataSeal {
+    func personSeal(_ person: PersonID) throws -> PersonalDataSeal {
         guard let row = try PersonRow.fetchOne(db, key: person.description) else {
             throw LedgerError.unknownPerson(person.description)
         }

@@ -1,0 +1,248 @@
+import ClearanceCore
+import Foundation
+import GRDB
+
+/// What a notice is (`Migrations/0007_outbox.sql`).
+public enum NoticeKind: String, Sendable, CaseIterable, Codable {
+    case receipt, renewal, reconsent, digest
+}
+
+/// A composed message waiting in the outbox. For a person's notice it is stored only sealed
+/// with that person's key.
+public struct NoticeContent: Codable, Sendable, Equatable {
+    public var to: String
+    public var toName: String?
+    public var subject: String
+    public var text: String
+    public var html: String
+
+    public init(to: String, toName: String?, subject: String, text: String, html: String) {
+        self.to = to
+        self.toName = toName
+        self.subject = subject
+        self.text = text
+        self.html = html
+    }
+}
+
+/// A notice claimed for sending. `content` is nil when it no longer opens (the person was erased).
+public struct ClaimedNotice: Sendable {
+    public let id: Int64
+    public let key: String
+    public let kind: NoticeKind
+    public let attempts: Int
+    public let claimID: String
+    public let content: NoticeContent?
+}
+
+/// A notice as listed (never its content).
+public struct OutboxEntry: Sendable, Hashable {
+    public let id: Int64
+    public let key: String
+    public let kind: NoticeKind
+    public let state: String
+    public let attempts: Int
+    public let queuedAt: Timestamp
+    public let nextAttemptAt: Timestamp
+    public let claimedAt: Timestamp?
+    public let sentAt: Timestamp?
+    public let lastError: String?
+}
+
+/// How many notices are in each state; `waiting` are queued but not due before `now`.
+public struct OutboxCounts: Sendable, Equatable {
+    public var due = 0, waiting = 0, sending = 0, sent = 0, dropped = 0
+    public var backlog: Int { due + waiting + sending }
+}
+
+/// One run of `verify` by the notice pass.
+public struct VerificationRun: Sendable, Equatable {
+    public let at: Timestamp
+    public let intact: Bool
+    public let events: Int
+    public let problem: String?
+}
+
+public enum NoticeLinkPurpose: String, Sendable { case withdraw, renew }
+
+extension LedgerTransaction {
+    /// Queues a notice in this transaction, sealed with `person`'s key when given. Returns false
+    /// (and changes nothing) when a notice with the same key was ever queued.
+    @discardableResult
+    public mutating func queueNotice(key: String, kind: NoticeKind, person: PersonID?, consent: ConsentReference?,
+                                     content: NoticeContent, at: Timestamp = .now) throws -> Bool {
+        let message = try person.map { try personSeal($0).seal(content) } ?? JSONEncoder().encode(content)
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO outbox (notice_key, kind, person_id, consent_ref, message, queued_at, state, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
+            """, arguments: [key, kind.rawValue, person?.description, consent?.description, message,
+                             at.millisecondsSinceEpoch, at.millisecondsSinceEpoch])
+        return db.changesCount == 1
+    }
+
+    public func noticeQueued(key: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE notice_key = ?)", arguments: [key]) ?? false
+    }
+
+    /// Stores the hash of a link's secret; the secret itself goes only into the (sealed) notice.
+    public func addNoticeLink(secretSHA256: String, purpose: NoticeLinkPurpose, consent: ConsentReference,
+                              expiresAt: Timestamp?, at: Timestamp = .now) throws {
+        try db.execute(sql: """
+            INSERT INTO notice_links (secret_sha256, purpose, consent_ref, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [secretSHA256, purpose.rawValue, consent.description, at.millisecondsSinceEpoch,
+                             expiresAt?.millisecondsSinceEpoch])
+    }
+
+    /// Uses up a renewal link: it must exist, be unused and unexpired. Rolled back with the
+    /// transaction if the renewal fails, so a refused renewal leaves the link usable.
+    public func useRenewalLink(secretSHA256: String, consent: ConsentReference, at: Timestamp = .now) throws {
+        try db.execute(sql: """
+            UPDATE notice_links SET used_at = ?
+            WHERE secret_sha256 = ? AND purpose = 'renew' AND consent_ref = ? AND used_at IS NULL AND expires_at > ?
+            """, arguments: [at.millisecondsSinceEpoch, secretSHA256, consent.description, at.millisecondsSinceEpoch])
+        guard db.changesCount == 1 else { throw LedgerError.invalid("this renewal link has been used or has expired") }
+    }
+}
+
+extension Ledger {
+    /// Claims up to `limit` due notices for one sender: each row moves from `queued` to
+    /// `sending` with `claimID` in one transaction, so two servers never send the same notice.
+    /// A notice whose person was erased no longer opens and is dropped here.
+    public func claimDueNotices(now: Timestamp, claimID: String, limit: Int = 100) throws -> [ClaimedNotice] {
+        try database.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, notice_key, kind, person_id, message, attempts FROM outbox
+                WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+                """, arguments: [now.millisecondsSinceEpoch, limit])
+            var claimed: [ClaimedNotice] = []
+            for row in rows {
+                let id: Int64 = row["id"]
+                guard let kind = NoticeKind(rawValue: row["kind"]) else { continue }
+                var content: NoticeContent?
+                let message: Data = row["message"]
+                if let personText: String = row["person_id"] {
+                    if let person = PersonID(parsing: personText), let key = try Data.fetchOne(db, sql: "SELECT key FROM person_keys WHERE person_id = ?", arguments: [personText]) {
+                        content = PersonalDataSeal(keyBytes: key, person: person).open(NoticeContent.self, from: message)
+                    }
+                } else {
+                    content = try? JSONDecoder().decode(NoticeContent.self, from: message)
+                }
+                guard content != nil else {
+                    try db.execute(sql: """
+                        UPDATE outbox SET state = 'dropped', last_error = 'the person was erased: the notice no longer opens'
+                        WHERE id = ? AND state = 'queued'
+                        """, arguments: [id])
+                    continue
+                }
+                try db.execute(sql: "UPDATE outbox SET state = 'sending', claim_id = ?, claimed_at = ? WHERE id = ? AND state = 'queued'",
+                               arguments: [claimID, now.millisecondsSinceEpoch, id])
+                guard db.changesCount == 1 else { continue }
+                claimed.append(ClaimedNotice(id: id, key: row["notice_key"], kind: kind, attempts: row["attempts"],
+                                             claimID: claimID, content: content))
+            }
+            return claimed
+        }
+    }
+
+    /// After the server accepted the message.
+    public func markNoticeSent(_ notice: ClaimedNotice, at: Timestamp) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, claim_id = NULL, last_error = NULL
+                WHERE id = ? AND claim_id = ?
+                """, arguments: [at.millisecondsSinceEpoch, notice.id, notice.claimID])
+        }
+    }
+
+    /// After a refusal or no answer: back to the queue until `retryAt`, or dropped for good.
+    public func markNoticeFailed(_ notice: ClaimedNotice, error: String, retryAt: Timestamp, drop: Bool) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+                                  claim_id = NULL, claimed_at = NULL
+                WHERE id = ? AND claim_id = ?
+                """, arguments: [drop ? "dropped" : "queued", retryAt.millisecondsSinceEpoch, String(error.prefix(500)),
+                                 notice.id, notice.claimID])
+        }
+    }
+
+    /// Puts a notice stuck in `sending` (a sender stopped between the server's answer and the
+    /// mark) back in the queue: the operator's decision, since it may have been delivered.
+    public func releaseNotice(_ id: Int64, at: Timestamp) throws -> Bool {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'queued', claim_id = NULL, claimed_at = NULL, next_attempt_at = ?,
+                                  last_error = 'released by the operator after an interrupted send'
+                WHERE id = ? AND state = 'sending'
+                """, arguments: [at.millisecondsSinceEpoch, id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func outboxEntries(states: Set<String>? = nil) throws -> [OutboxEntry] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id").compactMap { row -> OutboxEntry? in
+                let state: String = row["state"]
+                guard states?.contains(state) ?? true, let kind = NoticeKind(rawValue: row["kind"]) else { return nil }
+                return OutboxEntry(id: row["id"], key: row["notice_key"], kind: kind, state: state, attempts: row["attempts"],
+                                   queuedAt: Timestamp(millisecondsSinceEpoch: row["queued_at"]),
+                                   nextAttemptAt: Timestamp(millisecondsSinceEpoch: row["next_attempt_at"]),
+                                   claimedAt: (row["claimed_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)),
+                                   sentAt: (row["sent_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)),
+                                   lastError: row["last_error"])
+            }
+        }
+    }
+
+    public func outboxCounts(now: Timestamp) throws -> OutboxCounts {
+        try database.read { db in
+            var counts = OutboxCounts()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT state, next_attempt_at <= ? AS due, COUNT(*) AS n FROM outbox GROUP BY state, due
+                """, arguments: [now.millisecondsSinceEpoch]) {
+                let n: Int = row["n"]
+                switch row["state"] as String {
+                case "queued": if row["due"] as Bool { counts.due += n } else { counts.waiting += n }
+                case "sending": counts.sending += n
+                case "sent": counts.sent += n
+                default: counts.dropped += n
+                }
+            }
+            return counts
+        }
+    }
+
+    /// When the last digest was queued: its "withdrawals since" starts there.
+    public func lastNoticeQueued(kind: NoticeKind) throws -> Timestamp? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(queued_at) FROM outbox WHERE kind = ?", arguments: [kind.rawValue])
+                .map(Timestamp.init(millisecondsSinceEpoch:))
+        }
+    }
+
+    /// The consent a link's secret stands for, if the link is still good for `purpose`.
+    public func noticeLink(secretSHA256: String, purpose: NoticeLinkPurpose, at: Timestamp) throws -> ConsentReference? {
+        try database.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT consent_ref FROM notice_links WHERE secret_sha256 = ? AND purpose = ?
+                  AND (purpose = 'withdraw' OR (used_at IS NULL AND expires_at > ?))
+                """, arguments: [secretSHA256, purpose.rawValue, at.millisecondsSinceEpoch]).flatMap(ConsentReference.init(parsing:))
+        }
+    }
+
+    public func recordVerification(_ run: VerificationRun) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO verification_runs (at, intact, events, problem) VALUES (?, ?, ?, ?)",
+                           arguments: [run.at.millisecondsSinceEpoch, run.intact, run.events, run.problem])
+        }
+    }
+
+    public func lastVerification() throws -> VerificationRun? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM verification_runs ORDER BY id DESC LIMIT 1").map {
+                VerificationRun(at: Timestamp(millisecondsSinceEpoch: $0["at"]), intact: $0["intact"], events: $0["events"],
+                                problem: $0["problem"])
+            }
+        }
+    }
+}

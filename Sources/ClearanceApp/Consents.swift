@@ -44,11 +44,23 @@ extension LedgerOperations {
         return try record(consent)
     }
 
-    func record(_ consent: CheckedConsent) throws -> ConsentReference {
-        try Self.translatingLedgerErrors {
+    /// Writes the consent and, when notices are configured and the person has an address, queues
+    /// their receipt in the same transaction. `renewalLink` (its secret's hash) is used up in it too.
+    func record(_ consent: CheckedConsent, renewalLink: String? = nil) throws -> ConsentReference {
+        let addressee = try configuration.notices.flatMap { _ in
+            try ledger.person(consent.person)?.personalData.flatMap { data in data.email.map { (data, $0) } }
+        }
+        return try Self.translatingLedgerErrors {
             try ledger.write { tx in
-                try tx.recordConsent(person: consent.person, terms: consent.terms, details: consent.details,
-                                     supersedes: consent.supersedes)
+                if let renewalLink, let old = consent.supersedes {
+                    try tx.useRenewalLink(secretSHA256: renewalLink, consent: old)
+                }
+                let reference = try tx.recordConsent(person: consent.person, terms: consent.terms, details: consent.details,
+                                                     supersedes: consent.supersedes)
+                if let notices = configuration.notices, let (data, email) = addressee {
+                    try queueReceipt(&tx, notices: notices, reference: reference, consent: consent, data: data, email: email)
+                }
+                return reference
             }
         }
     }
@@ -78,8 +90,9 @@ extension LedgerOperations {
         guard expires >= given else { throw InputError("expiry date \(expires) is before the given date \(given)") }
 
         let methodName = try InputCheck.text(request.method, field: "method")?.lowercased() ?? ConsentMethod.paper.rawValue
-        guard let method = ConsentMethod(rawValue: methodName) else {
-            throw InputError("unknown method \"\(methodName)\" (use \(ConsentMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard let method = ConsentMethod(rawValue: methodName), method != .renewalLink else {
+            let methods = ConsentMethod.allCases.filter { $0 != .renewalLink }.map(\.rawValue)
+            throw InputError("unknown method \"\(methodName)\" (use \(methods.joined(separator: ", ")))")
         }
         let witness = try InputCheck.text(request.witness, field: "witness")
         let recordedBy = try InputCheck.text(request.recordedBy, field: "recorded by")

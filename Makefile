@@ -8,7 +8,8 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev libturbojpeg0-dev \
                 libimage-exiftool-perl libqrencode-dev libpng-dev libtiff-dev \
                 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-                libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv
+                libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv \
+                libcurl4-openssl-dev openssl
 BENCH_PACKAGES := hyperfine wrk curl
 
 SWIFT_FLAGS ?=
@@ -48,12 +49,13 @@ run: build
 	exec .build/debug/clearance serve --db out/riverside.db --config samples/config.json --host $(HOST) --port $(PORT)
 
 # Browser tests (Selenium + Debian's chromium); each prints "N passed, M failed" last.
-BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py
+BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/renewal.py
 
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
 	tests/api/schemathesis.sh
+	python3 tests/notices/notices_smtp.py
 	@if command -v chromedriver > /dev/null && command -v chromium > /dev/null; then \
 	  status=0; for script in $(BROWSER_TESTS); do echo "== $$script"; python3 $$script || status=1; done; exit $$status; \
 	else \

@@ -57,8 +57,8 @@ extension LedgerOperations {
                 }
                 let reference = try tx.recordConsent(person: consent.person, terms: consent.terms, details: consent.details,
                                                      supersedes: consent.supersedes)
-                if let notices = configuration.notices, let (data, email) = addressee {
-                    try queueReceipt(&tx, notices: notices, reference: reference, consent: consent, data: data, email: email)
+                if let notices = configuration.notices, let addressee {
+                    try queueReceipt(&tx, notices: notices, reference: reference, consent: consent, data: addressee.0, email: addressee.1)
                 }
                 return reference
             }

@@ -52,7 +52,7 @@ struct NoticeDigest {
             .map { "#\($0.id) \($0.kind.rawValue) \($0.state), \($0.attempts) attempts: \($0.lastError ?? "claimed at \($0.claimedAt?.description ?? "?")")" }
 
         let verifyLine = problem.map { "verify FAILS: \($0)" }
-            ?? "verify passes: \(verification.events) events, last hash \(verification.lastHash.map(Hex.lowercase) ?? "-")"
+            ?? "verify passes: \(verification.events) events, last hash \(verification.lastHash.map { Hex.lowercase($0) } ?? "-")"
         let document = NoticeDocument(
             greeting: "Clearance digest for \(day)",
             paragraphs: [verifyLine,

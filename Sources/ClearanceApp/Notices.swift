@@ -84,7 +84,8 @@ public struct Notices: Sendable {
         }
         var count = 0
         for consent in due {
-            guard let (data, email) = addressee(try ledger.person(consent.person)) else { continue }
+            guard let found = addressee(try ledger.person(consent.person)) else { continue }
+            let (data, email) = (found.data, found.email)
             let key = "renewal:\(consent.reference)"
             let queued = try LedgerOperations.translatingLedgerErrors {
                 try ledger.write { tx -> Bool in
@@ -114,7 +115,8 @@ public struct Notices: Sendable {
         let age = configuration.policy.ageOfConsent
         var count = 0
         for person in try ledger.allPeople() {
-            guard let (data, email) = addressee(person), let born = data.dateOfBirth else { continue }
+            guard let found = addressee(person), let born = found.data.dateOfBirth else { continue }
+            let (data, email) = (found.data, found.email)
             let birthday = Reports.birthday(born: born, age: age)
             guard birthday > day, birthday <= until else { continue }
             let guardianConsents = try ledger.consents(of: person.id).filter {

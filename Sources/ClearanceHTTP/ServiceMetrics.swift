@@ -47,7 +47,7 @@ final class ServiceMetrics: Sendable {
                                              helpText: "Notices not yet sent: queued, waiting to retry, or being sent")).set(Int64(counts.backlog))
         if let run = try ledger.lastVerification() {
             registry.makeGauge(descriptor: .init(namespace: "clearance", metricName: "last_verify_intact", unitName: "bool",
-                                                 helpText: "1 when the last verification found the ledger intact, else 0")).set(run.intact ? 1 : 0)
+                                                 helpText: "1 when the last verification found the ledger intact, else 0")).set(run.intact ? 1.0 : 0.0)
             registry.makeGauge(descriptor: .init(namespace: "clearance", metricName: "last_verify_time", unitName: "seconds",
                                                  helpText: "When the ledger was last verified, seconds since 1970 UTC"))
                 .set(Double(run.at.millisecondsSinceEpoch) / 1000)

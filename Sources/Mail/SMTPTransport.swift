@@ -63,7 +63,7 @@ public struct SMTPTransport: Sendable {
         guard MailAddress.isValid(from), MailAddress.isValid(to) else { throw MailError.badAddress(MailAddress.printable(to)) }
         guard let handle = curl_easy_init() else { throw MailError.notAccepted("libcurl could not start", transient: true) }
         defer { curl_easy_cleanup(handle) }
-        var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(to)>")
+        let recipients = curl_slist_append(nil, "<\(to)>")
         defer { curl_slist_free_all(recipients) }
         let source = BodySource(body)
         let sourcePointer = Unmanaged.passRetained(source)
@@ -107,7 +107,7 @@ public struct SMTPTransport: Sendable {
         guard result == CURLE_OK else {
             var response = 0
             _ = clearance_curl_response_code(handle, &response)
-            let detail = String(cString: errorBuffer)
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let reason = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
             // 5xx replies are permanent; everything else (4xx, no connection, timeouts) may pass.
             throw MailError.notAccepted(response > 0 ? "\(reason) (server said \(response))" : reason,

@@ -56,7 +56,8 @@ struct Serve: AsyncParsableCommand {
         let notices = try Notices(service.ledger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
-            group.addTask { await Self.sendNotices(notices, logger: logger) }
+            let noticeLogger = logger
+            group.addTask { await Self.sendNotices(notices, logger: noticeLogger) }
             // The server stops (a signal, a failure): the notice loop stops with it.
             try await group.next()
             group.cancelAll()

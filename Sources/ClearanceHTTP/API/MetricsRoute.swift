@@ -5,7 +5,7 @@ import Hummingbird
 /// that carries `X-Forwarded-For` came through a reverse proxy, so it is not taken as local.
 extension ClearanceService {
     func addMetricsRoute(_ book: RouteBook) {
-        book.add(.get, "/metrics", .roles([.admin]), alsoFromLoopback: true) { request, _ in
+        book.add(.get, "/metrics", .roles([.admin]), alsoFromLoopback: true) { _, _ in
             var response = Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                                     body: .init(byteBuffer: ByteBuffer(string: try metrics.render(ledger: ledger))))
             response.headers[.cacheControl] = "no-store"

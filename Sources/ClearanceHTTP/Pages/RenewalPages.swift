@@ -26,7 +26,7 @@ extension ClearanceService {
             do {
                 let reference = try ledger.renew(secret: secret, channels: channels)
                 guard let renewed = try ledger.ledger.consent(reference) else { throw APIError(.internalServerError, "renewal not found") }
-                var values = values(for: offer.consent)
+                var values = renewalValues(for: offer.consent)
                 values["done"] = true
                 values["newReference"] = reference.description
                 values["renewedUntil"] = renewed.terms.expiresAt.description
@@ -39,7 +39,7 @@ extension ClearanceService {
     }
 
     /// Nothing personal: the page is reached by a link that could be forwarded.
-    func values(for consent: ConsentRecord) -> [String: Any] {
+    func renewalValues(for consent: ConsentRecord) -> [String: Any] {
         var values: [String: Any] = [
             "reference": consent.reference.description, "event": consent.terms.event ?? "",
             "purposes": consent.terms.purposes.joined(separator: ", "), "givenAt": consent.terms.givenAt.description,
@@ -51,7 +51,7 @@ extension ClearanceService {
 
     func renewalPage(_ offer: RenewalOffer, secret: String, error: String?, _ context: ClearanceRequestContext,
                      status: HTTPResponse.Status) -> Response {
-        var values = values(for: offer.consent)
+        var values = renewalValues(for: offer.consent)
         values["offer"] = true
         values["channels"] = offer.consent.terms.channels.map { ["name": $0.name] }
         values["renewedUntil"] = offer.renewedUntil.description

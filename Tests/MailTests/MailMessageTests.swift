@@ -118,7 +118,7 @@ struct MailMessageTests {
     ])
     func addresses(_ address: String, _ valid: Bool) {
         #expect(MailAddress.isValid(address) == valid)
-        #expect((try? MailAddress(address)) != nil == valid)
+        #expect(((try? MailAddress(address)) != nil) == valid)
     }
 
     @Test("bodies of any text survive base64 and no body line can end the message or a part")

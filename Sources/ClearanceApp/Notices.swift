@@ -18,6 +18,11 @@ public struct NoticeRun: Sendable {
     /// Queued, not due yet (waiting out a back-off).
     public var waiting = 0
 
+    /// "2 renewal", … in a fixed order.
+    public var queuedSummary: [String] {
+        NoticeKind.allCases.compactMap { kind in queued[kind].map { "\($0) \(kind.rawValue)" } }
+    }
+
     /// Exit 1 for `notify`: something was not delivered (now or on an earlier run, and is
     /// waiting out its back-off) or needs a decision.
     public var needsAttention: Bool { !failed.isEmpty || !inDoubt.isEmpty || waiting > 0 }

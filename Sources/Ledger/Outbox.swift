@@ -61,6 +61,13 @@ public struct VerificationRun: Sendable, Equatable {
     public let intact: Bool
     public let events: Int
     public let problem: String?
+
+    public init(at: Timestamp, intact: Bool, events: Int, problem: String?) {
+        self.at = at
+        self.intact = intact
+        self.events = events
+        self.problem = problem
+    }
 }
 
 public enum NoticeLinkPurpose: String, Sendable { case withdraw, renew }

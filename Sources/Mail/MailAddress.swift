@@ -24,7 +24,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { address }
 
-    static func isValid(_ text: String) -> Bool {
+    public static func isValid(_ text: String) -> Bool {
         guard text.utf8.count <= maximumLength, text.unicodeScalars.allSatisfy(\.isASCII) else { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,

@@ -54,7 +54,7 @@ struct Notify: ParsableCommand {
         let run = try notices.run(day: day, now: now) { line in
             FileHandle.standardError.write(Data(("clearance: " + line + "\n").utf8))
         }
-        let queued = NoticeKind.allCases.compactMap { kind in run.queued[kind].map { "\($0) \(kind.rawValue)" } }
+        let queued = run.queuedSummary
         printFlushed("queued: \(queued.isEmpty ? "nothing new" : queued.joined(separator: ", "))")
         printFlushed("sent \(run.sent.count), not accepted \(run.failed.count), dropped \(run.dropped), waiting to retry \(run.waiting)")
         for failure in run.failed { printFlushed("not sent: \(failure.key): \(failure.reason)") }

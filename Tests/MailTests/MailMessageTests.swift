@@ -30,8 +30,10 @@ struct ParsedMessage {
             let end = try #require(partLines.firstIndex(of: ""))
             let type = try #require(partLines[..<end].first { $0.hasPrefix("Content-Type:") })
             #expect(partLines[..<end].contains("Content-Transfer-Encoding: base64"))
-            for line in partLines[(end + 1)...] { #expect(line.utf8.count <= 76) }
-            let body = try #require(Data(base64Encoded: partLines[(end + 1)...].joined()))
+            // The closing delimiter (`--boundary--`) ends the last part.
+            let bodyLines = partLines[(end + 1)...].prefix { !$0.hasPrefix("--") }
+            for line in bodyLines { #expect(line.utf8.count <= 76) }
+            let body = try #require(Data(base64Encoded: bodyLines.joined()))
             parts.append((type, try #require(String(data: body, encoding: .utf8))))
         }
     }

@@ -45,12 +45,12 @@ let package = Package(
         // Decoding still pictures to upright RGB with bounded memory, and encoding JPEG.
         .target(name: "Pictures", dependencies: ["CTurboJPEG", "CHeif", "CPNG", "CTIFF"]),
 
-        // The YuNet face detection model (ONNX, MIT), embedded in the binary.
+        // The YuNet face detection model (ONNX, MIT), compiled into the binary with C23 #embed
+        // (SwiftPM's embedInCode took minutes and gigabytes to compile these 232 KB).
         .target(
             name: "FaceModels",
             path: "Models",
-            exclude: ["LICENSE-face_detection_yunet-MIT.txt"],
-            resources: [.embedInCode("face_detection_yunet_2023mar.onnx")]
+            exclude: ["face_detection_yunet_2023mar.onnx", "LICENSE-face_detection_yunet-MIT.txt"]
         ),
 
         // A C API over OpenCV's C++ DNN module: load a network, run it, return its raw outputs.

@@ -54,7 +54,7 @@ public final class FaceDetector: Sendable {
 
     /// Loads the embedded YuNet model once to fail here, not on the first picture, if OpenCV
     /// cannot read it.
-    public init(settings: Settings = .standard, model: [UInt8] = FaceModels.yunet2023mar) throws {
+    public init(settings: Settings = .standard, model: [UInt8] = FaceDetector.embeddedModel) throws {
         guard !settings.passes.isEmpty, settings.passes.allSatisfy({ (32...4096).contains($0) }) else {
             throw FaceDetectionError("face detection passes must be between 32 and 4096 pixels")
         }
@@ -63,6 +63,13 @@ public final class FaceDetector: Sendable {
         Self.configureOpenCV
         idle = Mutex([try FaceNetwork(model: model)])
         slots = DispatchSemaphore(value: max(1, settings.concurrentNetworks))
+    }
+
+    /// The ONNX bytes of YuNet 2023mar carried in the binary (`Models/`).
+    public static var embeddedModel: [UInt8] {
+        var length = 0
+        guard let bytes = clearance_face_model_yunet_2023mar(&length) else { return [] }
+        return Array(UnsafeBufferPointer(start: bytes, count: length))
     }
 
     /// Faces in a picture that is already upright, as fractions of it, best first.

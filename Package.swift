@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "COpenCVFaces",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
-            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
+            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]
         ),
 
         // Finding faces in pictures and sampled video frames (YuNet on OpenCV DNN).

@@ -32,7 +32,7 @@ convert "$corpus/Nikon E900 (2).jpg" -crop 960x720+320+180 +repage -resize 640x4
 convert "$out/group.jpg" -rotate 270 -quality 85 "$out/group-orientation-6.jpg"
 exiftool -q -overwrite_original -Orientation#=6 "$out/group-orientation-6.jpg"
 # A face filling the frame: a man in a cap (metadata-extractor-dotnet issue 51.jpg), cropped close.
-convert "$corpus/metadata-extractor-dotnet issue 51.jpg" -crop 560x560+420+120 +repage -strip -quality 85 "$out/close-up.jpg"
+convert "$corpus/metadata-extractor-dotnet issue 51.jpg" -crop 460x460+470+170 +repage -strip -quality 85 "$out/close-up.jpg"
 # A daisy: a close-up with no one in it.
 convert "$corpus/Canon PowerShot S230.jpg" -resize 480x480 -strip -quality 85 "$out/daisy.jpg"
 

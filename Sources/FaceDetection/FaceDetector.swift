@@ -9,8 +9,9 @@ import Synchronization
 /// Each picture is looked at twice, at two sizes, and the two answers merged by overlap: a small
 /// input finds a face that fills the frame, a large one the small faces at the back of a group.
 /// One detector serves any number of threads: it keeps a pool of networks (OpenCV's network is
-/// not thread-safe) and lends each to one caller at a time, at most one per core, so memory stays
-/// bounded however many threads ask.
+/// not thread-safe) and lends each to one caller at a time, at most one per core at once, so
+/// memory stays bounded however many threads ask. A network that last ran at the size asked
+/// for is preferred, since OpenCV reallocates every intermediate blob when the size changes.
 public final class FaceDetector: Sendable {
     /// Detector name and version, stored with every result. The version after the slash changes
     /// whenever decoding, passes or thresholds change, so stored results can be told apart.
@@ -33,7 +34,7 @@ public final class FaceDetector: Sendable {
         /// Networks (and so threads) that may run at once; each holds tens of megabytes.
         public var concurrentNetworks: Int
 
-        public init(passes: [Int] = [640, 1280], scoreThreshold: Double = 0.8, overlap: Double = 0.3,
+        public init(passes: [Int] = [320, 1024], scoreThreshold: Double = 0.8, overlap: Double = 0.3,
                     pictureLimits: PictureLimits = .standard, video: VideoSampling = VideoSampling(),
                     concurrentNetworks: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
             self.passes = passes
@@ -75,13 +76,11 @@ public final class FaceDetector: Sendable {
     /// Faces in a picture that is already upright, as fractions of it, best first.
     public func detect(in picture: Picture) throws -> [DetectedFace] {
         let longest = max(picture.width, picture.height)
-        // Largest pass first, so each smaller one is scaled from the previous, not the original.
-        let sizes = Set(settings.passes.map { min($0, longest) }).sorted(by: >)
         var found: [DetectedFace] = []
-        var source = picture
-        for size in sizes {
-            source = source.scaled(toFit: size)
-            found += try faces(in: source)
+        for size in Set(settings.passes.map { min($0, longest) }).sorted(by: >) {
+            let scale = Double(size) / Double(longest)
+            found += try faces(in: picture, width: max(1, Int((Double(picture.width) * scale).rounded())),
+                               height: max(1, Int((Double(picture.height) * scale).rounded())))
         }
         return OverlapMerging.suppress(found, threshold: settings.overlap).map(Self.rounded)
     }
@@ -92,7 +91,7 @@ public final class FaceDetector: Sendable {
     public func detectFaces(inPictureAt path: String, orientation: Int?) -> FaceDetectionResult {
         do {
             let picture = try PictureDecoder.decode(contentsOf: URL(fileURLWithPath: path), orientation: orientation,
-                                                    longSide: settings.passes.max(), limits: settings.pictureLimits)
+                                                    longSide: decodeLongSide, limits: settings.pictureLimits)
             return FaceDetectionResult(detector: Self.identifier, faces: try detect(in: picture))
         } catch {
             return .failed(Self.identifier, "\(error)")
@@ -120,11 +119,23 @@ public final class FaceDetector: Sendable {
         }
     }
 
-    /// One pass: the network over the picture padded to whole cells, then back to fractions.
-    private func faces(in picture: Picture) throws -> [DetectedFace] {
-        let input = YuNetDecoding.inputSize(width: picture.width, height: picture.height)
-        let blobs = try withNetwork { try $0.run(picture, inputWidth: input.width, inputHeight: input.height) }
-        let width = Double(picture.width), height = Double(picture.height)
+    /// The long side to decode JPEG at: the largest pass, less 1/32 so that a DCT scale landing
+    /// just under it (1,008 pixels for a 4,032-pixel photo at 1/4, for a 1,024 pass) is used
+    /// rather than the next, larger one (1,512 at 3/8) that would only be shrunk again.
+    private var decodeLongSide: Int {
+        let largest = settings.passes.max() ?? 1024
+        return largest - largest / 32
+    }
+
+    /// One pass: the network over the picture scaled to `width` × `height` and padded to whole
+    /// cells, then the boxes back to fractions of the picture.
+    private func faces(in picture: Picture, width scaledWidth: Int, height scaledHeight: Int) throws -> [DetectedFace] {
+        let input = YuNetDecoding.inputSize(width: scaledWidth, height: scaledHeight)
+        let size = FaceNetwork.InputSize(width: input.width, height: input.height)
+        let blobs = try withNetwork(for: size) {
+            try $0.run(picture, scaledWidth: scaledWidth, scaledHeight: scaledHeight, inputWidth: input.width, inputHeight: input.height)
+        }
+        let width = Double(scaledWidth), height = Double(scaledHeight)
         return YuNetDecoding.candidates(blobs, inputWidth: input.width, inputHeight: input.height,
                                         threshold: settings.scoreThreshold).compactMap { box in
             // Clipped to the picture: the padding is not part of it, and a box may reach past an edge.
@@ -135,11 +146,19 @@ public final class FaceDetector: Sendable {
         }
     }
 
-    private func withNetwork<T>(_ body: (FaceNetwork) throws -> T) throws -> T {
+    private func withNetwork<T>(for size: FaceNetwork.InputSize, _ body: (FaceNetwork) throws -> T) throws -> T {
         slots.wait()
         defer { slots.signal() }
-        let network = try idle.withLock { $0.popLast() } ?? FaceNetwork(model: model)
-        defer { idle.withLock { $0.append(network) } }
+        let network = try idle.withLock { networks -> FaceNetwork? in
+            if let index = networks.lastIndex(where: { $0.inputSize == size }) { return networks.remove(at: index) }
+            return networks.popLast()
+        } ?? FaceNetwork(model: model)
+        // Idle networks are kept for each pass size, the least recently used dropped beyond that.
+        let kept = max(1, settings.concurrentNetworks) * settings.passes.count
+        defer { idle.withLock { networks in
+            networks.append(network)
+            if networks.count > kept { networks.removeFirst(networks.count - kept) }
+        } }
         return try body(network)
     }
 

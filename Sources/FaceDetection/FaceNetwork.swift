@@ -13,6 +13,14 @@ public struct FaceDetectionError: Error, CustomStringConvertible, Sendable, Equa
 /// each out from its pool to a single caller, which is what makes the unchecked `Sendable` hold.
 final class FaceNetwork: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// The input size of the last run. OpenCV keeps the network's intermediate blobs between runs
+    /// of the same size; a new size allocates them all again (about a fifth of a picture's time).
+    private(set) var inputSize: InputSize?
+
+    struct InputSize: Equatable {
+        let width: Int
+        let height: Int
+    }
 
     init(model: [UInt8]) throws {
         var message = [CChar](repeating: 0, count: 512)
@@ -27,9 +35,11 @@ final class FaceNetwork: @unchecked Sendable {
 
     deinit { cvfaces_net_free(handle) }
 
-    /// YuNet's raw outputs (`YuNetDecoding.outputNames` order) for `picture`, placed at the
-    /// top-left of a black input of `inputWidth` × `inputHeight` pixels.
-    func run(_ picture: Picture, inputWidth: Int, inputHeight: Int) throws -> [[Float]] {
+    /// YuNet's raw outputs (`YuNetDecoding.outputNames` order) for `picture` resized to
+    /// `scaledWidth` × `scaledHeight` (by OpenCV) and placed at the top-left of a
+    /// black input of `inputWidth` × `inputHeight` pixels.
+    func run(_ picture: Picture, scaledWidth: Int, scaledHeight: Int, inputWidth: Int, inputHeight: Int) throws -> [[Float]] {
+        inputSize = InputSize(width: inputWidth, height: inputHeight)
         let counts = YuNetDecoding.outputCounts(inputWidth: inputWidth, inputHeight: inputHeight)
         // One block for every blob, handed to OpenCV as slices.
         let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: counts.reduce(0, +))
@@ -46,7 +56,8 @@ final class FaceNetwork: @unchecked Sendable {
         let status = picture.pixels.withUnsafeBufferPointer { rgb in
             outputs.withUnsafeMutableBufferPointer { list in
                 cvfaces_net_run(handle, rgb.baseAddress, Int32(picture.width), Int32(picture.height), picture.width * 3,
-                                Int32(inputWidth), Int32(inputHeight), list.baseAddress, list.count, &message, message.count)
+                                Int32(scaledWidth), Int32(scaledHeight), Int32(inputWidth), Int32(inputHeight),
+                                list.baseAddress, list.count, &message, message.count)
             }
         }
         guard status == 0 else { throw FaceDetectionError("the face detector failed: \(Self.text(message))") }

@@ -184,7 +184,7 @@ final class VideoFrameSampler {
     private func frame(atOrAfter target: Double) throws -> VideoFrame? {
         let current = kept.flatMap { time(of: $0) }
         // Decoding forward is cheaper than seeking for a near frame; a far one is sought.
-        if finished || current == nil && target > 0 || (current ?? 0) + 2 * max(sampling.interval, 1) < target {
+        if finished || (current == nil && target > 0) || (current ?? 0) + 2 * max(sampling.interval, 1) < target {
             seek(to: target)
         }
         // Half a frame early still counts: timestamps are rarely exact multiples.

@@ -70,10 +70,11 @@ struct CorpusFaceTests {
         #expect(groupsReached >= groups.count - 1, "group photos reaching their count: \(groupsReached) of \(groups.count)\n\(report.joined(separator: "\n"))")
     }
 
-    /// Videos from phones and cameras: the face printed on a game box held up to a phone (stored
-    /// sideways, turned upright by its display matrix) is found; ducks, the sea, a keyboard and
-    /// menus are not faces.
+    /// Videos from phones and cameras: a toddler in a monkey suit, and the face printed on a game
+    /// box held up to a phone (stored sideways, turned upright by its display matrix) are found;
+    /// ducks, the sea, a keyboard and menus are not faces.
     @Test(.enabled(if: FaceFixtures.corpus != nil), arguments: [
+        ("metadata-extractor-images/mp4/with-gps.mp4", true),
         ("metadata-extractor-images/mov/with-gps.mov", true),
         ("metadata-extractor-images/mp4/Issue 515 (java).mp4", false),
         ("metadata-extractor-images/mp4/uuid540.mp4", false),

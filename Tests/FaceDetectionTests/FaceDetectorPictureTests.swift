@@ -41,14 +41,18 @@ struct FaceDetectorPictureTests {
         #expect(result.ran && result.failure == nil)
     }
 
-    /// A face that fills the frame of a large picture (the close-up enlarged to 1,680 pixels).
-    /// The 1280-pixel pass alone misses it (the network's largest cells are too small for it); the
-    /// 640-pixel pass finds it, so the standard two passes do too.
+    /// A face that fills the frame of a large picture (the close-up enlarged to 1,380 pixels).
+    /// The large pass alone misses it (the network's largest cells are too small for it); the
+    /// small pass finds it, so the standard two passes do too.
     @Test func theSmallPassFindsAFaceThatFillsTheFrame() throws {
         let closeUp = try PictureDecoder.decode(try FaceFixtures.data("close-up.jpg"), orientation: 1).enlarged(by: 3)
-        #expect(max(closeUp.width, closeUp.height) >= 1280)
-        let largeOnly = try FaceDetector(settings: .init(passes: [1280]))
+        let passes = FaceDetector.Settings.standard.passes
+        #expect(passes == [320, 1024])
+        #expect(max(closeUp.width, closeUp.height) > passes.max()!)
+        let largeOnly = try FaceDetector(settings: .init(passes: [passes.max()!]))
         #expect(try largeOnly.detect(in: closeUp).isEmpty, "the large pass alone should miss a face this large")
+        let smallOnly = try FaceDetector(settings: .init(passes: [passes.min()!]))
+        #expect(try smallOnly.detect(in: closeUp).count == 1)
         let faces = try detector.detect(in: closeUp)
         #expect(faces.count == 1, "\(faces)")
         #expect(faces.first.map { $0.w > 0.4 && $0.h > 0.4 } == true, "\(faces)")
@@ -57,8 +61,9 @@ struct FaceDetectorPictureTests {
     /// Each face is found once although both passes see most of them.
     @Test func twoPassesAreMergedIntoOneBoxPerFace() throws {
         let group = try PictureDecoder.decode(try FaceFixtures.data("group.jpg"), orientation: 1)
-        let small = try FaceDetector(settings: .init(passes: [640])).detect(in: group)
-        let large = try FaceDetector(settings: .init(passes: [1280])).detect(in: group)
+        let passes = FaceDetector.Settings.standard.passes
+        let small = try FaceDetector(settings: .init(passes: [passes.min()!])).detect(in: group)
+        let large = try FaceDetector(settings: .init(passes: [passes.max()!])).detect(in: group)
         let both = try detector.detect(in: group)
         FaceFixtures.expectGroupFaces(both)
         #expect(both.count <= max(small.count, large.count) + 1)

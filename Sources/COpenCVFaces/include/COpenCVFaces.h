@@ -32,13 +32,14 @@ typedef struct {
     size_t count;
 } cvfaces_output;
 
-/// Runs the network on an 8-bit RGB picture (`width` × `height`, rows `row_bytes` apart),
-/// placed at the top-left of a black `input_width` × `input_height` canvas (at least the
-/// picture's size), given to the network as BGR floats 0–255 in NCHW order. Fills `outputs`.
-/// Returns 0 on success; otherwise -1 with a message in `error`.
+/// Runs the network on an 8-bit RGB picture (`width` × `height`, rows `row_bytes` apart):
+/// resized to `scaled_width` × `scaled_height` (bilinear when shrinking by less than half, area
+/// averaging beyond; no resize when the sizes are equal), placed at the top-left of a black `input_width` × `input_height`
+/// canvas (at least the scaled size), and given to the network as BGR floats 0–255 in NCHW
+/// order. Fills `outputs`. Returns 0 on success; otherwise -1 with a message in `error`.
 int cvfaces_net_run(cvfaces_net *net, const uint8_t *rgb, int width, int height, size_t row_bytes,
-                    int input_width, int input_height, cvfaces_output *outputs, size_t output_count,
-                    char *error, size_t error_capacity);
+                    int scaled_width, int scaled_height, int input_width, int input_height,
+                    cvfaces_output *outputs, size_t output_count, char *error, size_t error_capacity);
 
 /// Sets how many threads OpenCV uses inside one network run (process-wide); 0 runs on the
 /// calling thread only. Returns the number in effect afterwards.

@@ -21,6 +21,8 @@ enum StillConversion {
     }
 
     static func jpeg(from path: String, format: ContainerFormat, limits: PictureLimits) throws -> Converted {
+        let file = try RandomAccessFile(path: path)
+        guard file.size > 0 else { throw MediaReadError.empty }
         let orientation: Int?
         let profile: [UInt8]?
         switch format {
@@ -30,7 +32,6 @@ enum StillConversion {
             orientation = nil
             profile = HEIFReader.colourProfile(path: path)
         case .tiff:
-            let file = try RandomAccessFile(path: path)
             let container = TIFFContainer.read(file)
             orientation = container.exif.flatMap { ExifReader.read($0) }?.orientation
             profile = container.exif.flatMap(Self.tiffProfile)

@@ -130,4 +130,21 @@ import Testing
         #expect(written.count >= 8, "\(refused)")
         try expectUprightCopies(written, format: .tiff, copyFormat: .jpeg)
     }
+    /// A TIFF stored on its side (EXIF orientation 6) with location, camera and author: the
+    /// JPEG is turned upright and carries none of it.
+    @Test(.enabled(if: ScrubSupport.isInstalled("exiftool") && ScrubSupport.isInstalled("convert"), "needs exiftool and ImageMagick"))
+    func turnedTIFFBecomesAnUprightJPEG() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = "\(directory)/scan.tif"
+        #expect(try ScrubSupport.run(["convert", "-size", "90x60", "gradient:red-blue", "-fill", "white", "-draw", "rectangle 0,0 20,10",
+                                      "-depth", "8", "-compress", "lzw", source]).status == 0)
+        #expect(try ScrubSupport.run(["exiftool", "-q", "-overwrite_original", "-n", "-Orientation=6", "-GPSLatitude=51.5",
+                                      "-GPSLatitudeRef=N", "-Make=Canon", "-Model=CanoScan", "-Artist=Mia Jones", source]).status == 0)
+        let (written, refused) = exportAll([source], format: .tiff, options: .standard, extension: "jpg", in: directory)
+        #expect(refused.isEmpty, "\(refused)")
+        try expectUprightCopies(written, format: .tiff, copyFormat: .jpeg)
+        let copy = try #require(try ScrubSupport.exifTool(written.map(\.output))[written.first?.output ?? ""])
+        #expect(copy["Composite:ImageSize"] as? String == "60 90")
+    }
 }

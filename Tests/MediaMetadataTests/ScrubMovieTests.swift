@@ -135,6 +135,21 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["fragmented.mp4"])
     }
 
+    /// Packet count and size caps stop a copy whatever the file declares, leaving nothing.
+    @Test(.enabled(if: MovieFixtures.available, "needs ffmpeg"))
+    func packetCapsStopACopy() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = try MovieFixtures.fragmentedMP4(in: directory)
+        for limits in [MovieLimits(maximumPackets: 10), MovieLimits(maximumPacketBytes: 64)] {
+            #expect(throws: ScrubError.copyFailed("the movie has more or larger packets than Clearance copies")) {
+                try ScrubbedCopy.write(from: source, to: "\(directory)/out.mp4", format: .mp4, release: ScrubSupport.stamp,
+                                       options: ExportOptions(movieLimits: limits))
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["fragmented.mp4"])
+    }
+
     /// A movie with no video (a voice memo in an MP4) is not a clip to publish.
     @Test(.enabled(if: MovieFixtures.available, "needs ffmpeg"))
     func soundOnlyIsRefused() throws {

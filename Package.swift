@@ -33,11 +33,12 @@ let package = Package(
         // Domain types and the gate: pure, no I/O.
         .target(name: "ClearanceCore"),
 
-        // Reading EXIF/XMP/video metadata and writing scrubbed copies.
+        // Reading EXIF/XMP/video metadata and writing scrubbed copies (pictures converted through
+        // Pictures, movies remuxed through libavformat).
         .target(
             name: "MediaMetadata",
             dependencies: [
-                "CExif", "CExempi", "CHeif",
+                "CExif", "CExempi", "CHeif", "CFFmpeg", "Pictures",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -88,6 +89,8 @@ let package = Package(
             dependencies: [
                 "ClearanceCore", "MediaMetadata", "Ledger", "Pictures", "FaceDetection",
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of the standalone documents' stylesheets, for their Content-Security-Policy.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -105,8 +108,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // The OpenAPI document, kept as plain JSON and carried inside the binary.
+            // The OpenAPI document, the pages' templates, their stylesheet and scripts: plain files,
+            // carried inside the binary so that nothing is read from the source tree at run time.
             resources: [.embedInCode("openapi.json")]
+                + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
+                   "person", "selfService", "pending"].map { .embedInCode("Templates/\($0).mustache") }
+                + ["clearance.css", "page.js", "capture.js", "check.js"].map { .embedInCode("Public/\($0)") }
         ),
 
         // Command-line tool, thin over ClearanceApp.
@@ -126,6 +133,8 @@ let package = Package(
         ),
 
         .testTarget(name: "ClearanceCoreTests", dependencies: ["ClearanceCore"]),
+        // The App's pure pieces: HTML escaping, post URLs, what staff are told.
+        .testTarget(name: "ClearanceAppTests", dependencies: ["ClearanceApp", "ClearanceCore"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
         .testTarget(
             name: "FaceDetectionTests",

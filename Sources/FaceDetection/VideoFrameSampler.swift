@@ -32,7 +32,9 @@ struct VideoFrame {
 
 /// Decodes chosen frames of an MP4/MOV/M4V file with Debian's ffmpeg libraries (libavformat,
 /// libavcodec, libswscale), scaled with swscale to at most `longSide` and turned upright by the
-/// stream's display matrix (or its legacy `rotate` tag).
+/// stream's display matrix (or its legacy `rotate` tag). The file is opened the way
+/// `MediaMetadata`'s `MovieInput` opens movies for export: the mov demuxer only, the file
+/// protocol only, no external data references.
 ///
 /// Frames are reached by decoding forward when the next one is near, by seeking to the keyframe
 /// before it when it is far. One sampler reads one file on one thread.
@@ -74,16 +76,28 @@ final class VideoFrameSampler {
             guard let opaque else { return 0 }
             return DispatchTime.now().uptimeNanoseconds > opaque.load(as: UInt64.self) ? 1 : 0
         }, opaque: UnsafeMutableRawPointer(deadline))
+        // A file is only ever read as the MP4/QuickTime it was sniffed as: no format guessed from
+        // its bytes (a playlist or concat script would make libavformat open other files or
+        // URLs), only the file protocol, no external data references, bounded probing.
+        context.pointee.probesize = 32 << 20
+        context.pointee.max_analyze_duration = 15_000_000
+        var options: OpaquePointer?
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        av_dict_set(&options, "format_whitelist", "mov,mp4,m4a,3gp,3g2,mj2", 0)
+        av_dict_set(&options, "enable_drefs", "0", 0)
+        defer { av_dict_free(&options) }
         format = context
-        var status = avformat_open_input(&format, path, nil, nil)
+        // "file:" so that a colon in the name is never taken for a protocol.
+        var status = avformat_open_input(&format, "file:" + path, av_find_input_format("mov"), &options)
         guard status >= 0, let format else {
             self.format = nil  // avformat_open_input frees the context on failure
-            if status == Self.exit { throw Self.outOfTime(sampling) }
+            // An interrupted read may surface as "invalid data": the clock says which it was.
+            if status == Self.exit || pastDeadline { throw Self.outOfTime(sampling) }
             throw FaceDetectionError("cannot open the video: \(Self.message(status))")
         }
         status = avformat_find_stream_info(format, nil)
         guard status >= 0 else {
-            if status == Self.exit { throw Self.outOfTime(sampling) }
+            if status == Self.exit || pastDeadline { throw Self.outOfTime(sampling) }
             throw FaceDetectionError("cannot read the video's streams: \(Self.message(status))")
         }
 
@@ -222,7 +236,7 @@ final class VideoFrameSampler {
         guard let format, let codec, let packet, let frame, let kept, !finished else { return nil }
         var damagedPackets = 0
         while true {
-            if DispatchTime.now().uptimeNanoseconds > deadline.pointee { throw TimeLimitReached() }
+            if pastDeadline { throw TimeLimitReached() }
             let received = avcodec_receive_frame(codec, frame)
             if received == 0 {
                 av_frame_unref(kept)
@@ -238,7 +252,7 @@ final class VideoFrameSampler {
             }
             let read = av_read_frame(format, packet)
             if read < 0 {
-                if read == Self.exit { throw TimeLimitReached() }
+                if read == Self.exit || pastDeadline { throw TimeLimitReached() }
                 // End of file or a damaged tail: let the decoder hand out what it still holds.
                 draining = true
                 _ = avcodec_send_packet(codec, nil)
@@ -254,6 +268,8 @@ final class VideoFrameSampler {
             }
         }
     }
+
+    private var pastDeadline: Bool { DispatchTime.now().uptimeNanoseconds > deadline.pointee }
 
     private func time(of frame: UnsafeMutablePointer<AVFrame>) -> Double? {
         let stamp = frame.pointee.best_effort_timestamp != Self.noTimestamp ? frame.pointee.best_effort_timestamp : frame.pointee.pts

@@ -81,6 +81,21 @@ struct FaceDetectorVideoTests {
         #expect((result.framesExamined ?? 0) >= 2 && (result.framesExamined ?? 0) <= 5)
     }
 
+    /// A text file named .mp4 that libavformat would otherwise read as a concat script naming
+    /// another video (or a playlist naming URLs): it is only ever read as MP4/QuickTime, so it is
+    /// refused and the video it names is never opened.
+    @Test func aScriptNamingOtherFilesIsNotFollowed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-concat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(atPath: FaceFixtures.path("group-clip.mp4"), toPath: folder.appendingPathComponent("other.mp4").path)
+        let script = folder.appendingPathComponent("script.mp4")
+        try Data("ffconcat version 1.0\nfile other.mp4\n".utf8).write(to: script)
+        let result = detector.detectFaces(inVideoAt: script.path)
+        #expect(result.faces == nil, "the clip the script names was read: \(result)")
+        #expect(result.failure?.hasPrefix("cannot open the video") == true, "\(result)")
+    }
+
     @Test func notAVideoIsAFailureWithAReason() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-notes-\(UUID().uuidString).mp4")
         defer { try? FileManager.default.removeItem(at: url) }

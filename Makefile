@@ -10,7 +10,7 @@ DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev 
                 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
                 libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv \
                 libcurl4-openssl-dev openssl
-BENCH_PACKAGES := hyperfine wrk curl
+BENCH_PACKAGES := hyperfine wrk curl libjpeg-turbo-progs
 
 SWIFT_FLAGS ?=
 

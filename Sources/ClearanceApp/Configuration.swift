@@ -8,7 +8,7 @@ import Foundation
 ///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 3, "takedownDays": 30,
 ///  "preElectionPeriods": [{"from": "2026-03-23", "to": "2026-05-07"}],
 ///  "councilChannels": ["website", "facebook"], "withdrawalContact": "dpo@council.example",
-///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800}
+///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800, "keepHEIC": ["website"]}
 /// ```
 public struct ClearanceConfiguration: Sendable {
     public var catalog: ChannelCatalog
@@ -27,6 +27,9 @@ public struct ClearanceConfiguration: Sendable {
     public var renewalNoticeDays = 30
     /// Notices by email; nil when no `smtp` is configured (nothing is queued then).
     public var notices: NoticeSettings?
+    /// Channels that take HEIC as it is: exports for them keep HEIC pictures as HEIF (their
+    /// coded image copied, every metadata item dropped) instead of converting them to JPEG.
+    public var keepHEIC: Set<Channel> = []
 
     public static let standard = ClearanceConfiguration(
         catalog: .standard, policy: Policy(),
@@ -37,7 +40,7 @@ public struct ClearanceConfiguration: Sendable {
                                          "retentionYears", "preElectionPeriods", "councilChannels",
                                          "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes",
                                          "smtp", "dpoEmail", "publicURL", "renewalNoticeDays", "digest",
-                                         "notifyIntervalMinutes"]
+                                         "notifyIntervalMinutes", "keepHEIC"]
 
     private struct File: Decodable {
         var channels: [String]?
@@ -58,6 +61,7 @@ public struct ClearanceConfiguration: Sendable {
         var renewalNoticeDays: Int?
         var digest: String?
         var notifyIntervalMinutes: Int?
+        var keepHEIC: [String]?
         struct Window: Decodable { var from: String; var to: String }
     }
 
@@ -153,6 +157,13 @@ public struct ClearanceConfiguration: Sendable {
             }
         } else {
             configuration.policy.councilChannels = Set(catalog.channels)
+        }
+        if let keep = file.keepHEIC {
+            do {
+                configuration.keepHEIC = Set(try catalog.expand(keep))
+            } catch {
+                throw InputError("keepHEIC: \(error.description)")
+            }
         }
         if let contact = file.withdrawalContact?.trimmingCharacters(in: .whitespacesAndNewlines), !contact.isEmpty {
             configuration.withdrawalContact = contact

@@ -1,11 +1,52 @@
--- Notices by email (issue 18). Not part of the signed chain: like takedowns, these rows are the
--- organisation's to-do list and its evidence of what was sent.
+-- Notices by email (issue 18).
+--
+-- 1. A consent may be renewed by the person through the link in a reminder: method
+--    'renewal-link'. SQLite cannot change a CHECK constraint, so `consents` is rebuilt with its
+--    rows, as SQLite's documentation describes (foreign keys are checked after the migration).
+CREATE TABLE consents_v7 (
+    reference              TEXT    PRIMARY KEY,
+    person_id              TEXT    NOT NULL REFERENCES people(id),
+    version                INTEGER NOT NULL CHECK (version >= 1),
+    supersedes             TEXT    REFERENCES consents(reference),
+    superseded_by          TEXT,
+    state                  TEXT    NOT NULL CHECK (state IN ('active', 'withdrawn', 'superseded', 'erased')),
+    channels               TEXT    NOT NULL,   -- sorted, comma-separated
+    purposes               TEXT    NOT NULL,   -- JSON array
+    event                  TEXT,
+    form_version           TEXT    NOT NULL,
+    method                 TEXT    NOT NULL CHECK (method IN ('tablet', 'paper', 'qr', 'verbal', 'renewal-link')),
+    recorded_by            TEXT    NOT NULL,
+    given_at               TEXT    NOT NULL,   -- YYYY-MM-DD
+    expires_at             TEXT    NOT NULL,   -- YYYY-MM-DD
+    guardian_relationship  TEXT,
+    signature_sha256       TEXT,
+    sealed                 BLOB,               -- encrypted ConsentPrivateDetails; NULL once erased
+    recorded_seq           INTEGER NOT NULL REFERENCES events(seq),
+    recorded_at            INTEGER NOT NULL,
+    withdrawn_at           INTEGER,
+    withdrawal_via         TEXT,
+    withdrawn_by           TEXT,
+    withdrawal_note        BLOB,               -- encrypted note; NULL when none or erased
+    withdrawn_seq          INTEGER REFERENCES events(seq),
+    erased_at              INTEGER
+) WITHOUT ROWID;
+INSERT INTO consents_v7 SELECT reference, person_id, version, supersedes, superseded_by, state, channels, purposes, event,
+    form_version, method, recorded_by, given_at, expires_at, guardian_relationship, signature_sha256, sealed, recorded_seq,
+    recorded_at, withdrawn_at, withdrawal_via, withdrawn_by, withdrawal_note, withdrawn_seq, erased_at FROM consents;
+DROP TABLE consents;
+ALTER TABLE consents_v7 RENAME TO consents;
+CREATE INDEX consents_by_person ON consents(person_id);
+
+-- 2. The outbox, the links notices carry, and the notice pass's verifications. Not part of the
+-- signed chain, and no verdict depends on them: they are the organisation's to-do list and its
+-- record of what was sent.
 --
 -- One row per notice. `notice_key` names what it is about (`receipt:C-…`, `renewal:C-…`,
 -- `reconsent:P-…:YYYY-MM-DD`, `digest:YYYY-MM-DD`), so a daily pass run twice queues nothing twice.
 -- The message (recipient, subject, text and HTML) is sealed with the person's own key like the
--- rest of their personal data: erasure destroys the key, the notice no longer opens and is
--- dropped. The DPO's digest names no one (references and ids only) and is kept as plain JSON.
+-- rest of their personal data; erasure drops the person's unsent notices and empties every
+-- message of theirs. The DPO's digest names no one (references and ids only) and is kept as
+-- plain JSON.
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     notice_key      TEXT    NOT NULL UNIQUE,

@@ -111,6 +111,7 @@ public struct LedgerTransaction {
         try append(.personErased(.init(person: person, consents: references)), at: at)
         try db.execute(sql: "DELETE FROM person_keys WHERE person_id = ?", arguments: [person.description])
         try db.execute(sql: "DELETE FROM name_index WHERE person_id = ?", arguments: [person.description])
+        try dropNotices(of: person)
         return references
     }
 

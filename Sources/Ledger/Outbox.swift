@@ -87,6 +87,17 @@ extension LedgerTransaction {
         return db.changesCount == 1
     }
 
+    /// In the erasure's transaction: the person's notices not yet sent are dropped, and every
+    /// notice of theirs loses its sealed message (the key that opened it is being destroyed;
+    /// with `secure_delete` the bytes are overwritten). What was sent when stays listed.
+    func dropNotices(of person: PersonID) throws {
+        try db.execute(sql: """
+            UPDATE outbox SET state = 'dropped', last_error = 'the person was erased'
+            WHERE person_id = ? AND state = 'queued'
+            """, arguments: [person.description])
+        try db.execute(sql: "UPDATE outbox SET message = X'' WHERE person_id = ?", arguments: [person.description])
+    }
+
     public func noticeQueued(key: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE notice_key = ?)", arguments: [key]) ?? false
     }
@@ -114,8 +125,9 @@ extension LedgerTransaction {
 extension Ledger {
     /// Claims up to `limit` due notices for one sender: each row moves from `queued` to
     /// `sending` with `claimID` in one transaction, so two servers never send the same notice.
-    /// A notice whose person was erased no longer opens and is dropped here.
-    public func claimDueNotices(now: Timestamp, claimID: String, limit: Int = 100) throws -> [ClaimedNotice] {
+    /// A notice whose person was erased no longer opens and is dropped here. A sender claims
+    /// one at a time, so that if it stops, at most the notice it was sending is left in doubt.
+    public func claimDueNotices(now: Timestamp, claimID: String, limit: Int = 1) throws -> [ClaimedNotice] {
         try database.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, notice_key, kind, person_id, message, attempts FROM outbox
@@ -151,37 +163,66 @@ extension Ledger {
         }
     }
 
-    /// After the server accepted the message.
-    public func markNoticeSent(_ notice: ClaimedNotice, at: Timestamp) throws {
+    /// After the server accepted the message. False when this sender no longer holds the claim
+    /// (nothing is changed then).
+    @discardableResult
+    public func markNoticeSent(_ notice: ClaimedNotice, at: Timestamp) throws -> Bool {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, claim_id = NULL, last_error = NULL
-                WHERE id = ? AND claim_id = ?
+                WHERE id = ? AND state = 'sending' AND claim_id = ?
                 """, arguments: [at.millisecondsSinceEpoch, notice.id, notice.claimID])
+            return db.changesCount == 1
         }
     }
 
-    /// After a refusal or no answer: back to the queue until `retryAt`, or dropped for good.
-    public func markNoticeFailed(_ notice: ClaimedNotice, error: String, retryAt: Timestamp, drop: Bool) throws {
+    /// After a refusal or no connection: back to the queue until `retryAt`, or dropped for good.
+    /// `error` is kept in clear (it is listed and put in the digest): never an address or a name.
+    @discardableResult
+    public func markNoticeFailed(_ notice: ClaimedNotice, error: String, retryAt: Timestamp, drop: Bool) throws -> Bool {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE outbox SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
                                   claim_id = NULL, claimed_at = NULL
-                WHERE id = ? AND claim_id = ?
+                WHERE id = ? AND state = 'sending' AND claim_id = ?
                 """, arguments: [drop ? "dropped" : "queued", retryAt.millisecondsSinceEpoch, String(error.prefix(500)),
                                  notice.id, notice.claimID])
+            return db.changesCount == 1
         }
     }
 
-    /// Puts a notice stuck in `sending` (a sender stopped between the server's answer and the
-    /// mark) back in the queue: the operator's decision, since it may have been delivered.
-    public func releaseNotice(_ id: Int64, at: Timestamp) throws -> Bool {
+    /// The whole message was handed over but no answer came (the connection dropped or timed
+    /// out after the end of DATA): the server may have it. It stays `sending`, claimed, and is
+    /// reported as in doubt at once, never retried by itself.
+    @discardableResult
+    public func markNoticeInDoubt(_ notice: ClaimedNotice, error: String) throws -> Bool {
+        try database.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET attempts = attempts + 1, last_error = ?
+                WHERE id = ? AND state = 'sending' AND claim_id = ?
+                """, arguments: ["in doubt: " + String(error.prefix(480)), notice.id, notice.claimID])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Notices that may or may not have been delivered: marked in doubt by their sender, or
+    /// claimed before `claimedBefore` by a sender that never recorded the server's answer.
+    public func noticesInDoubt(claimedBefore: Timestamp) throws -> [OutboxEntry] {
+        try outboxEntries(states: ["sending"]).filter {
+            $0.lastError != nil || ($0.claimedAt?.millisecondsSinceEpoch ?? 0) < claimedBefore.millisecondsSinceEpoch
+        }
+    }
+
+    /// Puts a notice in doubt back in the queue: the operator's decision, since it may have
+    /// been delivered. A claim younger than `claimedBefore` and not marked in doubt belongs to a
+    /// sender that may still be talking to the server, and is not released.
+    public func releaseNotice(_ id: Int64, claimedBefore: Timestamp, at: Timestamp) throws -> Bool {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE outbox SET state = 'queued', claim_id = NULL, claimed_at = NULL, next_attempt_at = ?,
                                   last_error = 'released by the operator after an interrupted send'
-                WHERE id = ? AND state = 'sending'
-                """, arguments: [at.millisecondsSinceEpoch, id])
+                WHERE id = ? AND state = 'sending' AND (last_error IS NOT NULL OR claimed_at < ?)
+                """, arguments: [at.millisecondsSinceEpoch, id, claimedBefore.millisecondsSinceEpoch])
             return db.changesCount == 1
         }
     }

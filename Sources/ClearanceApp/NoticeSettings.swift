@@ -42,6 +42,11 @@ public struct NoticeSettings: Sendable {
             return nil
         }
         guard let url = file.url else { throw InputError("smtp.url is required (smtp://host:587 or smtps://host:465)") }
+        do {
+            try SMTPSettings.checkURL(url)
+        } catch {
+            throw InputError(error.description)
+        }
         guard let fromText = file.from else { throw InputError("smtp.from is required (the sender's address)") }
         guard let publicURL else {
             throw InputError("publicURL is required with smtp: notices carry links to the withdrawal and renewal pages")

@@ -44,7 +44,6 @@ public struct Notices: Sendable {
 
     /// A claim older than this, still `sending`, belongs to a sender that stopped.
     static let claimTimeout: Int64 = 10 * 60_000
-    static let batch = 50
 
     public init(_ operations: LedgerOperations) throws(InputError) {
         guard let settings = operations.configuration.notices else {
@@ -91,6 +90,10 @@ public struct Notices: Sendable {
         for consent in due {
             guard let found = addressee(try ledger.person(consent.person)) else { continue }
             let (data, email) = (found.data, found.email)
+            // A guardian's consent for a child who reaches the age of consent before it ends is
+            // not theirs to renew: the guardian gets the re-consent note instead.
+            if consent.terms.givenByGuardian, let born = data.dateOfBirth,
+               !configuration.policy.isChild(bornOn: born, on: consent.terms.expiresAt) { continue }
             let key = "renewal:\(consent.reference)"
             let queued = try LedgerOperations.translatingLedgerErrors {
                 try ledger.write { tx -> Bool in
@@ -172,36 +175,56 @@ public struct Notices: Sendable {
         let transport = SMTPTransport(settings: settings.smtp)
         let claimID = LinkSecret.generate()
         let droppedBefore = try ledger.outboxCounts(now: now).dropped
-        while true {
-            let claimed = try ledger.claimDueNotices(now: now, claimID: claimID, limit: Self.batch)
-            if claimed.isEmpty { break }
-            for notice in claimed {
-                guard let content = notice.content else { continue }
-                do {
-                    let to = try MailAddress(content.to, displayName: content.toName)
-                    try transport.send(MailMessage(from: settings.smtp.from, to: to, subject: content.subject,
-                                                   text: content.text, html: content.html))
-                    try ledger.markNoticeSent(notice, at: .now)
-                    run.sent.append(notice.key)
-                    progress("sent \(notice.key)")
-                } catch let error as MailError {
-                    // Only a notice that can never be sent (its address is not one) is dropped;
-                    // refusals and silence, even 5xx (a wrong password is one), are tried again.
-                    var drop = false
-                    if case .badAddress = error { drop = true }
-                    try ledger.markNoticeFailed(notice, error: error.description,
-                                                retryAt: Self.retryAt(after: notice.attempts + 1, from: max(now, .now)), drop: drop)
-                    run.failed.append((notice.key, error.description))
-                    progress("not sent \(notice.key): \(error.description)")
+        while let notice = try ledger.claimDueNotices(now: now, claimID: claimID).first {
+            guard let content = notice.content else { continue }
+            do {
+                let to = try MailAddress(content.to, displayName: content.toName)
+                try transport.send(MailMessage(from: settings.smtp.from, to: to, subject: content.subject,
+                                               text: content.text, html: content.html))
+                try ledger.markNoticeSent(notice, at: .now)
+                run.sent.append(notice.key)
+                progress("sent \(notice.key)")
+            } catch let error as MailError {
+                let reason = Self.storedReason(error)
+                if case .noAnswer = error {
+                    // Perhaps delivered: left claimed, reported below, never sent again by itself.
+                    try ledger.markNoticeInDoubt(notice, error: reason)
+                    progress("in doubt \(notice.key): \(reason)")
+                    continue
                 }
+                // Only a notice that can never be sent (its address or name cannot be written)
+                // is dropped; refusals and silence, even 5xx (a wrong password is one), are
+                // tried again.
+                var drop = false
+                switch error {
+                case .badAddress, .headerInjection: drop = true
+                default: break
+                }
+                try ledger.markNoticeFailed(notice, error: reason,
+                                            retryAt: Self.retryAt(after: notice.attempts + 1, from: max(now, .now)), drop: drop)
+                run.failed.append((notice.key, reason))
+                progress("not sent \(notice.key): \(reason)")
             }
         }
         let counts = try ledger.outboxCounts(now: now)
         run.dropped = counts.dropped - droppedBefore
         run.waiting = counts.waiting
-        let stale = now.millisecondsSinceEpoch - Self.claimTimeout
-        run.inDoubt = try ledger.outboxEntries(states: ["sending"]).filter {
-            ($0.claimedAt?.millisecondsSinceEpoch ?? 0) <= stale
+        run.inDoubt = try ledger.noticesInDoubt(claimedBefore: Self.staleClaims())
+    }
+
+    /// Claims made before this (by the clock, whatever day `--at` judges) belong to a sender
+    /// that stopped: a live one answers or gives up within libcurl's time limits, far shorter.
+    static func staleClaims() -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: Timestamp.now.millisecondsSinceEpoch - claimTimeout)
+    }
+
+    /// What is kept in the outbox (in clear, listed, put in the digest) about a failure: never
+    /// the address or the name, which the error may quote.
+    static func storedReason(_ error: MailError) -> String {
+        switch error {
+        case .badAddress: "the recipient's address is not one Clearance sends to"
+        case .headerInjection(let field): "the \(field) contains a line break or control character"
+        default: error.description
         }
     }
 
@@ -243,8 +266,8 @@ extension LedgerOperations {
 
     /// `notify --release ID`.
     public func releaseNotice(_ id: Int64) throws {
-        guard try ledger.releaseNotice(id, at: .now) else {
-            throw InputError("notice \(id) is not waiting for a decision (only a notice stuck in 'sending' can be released)")
+        guard try ledger.releaseNotice(id, claimedBefore: Notices.staleClaims(), at: .now) else {
+            throw InputError("notice \(id) is not in doubt (only a notice left in 'sending' by an interrupted send can be released)")
         }
     }
 

@@ -7,6 +7,9 @@ public enum MailError: Error, CustomStringConvertible, Sendable, Equatable {
     case badSettings(String)
     /// The server refused, or could not be reached; `transient` says whether trying later may help.
     case notAccepted(String, transient: Bool)
+    /// The whole message was handed over and then the server did not answer (the connection
+    /// dropped or timed out after the end of DATA): it may have been delivered.
+    case noAnswer(String)
 
     public var description: String {
         switch self {
@@ -14,6 +17,7 @@ public enum MailError: Error, CustomStringConvertible, Sendable, Equatable {
         case .badAddress(let address): "not a mail address Clearance sends to: \(address)"
         case .badSettings(let reason): reason
         case .notAccepted(let reason, _): reason
+        case .noAnswer(let reason): "no answer after the whole message was sent, so it may have been delivered: \(reason)"
         }
     }
 }

@@ -16,12 +16,7 @@ public struct SMTPSettings: Sendable, Equatable {
     public var timeoutSeconds = 60
 
     public init(url: String, from: MailAddress, username: String? = nil, password: String? = nil, caFile: String? = nil) throws(MailError) {
-        guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
-              let host = parsed.host, !host.isEmpty, parsed.user == nil, parsed.password == nil,
-              parsed.query == nil, parsed.fragment == nil, ["", "/"].contains(parsed.path) else {
-            throw MailError.badSettings("smtp.url must be smtp://host[:port] or smtps://host[:port], without a user, path or query")
-        }
-        guard !url.unicodeScalars.contains(where: HeaderText.isControl) else { throw MailError.headerInjection(field: "smtp.url") }
+        try Self.checkURL(url)
         for (field, value) in [("smtp.username", username), ("smtp password", password)] {
             if let value, value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
                 throw MailError.headerInjection(field: field)
@@ -33,6 +28,16 @@ public struct SMTPSettings: Sendable, Equatable {
         self.username = username
         self.password = password
         self.caFile = caFile
+    }
+
+    /// `smtp://host[:port]` or `smtps://host[:port]`, nothing else.
+    public static func checkURL(_ url: String) throws(MailError) {
+        guard !url.unicodeScalars.contains(where: HeaderText.isControl) else { throw MailError.headerInjection(field: "smtp.url") }
+        guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
+              let host = parsed.host, !host.isEmpty, parsed.user == nil, parsed.password == nil,
+              parsed.query == nil, parsed.fragment == nil, ["", "/"].contains(parsed.path) else {
+            throw MailError.badSettings("smtp.url must be smtp://host[:port] or smtps://host[:port], without a user, path or query")
+        }
     }
 
     var requiresTLS: Bool { url.lowercased().hasPrefix("smtps:") }
@@ -109,6 +114,9 @@ public struct SMTPTransport: Sendable {
             _ = clearance_curl_response_code(handle, &response)
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let reason = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
+            // Once libcurl has read the whole body it has had the server's go-ahead (354) for
+            // DATA; without a refusal after that, the server may have taken the message.
+            if source.finished, !(400...599).contains(response) { throw MailError.noAnswer(reason) }
             // 5xx replies are permanent; everything else (4xx, no connection, timeouts) may pass.
             throw MailError.notAccepted(response > 0 ? "\(reason) (server said \(response))" : reason,
                                         transient: !(500...599).contains(response))
@@ -122,6 +130,8 @@ private final class BodySource {
     var offset = 0
 
     init(_ bytes: Data) { self.bytes = bytes }
+
+    var finished: Bool { offset == bytes.count }
 
     func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         let count = min(capacity, bytes.count - offset)

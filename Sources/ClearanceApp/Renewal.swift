@@ -6,6 +6,9 @@ import Ledger
 public struct RenewalOffer: Sendable {
     public let consent: ConsentRecord
     public let renewedUntil: CalendarDate
+    /// A guardian's consent for someone who has since reached the age of consent: the guardian
+    /// can no longer renew it (the gate would answer `reconsent-required`); they decide now.
+    public let childDecidesNow: Bool
 }
 
 extension LedgerOperations {
@@ -15,7 +18,13 @@ extension LedgerOperations {
               let reference = try ledger.noticeLink(secretSHA256: LinkSecret.sha256(secret), purpose: .renew, at: .now),
               let consent = try ledger.consent(reference), consent.state == .active,
               !consent.isExpired(on: InputCheck.today) else { return nil }
-        return RenewalOffer(consent: consent, renewedUntil: configuration.policy.defaultExpiry(givenAt: InputCheck.today))
+        let today = InputCheck.today
+        var childDecidesNow = false
+        if consent.terms.givenByGuardian, let born = try ledger.person(consent.person)?.personalData?.dateOfBirth {
+            childDecidesNow = !configuration.policy.isChild(bornOn: born, on: today)
+        }
+        return RenewalOffer(consent: consent, renewedUntil: configuration.policy.defaultExpiry(givenAt: today),
+                            childDecidesNow: childDecidesNow)
     }
 
     /// The renewal page's button: a new version of the consent, for the channels still ticked
@@ -24,6 +33,9 @@ extension LedgerOperations {
     public func renew(secret: String, channels: [String]) throws -> ConsentReference {
         guard let offer = try renewalOffer(secret: secret) else {
             throw InputError("this renewal link is not valid, has been used, or has expired")
+        }
+        guard !offer.childDecidesNow else {
+            throw InputError("a guardian's consent cannot be renewed once the child has reached the age of consent: they give their own")
         }
         let old = offer.consent
         let kept = Set(channels.map { $0.lowercased() })

@@ -25,7 +25,7 @@ extension ClearanceService {
             }
             do {
                 let reference = try ledger.renew(secret: secret, channels: channels)
-                guard let renewed = try ledger.ledger.consent(reference) else { throw APIError(.internalServerError, "renewal not found") }
+                let renewed = try ledger.consent(reference.description)
                 var values = renewalValues(for: offer.consent)
                 values["done"] = true
                 values["newReference"] = reference.description
@@ -52,6 +52,10 @@ extension ClearanceService {
     func renewalPage(_ offer: RenewalOffer, secret: String, error: String?, _ context: ClearanceRequestContext,
                      status: HTTPResponse.Status) -> Response {
         var values = renewalValues(for: offer.consent)
+        guard !offer.childDecidesNow else {
+            values["grownUp"] = true
+            return page(.renew, values, context, title: "Renew your consent", status: status)
+        }
         values["offer"] = true
         values["channels"] = offer.consent.terms.channels.map { ["name": $0.name] }
         values["renewedUntil"] = offer.renewedUntil.description

@@ -27,7 +27,8 @@ struct MetricsTests {
             #expect(!text.contains(fixture.amira), "a concrete path (with an id) reached the metrics")
             #expect(text.contains(#"clearance_http_request_duration_seconds_bucket{method="POST",route="/api/v1/check",le="+Inf"} 1"#))
             #expect(text.contains(#"clearance_verdicts_total{channel="facebook",result="blocked"} 1"#))
-            #expect(text.contains(#"clearance_verdict_reasons_total{code="service-user"} 1"#))
+            // Joan is not registered in this fixture: the gate answers unknown-person.
+            #expect(text.contains(#"clearance_verdict_reasons_total{code="unknown-person"} 1"#))
             #expect(text.contains("clearance_outbox_backlog_notices 0"))
             #expect(text.contains("clearance_last_verify_intact_bool 1"))
             #expect(text.contains("clearance_last_verify_time_seconds "))

@@ -181,16 +181,37 @@ def scenario(t):
     t.run("notify", "--at", day(1), config=config)
     t.check(by_subject(sink.take()) == ["Your photo consent " + ref_new], "released by hand, it is sent once more")
 
+    # The server takes the whole message and hangs up before answering: it may have been
+    # delivered, so it is reported in doubt at once and not sent again by itself.
+    sink.hang_up_after_data = True
+    ref_doubt = t.run("consent", "record", "--person", amira, "--channels", "x", config=config).stdout.strip()
+    result = t.run("notify", "--at", day(1), config=config, expect=1)
+    t.check(by_subject(sink.take()) == ["Your photo consent " + ref_doubt], "the server got the message once")
+    t.check(re.search(r"in doubt: #\d+ receipt:" + ref_doubt, result.stdout) is not None and "not sent" not in result.stdout,
+            "no answer after the whole message: reported in doubt, not as a failure to retry: %r" % result.stdout)
+    sink.hang_up_after_data = False
+    result = t.run("notify", "--at", day(1), config=config, expect=1)
+    t.check(sink.take() == [] and "in doubt: #" in result.stdout, "later runs still report it and never resend it")
+    doubted = [r[0] for r in t.outbox() if r[1] == "receipt:" + ref_doubt]
+    t.run("notify", "--release", str(doubted[0]) if doubted else "0", config=config)
+    t.run("notify", "--at", day(1), config=config)
+    t.check(by_subject(sink.take()) == ["Your photo consent " + ref_doubt], "released by the operator, it is sent once more")
+    result = t.run("notify", "--release", str(doubted[0]) if doubted else "0", config=config, expect=2)
+    t.check("not in doubt" in result.stderr, "a sent notice cannot be released: %r" % result.stderr)
+
     # Erasure: a queued notice of the person no longer opens and is dropped, not sent.
     sink.stop()
     chris = t.run("person", "add", "--name", "Chris Walker", "--email", "chris@example.org").stdout.strip()
     t.run("consent", "record", "--person", chris, "--channels", "website", config=config)
     t.run("erase", chris)
+    with sqlite3.connect(t.db) as db:
+        erased = db.execute("SELECT state, length(message) FROM outbox WHERE person_id = ?", (chris,)).fetchall()
+    t.check(erased == [("dropped", 0)], "erasure drops the person's queued notice and its sealed message: %r" % erased)
     sink = t.sink().start()
     config = t.config(sink)
     result = t.run("notify", "--at", day(2), config=config)
     got = sink.take()
-    t.check(not any("chris" in m.to.lower() for m in got) and "dropped 1" in result.stdout, "an erased person's notice is dropped: %r" % result.stdout)
+    t.check(not any("chris" in m.to.lower() for m in got), "an erased person's notice is not sent: %r" % result.stdout)
 
     # The renewal link: works once, over plain HTTP, and makes a new version (renewal-link).
     if renew_path:
@@ -223,9 +244,26 @@ def scenario(t):
         finally:
             serve.terminate()
             serve.wait(timeout=20)
+        t.check(sink.take() == [], "serve --no-notify sends nothing by itself")
         t.run("notify", "--at", day(2), config=config)
         t.check(any(new_ref and m.subject == "Your photo consent " + new_ref.group(1) for m in sink.take()),
                 "the renewal's receipt was queued with it and arrives")
+
+    # Without --no-notify, serve runs the pass itself as it starts (and every notifyIntervalMinutes).
+    ref_served = t.run("consent", "record", "--person", amira, "--channels", "print", config=config).stdout.strip()
+    serve = subprocess.Popen([BINARY, "serve", "--db", t.db, "--config", config, "--port", str(free_port()),
+                              "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        got = []
+        deadline = time.time() + 90  # a bound on waiting for the mail, not a measurement
+        while time.time() < deadline and not got:
+            got = sink.take()
+            time.sleep(0.2)
+        t.check(by_subject(got) == ["Your photo consent " + ref_served], "serve sends a queued receipt by itself: %r" % by_subject(got))
+    finally:
+        serve.terminate()
+        serve.wait(timeout=20)
+    t.check(("receipt:" + ref_served, "sent") in [(r[1], r[2]) for r in t.outbox()], "and marks it sent")
     sink.stop()
 
 

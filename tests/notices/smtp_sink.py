@@ -6,12 +6,14 @@ openssl) and a login; it records whether each message came over TLS and after a 
 """
 import email
 import email.policy
+import logging
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import warnings
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -69,6 +71,9 @@ class SMTPSink:
     def __init__(self, folder, tls=False):
         self.folder = folder
         self.tls = tls
+        # When set, the server keeps each message and hangs up instead of answering the end of
+        # DATA: the sender cannot know whether it was delivered.
+        self.hang_up_after_data = False
         self.port = free_port()
         self.messages = []
         self.lock = threading.Lock()
@@ -83,6 +88,10 @@ class SMTPSink:
                            check=True, capture_output=True)
 
     def start(self):
+        # The refusals the tests provoke (an untrusted certificate, a wrong password) are logged
+        # by aiosmtpd with tracebacks; the tests check their outcome instead.
+        logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+        warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
         sink = self
@@ -96,6 +105,9 @@ class SMTPSink:
                     name = os.path.join(sink.folder, "%03d.eml" % len(sink.messages))
                 with open(name, "wb") as out:
                     out.write(envelope.content)
+                if sink.hang_up_after_data:
+                    server.transport.abort()
+                    return "421 closing"  # never reaches the client: the connection is gone
                 return "250 Message accepted for delivery"
 
         def authenticator(server, session, envelope, mechanism, auth_data):

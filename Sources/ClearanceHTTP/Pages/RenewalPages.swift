@@ -31,6 +31,8 @@ extension ClearanceService {
                 values["newReference"] = reference.description
                 values["renewedUntil"] = renewed.terms.expiresAt.description
                 values["renewedChannels"] = renewed.terms.channels.map(\.name).joined(separator: ", ")
+                // The receipt is queued only where notices are configured (and the record has an address).
+                values["receiptFollows"] = settings.configuration.notices != nil
                 return page(.renew, values, context, title: "Consent renewed")
             } catch let error as InputError {
                 return renewalPage(offer, secret: secret, error: error.description, context, status: .badRequest)

@@ -74,6 +74,9 @@ public struct Notices: Sendable {
         return queued
     }
 
+    /// Whether notices can go to `address` (plain ASCII mailboxes only; see `MailAddress`).
+    public static func canSend(to address: String) -> Bool { MailAddress.isValid(address) }
+
     func addressee(_ person: PersonEntry?) -> (data: PersonalData, email: String)? {
         guard let data = person?.personalData, let email = data.email, MailAddress.isValid(email) else { return nil }
         return (data, email)

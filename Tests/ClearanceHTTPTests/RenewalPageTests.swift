@@ -124,6 +124,33 @@ struct RenewalPageTests {
         }
     }
 
+    @Test("with notices on, the tablet form queues the receipt in the consent's transaction, and refuses an address it cannot mail")
+    func captureQueuesTheReceipt() async throws {
+        let fixture = try Self.noticesFixture()
+        let signature = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("strokes".utf8)).base64EncodedString()
+        try await fixture.application().test(.router) { client in
+            let cookie = try #require(try await SessionTests.signIn(client, name: "the-officer", password: fixture.passwords[.officer]!).cookie)
+            let formPage = try await client.execute(uri: "/capture", method: .get, headers: [.cookie: cookie])
+            let csrf = try #require(SessionTests.hidden("csrf", in: formPage.text))
+            let fields: [(String, String)] = [
+                ("csrf", csrf), ("event", "Riverside summer fair 2026"), ("formVersion", "1"), ("name", "Nina Park"),
+                ("born", "1988-05-01"), ("channels", "website"), ("signature", "data:image/png;base64," + signature),
+            ]
+            let accented = try await client.execute(uri: "/capture", method: .post, headers: SessionTests.formHeaders(cookie: cookie),
+                                                    body: SessionTests.form(fields + [("email", "nina@exämple.org")]))
+            #expect(accented.status == .badRequest)
+            #expect(accented.text.contains("Receipts go only to plain addresses"))
+            #expect(try fixture.service.ledger.findPeople("Nina Park").isEmpty)
+
+            let recorded = try await client.execute(uri: "/capture", method: .post, headers: SessionTests.formHeaders(cookie: cookie),
+                                                    body: SessionTests.form(fields + [("email", "nina@example.org")]))
+            #expect(recorded.status == .created)
+            let reference = try #require(SelfServiceTests.between(recorded.text, "id=\"reference\">", "<"))
+            #expect(try rows(fixture, "SELECT kind, state, consent_ref FROM outbox WHERE notice_key = 'receipt:\(reference)'")
+                    == [["receipt", "queued", reference]])
+        }
+    }
+
     @Test("a guardian's consent for someone who has reached the age of consent: no reminder, and the link does not renew it")
     func grownUp() async throws {
         let fixture = try Self.noticesFixture()

@@ -55,10 +55,13 @@ public struct Notices: Sendable {
 
     /// `day` decides what is due (reminders, ages, the digest); `now` is the moment notices
     /// must be due by to be sent.
-    public func run(day: CalendarDate, now: Timestamp, progress: (String) -> Void = { _ in }) throws -> NoticeRun {
+    /// `stop` is asked before each notice is claimed: the web service's pass ends early when the
+    /// server stops, leaving the rest queued.
+    public func run(day: CalendarDate, now: Timestamp, progress: (String) -> Void = { _ in },
+                    stop: () -> Bool = { false }) throws -> NoticeRun {
         var run = NoticeRun()
         run.queued = try queueDue(on: day, at: now)
-        try send(dueBy: now, into: &run, progress: progress)
+        try send(dueBy: now, into: &run, progress: progress, stop: stop)
         return run
     }
 
@@ -174,11 +177,11 @@ public struct Notices: Sendable {
 
     // MARK: Sending
 
-    func send(dueBy now: Timestamp, into run: inout NoticeRun, progress: (String) -> Void) throws {
+    func send(dueBy now: Timestamp, into run: inout NoticeRun, progress: (String) -> Void, stop: () -> Bool) throws {
         let transport = SMTPTransport(settings: settings.smtp)
         let claimID = LinkSecret.generate()
         let droppedBefore = try ledger.outboxCounts(now: now).dropped
-        while let notice = try ledger.claimDueNotices(now: now, claimID: claimID).first {
+        while !stop(), let notice = try ledger.claimDueNotices(now: now, claimID: claimID).first {
             guard let content = notice.content else { continue }
             do {
                 let to = try MailAddress(content.to, displayName: content.toName)

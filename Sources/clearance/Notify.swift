@@ -22,7 +22,7 @@ struct Notify: ParsableCommand {
     )
 
     @OptionGroup var options: DatabaseOptions
-    @Option(help: "Judge what is due as of this day (YYYY-MM-DD); a later day also counts as that day's end for back-offs.")
+    @Option(help: "Judge what is due as of this day (YYYY-MM-DD, today or later); it also counts as that day's end for back-offs.")
     var at: String?
     @Option(help: ArgumentHelp("Put a notice stuck in 'sending' back in the queue (it may be delivered twice).", valueName: "id"))
     var release: Int64?
@@ -47,6 +47,8 @@ struct Notify: ParsableCommand {
         var now = Timestamp.now
         if let at {
             guard let parsed = CalendarDate(parsing: at) else { throw InputError("--at must be a real date written YYYY-MM-DD, not \"\(at)\"") }
+            // Notices are about what is coming: a past day would remind people of consents already ended.
+            guard parsed >= day else { throw InputError("--at \(parsed) is before today (\(day)): notices cannot be sent for a day that has passed") }
             day = parsed
             let endOfDay = Timestamp(millisecondsSinceEpoch: Int64(parsed.daysSinceEpoch + 1) * 86_400_000 - 1)
             now = max(now, endOfDay)

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import ClearanceCore
 import Logging
+import Synchronization
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,12 +68,20 @@ struct Serve: AsyncParsableCommand {
     /// The notice pass at start and then every `notifyIntervalMinutes`, on a thread of its own
     /// (SQLite and libcurl block). Several servers may run it: each notice is claimed by one.
     static func sendNotices(_ notices: Notices, logger: Logger) async {
+        let stopping = StopFlag()
         while !Task.isCancelled {
             do {
-                let run = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<NoticeRun, any Error>) in
-                    DispatchQueue.global().async {
-                        continuation.resume(with: Result { try notices.run(day: Timestamp.now.utcDate, now: .now) })
+                let run = try await withTaskCancellationHandler {
+                    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<NoticeRun, any Error>) in
+                        DispatchQueue.global().async {
+                            continuation.resume(with: Result {
+                                try notices.run(day: Timestamp.now.utcDate, now: .now, stop: { stopping.isSet })
+                            })
+                        }
                     }
+                } onCancel: {
+                    // The server is stopping: finish the notice in hand, claim no other.
+                    stopping.set()
                 }
                 logger.info("notices", metadata: ["sent": "\(run.sent.count)", "failed": "\(run.failed.count)",
                                                   "inDoubt": "\(run.inDoubt.count)", "waiting": "\(run.waiting)"])
@@ -82,4 +91,11 @@ struct Serve: AsyncParsableCommand {
             try? await Task.sleep(for: .seconds(notices.settings.intervalMinutes * 60))
         }
     }
+}
+
+/// Set once from a cancellation handler, read from the notice pass's thread.
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

@@ -147,6 +147,15 @@ def scenario(t):
         t.check("Amira" not in text and "Leo" not in text and "@example.org" not in text, "the digest names no one")
     t.check("sent 5" in result.stdout, "notify says what it sent: %r" % result.stdout)
 
+    # The outbox listed: keys, states and attempts, never an address, a name or a subject.
+    result = t.run("notify", "--list", config=config)
+    t.check(("receipt:%s" % ref_amira) in result.stdout and "  sent  " in result.stdout and "digest:" + day(0) in result.stdout,
+            "notify --list shows each notice's key and state: %r" % result.stdout)
+    t.check("@" not in result.stdout and "Amira" not in result.stdout and "Ørsted" not in result.stdout,
+            "and nothing personal: %r" % result.stdout)
+    result = t.run("notify", "--at", day(-1), config=config, expect=2)
+    t.check("before today" in result.stderr and sink.take() == [], "a day that has passed is refused: %r" % result.stderr)
+
     # A second run the same day: nothing new is queued, nothing is sent again.
     t.run("notify", config=config)
     t.check(sink.take() == [], "running notify again sends nothing twice")

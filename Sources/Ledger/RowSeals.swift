@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+
+/// The key of the MACs on rows that no event derives but that must not change unnoticed: the
+/// name index, the document index and the paths assets were seen at. Derived from the instance's
+/// private key like the events' MAC key, under its own label. `@unchecked` only because
+/// swift-crypto's `SymmetricKey` is not marked Sendable; it is an immutable value.
+struct RowMACKey: @unchecked Sendable {
+    let key: SymmetricKey
+
+    init(privateKey: Curve25519.Signing.PrivateKey) {
+        key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: privateKey.rawRepresentation),
+                                     info: Data("clearance.row-mac.v1".utf8), outputByteCount: 32)
+    }
+
+    func mac(_ row: RowSeal) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: row.bytes, using: key))
+    }
+
+    /// Compared in constant time.
+    func isValid(_ mac: Data, for row: RowSeal) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: row.bytes, using: key)
+    }
+}
+
+/// What a row's MAC covers: the table and every other column, each with its length, so no two
+/// rows (of the same or another table) give the same bytes.
+struct RowSeal {
+    let bytes: Data
+
+    private init(table: String, fields: [Data]) {
+        var bytes = Data("clearance.row.v1".utf8)
+        for field in [Data(table.utf8)] + fields {
+            bytes.append(EventChain.bigEndian(Int64(field.count)))
+            bytes.append(field)
+        }
+        self.bytes = bytes
+    }
+
+    /// `name_index`: a folded name's digest and the JSON list of people with it, as stored.
+    static func nameIndex(digest: Data, people: Data) -> RowSeal {
+        RowSeal(table: "name_index", fields: [digest, people])
+    }
+
+    /// `document_index`: an xmpMM document id and the JSON list of assets having it.
+    static func documentIndex(documentID: Data, assets: Data) -> RowSeal {
+        RowSeal(table: "document_index", fields: [documentID, assets])
+    }
+
+    /// `asset_paths`: where an asset was first seen, and when.
+    static func assetPath(sha256: Data, path: Data, seenAt: Int64) -> RowSeal {
+        RowSeal(table: "asset_paths", fields: [sha256, path, EventChain.bigEndian(seenAt)])
+    }
+}
+
+/// A mention's name and identifiers, committed to in the `asset.ingested` event without being
+/// stored there: SHA-256 over a random 16-byte salt (kept only in the `mentions` row), the asset,
+/// the mention's position, the label and the identifiers as stored. The salt is destroyed when
+/// the mention is forgotten on erasure, after which nobody can test a guessed name against the
+/// commitment.
+enum MentionCommitment {
+    static func newSalt() -> Data {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    static func make(sha256: String, ordinal: Int, salt: Data, label: Data?, identifiers: Data) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: Data("clearance.mention.v1".utf8))
+        hasher.update(data: salt)
+        for field in [Data(sha256.utf8), EventChain.bigEndian(Int64(ordinal)), identifiers] {
+            hasher.update(data: EventChain.bigEndian(Int64(field.count)))
+            hasher.update(data: field)
+        }
+        if let label {
+            hasher.update(data: Data([1]))
+            hasher.update(data: EventChain.bigEndian(Int64(label.count)))
+            hasher.update(data: label)
+        } else {
+            hasher.update(data: Data([0]))
+        }
+        return Data(hasher.finalize())
+    }
+}

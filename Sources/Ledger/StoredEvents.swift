@@ -1,0 +1,94 @@
+import ClearanceCore
+import Foundation
+import GRDB
+
+/// Reading `events` rows exactly as stored: every text column as its bytes (SQLite hands TEXT
+/// back only up to the first NUL, so `payload || x'00' || …` would otherwise read as the
+/// original) and every column's storage type checked, so what is hashed is what is stored.
+enum StoredEvents {
+    /// A row that read cleanly, or the reason it did not.
+    enum Read: Sendable {
+        case event(StoredEvent)
+        case malformed(seq: Int64?, String)
+
+        var seq: Int64? {
+            switch self {
+            case .event(let event): event.seq
+            case .malformed(let seq, _): seq
+            }
+        }
+    }
+
+    private static let columns = ["kind", "person_id", "consent_ref", "asset", "created_at", "payload",
+                                  "prev_hash", "hash", "signature", "mac"]
+
+    /// `SELECT` of every column as `typeof(c)` and `CAST(c AS BLOB)`, then `filter` (a WHERE and
+    /// ORDER BY clause).
+    static func sql(_ filter: String) -> String {
+        let parts = columns.map { "typeof(\($0)) AS \($0)_type, CAST(\($0) AS BLOB) AS \($0)" }
+        return "SELECT seq, \(parts.joined(separator: ", ")) FROM events \(filter)"
+    }
+
+    static func fetchAll(_ db: Database, filter: String, arguments: StatementArguments = []) throws -> [Read] {
+        try Row.fetchAll(db.cachedStatement(sql: sql(filter)), arguments: arguments).map(read)
+    }
+
+    static func read(_ row: Row) -> Read {
+        let seq = row["seq"] as Int64?
+        func bytes(_ column: String, _ type: String, nullable: Bool = false) -> (ok: Bool, value: Data?) {
+            let stored: String = row["\(column)_type"] ?? "null"
+            if stored == "null" { return (nullable, nil) }
+            guard stored == type, let data = row[column] as Data? else { return (false, nil) }
+            return (true, data)
+        }
+        func text(_ column: String, nullable: Bool = false) -> (ok: Bool, value: String?) {
+            let (ok, data) = bytes(column, "text", nullable: nullable)
+            return (ok, data.map { String(decoding: $0, as: UTF8.self) })
+        }
+        let kind = text("kind"), person = text("person_id", nullable: true), reference = text("consent_ref", nullable: true)
+        let asset = text("asset", nullable: true)
+        let createdType: String = row["created_at_type"] ?? "null"
+        let createdText = (row["created_at"] as Data?).map { String(decoding: $0, as: UTF8.self) }
+        let payload = bytes("payload", "blob"), previous = bytes("prev_hash", "blob"), hash = bytes("hash", "blob")
+        let signature = bytes("signature", "blob"), mac = bytes("mac", "blob", nullable: true)
+        guard let seq else { return .malformed(seq: nil, "sequence number is not an integer") }
+        guard kind.ok, person.ok, reference.ok, asset.ok, createdType == "integer", let createdText,
+              let createdAt = Int64(createdText), payload.ok, previous.ok, hash.ok, signature.ok, mac.ok,
+              let kindText = kind.value, let payloadBytes = payload.value, let previousHash = previous.value,
+              let hashBytes = hash.value, let signatureBytes = signature.value else {
+            return .malformed(seq: seq, "a column is missing or has the wrong type (the row was edited)")
+        }
+        return .event(StoredEvent(seq: seq, kind: kindText, personID: person.value, consentReference: reference.value,
+                                  asset: asset.value, createdAt: createdAt, payload: payloadBytes,
+                                  previousHash: previousHash, hash: hashBytes, signature: signatureBytes, mac: mac.value))
+    }
+}
+
+extension StoredEvent {
+    /// The decoded event, if its subject columns agree with its payload.
+    var decoded: LedgerEvent? {
+        guard let event = LedgerEvent.decode(kind: kind, payload: payload),
+              event.person?.description == personID, event.consentReference?.description == consentReference,
+              event.asset == asset else { return nil }
+        return event
+    }
+}
+
+extension Ledger {
+    /// Whether a stored event is this instance's: its own columns hash to its stored hash, and
+    /// its MAC (with the key at hand) or else its signature matches that hash.
+    func isAuthentic(_ event: StoredEvent, bySignature: Bool = false) -> Bool {
+        EventChain.hash(of: event) == event.hash
+            && isAuthentic(hash: event.hash, mac: bySignature ? nil : event.mac, signature: event.signature)
+    }
+
+    /// A publication as its signed event says, when its row is missing: a takedown can still be
+    /// opened for it (and `verify` names the missing row). Nil unless the event is authentic.
+    static func publicationFromEvent(_ seq: Int64, db: Database, publicKey: Data) throws -> PublicationRow? {
+        guard case .event(let stored)? = try StoredEvents.fetchAll(db, filter: "WHERE seq = ?", arguments: [seq]).first,
+              EventChain.hash(of: stored) == stored.hash,
+              VerifiedSignatures.isValid(signature: stored.signature, hash: stored.hash, publicKey: publicKey),
+              case .assetPublished(let published)? = stored.decoded else { return nil }
+        return try PublicationRow(published, seq: seq, at: stored.createdAt)
+    }
+}

@@ -109,6 +109,13 @@ let package = Package(
             dependencies: ["Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
+            name: "LedgerIntegrityTests",
+            // The gate and verify against edits made straight in SQL, as an insider with the
+            // database file would make them: the ledger through ClearanceApp's checks, GRDB to tamper.
+            dependencies: ["ClearanceApp", "Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
             name: "ClearanceCLITests",
             // GRDB only to tamper with ledger files directly, as an attacker would; libturbojpeg to
             // read back the pixels of subject access copies.

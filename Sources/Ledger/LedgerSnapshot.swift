@@ -49,9 +49,7 @@ public struct LedgerSnapshot {
     /// blocks whatever else it knows.
     public func standing(_ id: PersonID) throws -> PersonStanding? {
         let confirmation = try ledger.confirmPerson(id, db: db)
-        let row = try? PersonRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"),
-                                          arguments: [id.description])
-        guard let row else {
+        guard let row = confirmation.person else {
             // No row: unknown, unless events say the person was registered.
             return try Ledger.personExists(id, db: db) ? PersonStanding(id: id, recordTampered: true) : nil
         }
@@ -61,19 +59,12 @@ public struct LedgerSnapshot {
         let key = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
                                     arguments: [id.description])
         guard let entry = try? ledger.entry(for: row, key: key), let data = entry.personalData,
-              let consents = try? consents(of: id) else {
+              let rows = confirmation.consents, let consents = try? rows.map({ try ledger.record(for: $0, key: nil) }) else {
             return PersonStanding(id: id, roles: row.roles, recordTampered: true)
         }
         return PersonStanding(id: id, displayName: data.name, roles: entry.roles, dateOfBirth: data.dateOfBirth,
                               consents: consents, tampered: confirmation.unverified,
                               recordTampered: !confirmation.intact)
-    }
-
-    /// Every version of every consent of `person`, oldest first, without private details
-    /// (nothing is decrypted): what the gate reads.
-    func consents(of person: PersonID) throws -> [ConsentRecord] {
-        try ConsentRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"),
-                                arguments: [person.description]).map { try ledger.record(for: $0, key: nil) }
     }
 }
 

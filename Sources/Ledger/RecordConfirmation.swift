@@ -37,6 +37,9 @@ struct PersonConfirmation {
     var unverified = Set<ConsentReference>()
     /// False when anything about the person fails: an event, the person row, a consent row.
     var intact = true
+    /// The rows as stored (read once, for the caller too); nil when they did not decode.
+    var person: PersonRow?
+    var consents: [ConsentRow]?
 }
 
 extension Ledger {
@@ -64,7 +67,7 @@ extension Ledger {
         let storedConsents: [ConsentRow]
         let storedPerson: PersonRow?
         do {
-            storedConsents = try ConsentRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ?"),
+            storedConsents = try ConsentRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"),
                                                      arguments: [person.description])
             storedPerson = try PersonRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"),
                                                   arguments: [person.description])
@@ -74,6 +77,8 @@ extension Ledger {
             for consent in replayed.consents.keys.compactMap(ConsentReference.init(parsing:)) { result.unverified.insert(consent) }
             return result
         }
+        result.person = storedPerson
+        result.consents = storedConsents
         let personIntact = result.intact && storedPerson == replayed.people[person.description]
         var seen = Set<String>()
         for row in storedConsents {

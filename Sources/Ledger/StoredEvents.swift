@@ -33,29 +33,30 @@ enum StoredEvents {
         try Row.fetchAll(db.cachedStatement(sql: sql(filter)), arguments: arguments).map(read)
     }
 
+    /// Columns are read by position (`sql` puts `seq` first, then each column's type and bytes
+    /// in the order of `columns`): this runs for every event a check or `verify` reads.
     static func read(_ row: Row) -> Read {
-        let seq = row["seq"] as Int64?
-        func bytes(_ column: String, _ type: String, nullable: Bool = false) -> (ok: Bool, value: Data?) {
-            let stored: String = row["\(column)_type"] ?? "null"
+        let seq = row[0] as Int64?
+        func bytes(_ index: Int, _ type: String, nullable: Bool = false) -> (ok: Bool, value: Data?) {
+            let stored: String = row[1 + 2 * index] ?? "null"
             if stored == "null" { return (nullable, nil) }
-            guard stored == type, let data = row[column] as Data? else { return (false, nil) }
+            guard stored == type, let data = row[2 + 2 * index] as Data? else { return (false, nil) }
             return (true, data)
         }
-        func text(_ column: String, nullable: Bool = false) -> (ok: Bool, value: String?) {
-            let (ok, data) = bytes(column, "text", nullable: nullable)
+        func text(_ index: Int, nullable: Bool = false) -> (ok: Bool, value: String?) {
+            let (ok, data) = bytes(index, "text", nullable: nullable)
             return (ok, data.map { String(decoding: $0, as: UTF8.self) })
         }
-        let kind = text("kind"), person = text("person_id", nullable: true), reference = text("consent_ref", nullable: true)
-        let asset = text("asset", nullable: true)
-        let createdType: String = row["created_at_type"] ?? "null"
-        let createdText = (row["created_at"] as Data?).map { String(decoding: $0, as: UTF8.self) }
-        let payload = bytes("payload", "blob"), previous = bytes("prev_hash", "blob"), hash = bytes("hash", "blob")
-        let signature = bytes("signature", "blob"), mac = bytes("mac", "blob", nullable: true)
+        // kind, person_id, consent_ref, asset, created_at, payload, prev_hash, hash, signature, mac
+        let kind = text(0), person = text(1, nullable: true), reference = text(2, nullable: true), asset = text(3, nullable: true)
+        let created = bytes(4, "integer")
+        let payload = bytes(5, "blob"), previous = bytes(6, "blob"), hash = bytes(7, "blob")
+        let signature = bytes(8, "blob"), mac = bytes(9, "blob", nullable: true)
         guard let seq else { return .malformed(seq: nil, "sequence number is not an integer") }
-        guard kind.ok, person.ok, reference.ok, asset.ok, createdType == "integer", let createdText,
-              let createdAt = Int64(createdText), payload.ok, previous.ok, hash.ok, signature.ok, mac.ok,
-              let kindText = kind.value, let payloadBytes = payload.value, let previousHash = previous.value,
-              let hashBytes = hash.value, let signatureBytes = signature.value else {
+        guard kind.ok, person.ok, reference.ok, asset.ok, created.ok, let createdBytes = created.value,
+              let createdAt = Int64(String(decoding: createdBytes, as: UTF8.self)), payload.ok, previous.ok, hash.ok,
+              signature.ok, mac.ok, let kindText = kind.value, let payloadBytes = payload.value,
+              let previousHash = previous.value, let hashBytes = hash.value, let signatureBytes = signature.value else {
             return .malformed(seq: seq, "a column is missing or has the wrong type (the row was edited)")
         }
         return .event(StoredEvent(seq: seq, kind: kindText, personID: person.value, consentReference: reference.value,

@@ -55,10 +55,8 @@ enum MutationCatalog {
                         let largest = rows.compactMap { Int64.fromDatabaseValue($0[keyIndex]) }.max() ?? 0
                         copied[keyIndex] = (largest + 1).databaseValue
                     }
-                    let columns = shape.columns.map { "\"\($0)\"" }.joined(separator: ", ")
-                    let marks = Array(repeating: "?", count: shape.columns.count).joined(separator: ", ")
                     result.append(Mutation(table: shape.name, kind: .copyOntoAsset, detail: "row \(label(row)) onto \(target.prefix(12))",
-                                           sql: "INSERT OR REPLACE INTO \"\(shape.name)\" (\(columns)) VALUES (\(marks))",
+                                           sql: store.insertReplacing(into: shape.name, columns: shape.columns),
                                            arguments: copied))
                 }
             }

@@ -21,6 +21,8 @@ protocol StoreUnderTest {
     /// SQL for "this text value, then a NUL, then more": bytes that a reader stopping at the
     /// first NUL does not see.
     func appendingHiddenBytes(to column: String) -> String
+    /// SQL inserting one row (a placeholder per column), replacing any row with the same key.
+    func insertReplacing(into table: String, columns: [String]) -> String
 }
 
 struct TableShape: Sendable {
@@ -95,4 +97,10 @@ struct SQLiteStore: StoreUnderTest {
     func open() throws -> Ledger { try Ledger.open(at: path, forWriting: false) }
 
     func appendingHiddenBytes(to column: String) -> String { "\"\(column)\" || x'00' || 'hidden'" }
+
+    func insertReplacing(into table: String, columns: [String]) -> String {
+        let names = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        return "INSERT OR REPLACE INTO \"\(table)\" (\(names)) VALUES (\(marks))"
+    }
 }

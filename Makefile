@@ -6,7 +6,9 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 # Debian packages: C libraries Clearance links, and the tools its tests and benchmarks compare with.
 DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev libturbojpeg0-dev \
-                libimage-exiftool-perl libqrencode-dev
+                libimage-exiftool-perl libqrencode-dev libpng-dev libtiff-dev \
+                libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+                libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv
 BENCH_PACKAGES := hyperfine wrk curl
 
 SWIFT_FLAGS ?=
@@ -45,13 +47,17 @@ run: build
 	echo "(more: .build/debug/clearance user add --name NAME --role officer|editor|dpo|admin --db out/riverside.db)"; echo
 	exec .build/debug/clearance serve --db out/riverside.db --config samples/config.json --host $(HOST) --port $(PORT)
 
+# Browser tests (Selenium + Debian's chromium); each prints "N passed, M failed" last.
+BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py
+
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
+	tests/api/schemathesis.sh
 	@if command -v chromedriver > /dev/null && command -v chromium > /dev/null; then \
-	  python3 tests/browser/consent_flow.py; \
+	  status=0; for script in $(BROWSER_TESTS); do echo "== $$script"; python3 $$script || status=1; done; exit $$status; \
 	else \
-	  echo "browser test skipped: install Debian's chromium and chromium-driver to run tests/browser/consent_flow.py"; \
+	  echo "browser tests skipped: install Debian's chromium and chromium-driver to run $(BROWSER_TESTS)"; \
 	fi
 
 bench:

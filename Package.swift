@@ -24,6 +24,11 @@ let package = Package(
         .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        // Debian's ffmpeg libraries: demuxing, remuxing and decoding video frames.
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]),
 
         // Domain types and the gate: pure, no I/O.
         .target(name: "ClearanceCore"),
@@ -36,6 +41,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+
+        // Decoding still pictures to upright RGB with bounded memory, and encoding JPEG.
+        .target(name: "Pictures", dependencies: ["CTurboJPEG", "CHeif", "CPNG", "CTIFF"]),
 
         // SQL schema, embedded in the binary so nothing is read from the source tree at run time.
         .target(
@@ -59,8 +67,10 @@ let package = Package(
         .target(
             name: "ClearanceApp",
             dependencies: [
-                "ClearanceCore", "MediaMetadata", "Ledger", "CTurboJPEG",
+                "ClearanceCore", "MediaMetadata", "Ledger", "Pictures",
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of the standalone documents' stylesheets, for their Content-Security-Policy.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -78,8 +88,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // The OpenAPI document, kept as plain JSON and carried inside the binary.
+            // The OpenAPI document, the pages' templates, their stylesheet and scripts: plain files,
+            // carried inside the binary so that nothing is read from the source tree at run time.
             resources: [.embedInCode("openapi.json")]
+                + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
+                   "person", "selfService", "pending"].map { .embedInCode("Templates/\($0).mustache") }
+                + ["clearance.css", "page.js", "capture.js", "check.js"].map { .embedInCode("Public/\($0)") }
         ),
 
         // Command-line tool, thin over ClearanceApp.
@@ -99,6 +113,9 @@ let package = Package(
         ),
 
         .testTarget(name: "ClearanceCoreTests", dependencies: ["ClearanceCore"]),
+        // The App's pure pieces: HTML escaping, post URLs, what staff are told.
+        .testTarget(name: "ClearanceAppTests", dependencies: ["ClearanceApp", "ClearanceCore"]),
+        .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
         .testTarget(
             name: "MediaMetadataTests",
             dependencies: ["MediaMetadata"],

@@ -97,7 +97,8 @@ extension LedgerOperations {
             throw InputError("a guardian needs both --guardian NAME and --relationship R")
         }
         if guardianName == nil, let born = data.dateOfBirth, configuration.policy.isChild(bornOn: born, on: given) {
-            throw InputError("\(person.id) was \(born.age(at: given)) on \(given), under the age of consent (\(configuration.policy.ageOfConsent)): a guardian must consent (--guardian NAME --relationship R)")
+            // No age or date here: the web service shows this message to officers, who may not learn either.
+            throw InputError("\(person.id) is under the age of consent (\(configuration.policy.ageOfConsent)): a parent or guardian must consent (--guardian NAME --relationship R)")
         }
 
         var purposes: [String] = []

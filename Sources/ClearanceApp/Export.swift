@@ -32,11 +32,10 @@ extension AssetOperations {
             throw InputError("output directory does not exist: \(directory)")
         }
         guard access(dir, W_OK | X_OK) == 0 else { throw InputError("output directory is not writable: \(directory)") }
-        if let postURL {
-            guard let url = URL(string: postURL), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
-                throw InputError("--post-url is not an http(s) address: \(postURL)")
-            }
-        }
+        // Stored as Foundation writes it out again: it is shown as a link on takedown lists.
+        let postURL = try postURL.map(PostURL.normalised)
+        // For the web service (`deliveredAs`), messages name files, never the server's folders.
+        func shown(_ path: String) -> String { deliveredAs == nil ? path : (path as NSString).lastPathComponent }
         let results = try check(arguments, channel: channel, at: nil)
 
         // Plan every cleared asset's source and output before writing any.
@@ -47,20 +46,20 @@ extension AssetOperations {
             let stored = try ledger.asset(result.sha256)
             let candidates = [result.path].compactMap { $0 } + (stored?.paths ?? [])
             guard let source = candidates.first(where: { (try? ContentHash.sha256(ofFileAt: $0)) == result.sha256 }) else {
-                throw InputError("cannot export \(result.sha256.prefix(12)): no file with these bytes at \(candidates.isEmpty ? "any known path" : candidates.joined(separator: ", "))")
+                throw InputError("cannot export \(result.sha256.prefix(12)): no file with these bytes at \(candidates.isEmpty ? "any known path" : candidates.map(shown).joined(separator: ", "))")
             }
             let formatName = stored?.record.format ?? inspection.inspector.inspect(path: source).format?.rawValue
             guard let format = formatName.flatMap(ContainerFormat.init(rawValue:)) else {
-                throw InputError("cannot export \(source): not a media file Clearance reads")
+                throw InputError("cannot export \(shown(source)): not a media file Clearance reads")
             }
             guard ScrubbedCopy.supportedFormats.contains(format) else {
-                throw InputError("cannot export \(source): export of \(format.rawValue.uppercased()) is not supported yet")
+                throw InputError("cannot export \(shown(source)): export of \(format.rawValue.uppercased()) is not supported yet")
             }
             let name = Self.outputName(for: source, sha256: result.sha256, taken: taken)
             taken.insert(name)
             let output = (dir as NSString).appendingPathComponent(name)
             guard !FileManager.default.fileExists(atPath: output) else {
-                throw InputError("refusing to overwrite \(output)")
+                throw InputError("refusing to overwrite \(shown(output))")
             }
             plans.append(Plan(index: index, source: source, format: format, output: output))
         }
@@ -76,7 +75,7 @@ extension AssetOperations {
                 let outputSHA = try ContentHash.sha256(ofFileAt: temporary)
                 // link(2) fails if the name exists: an export never replaces a file.
                 guard link(temporary, plan.output) == 0 else {
-                    throw InputError("cannot write \(plan.output): \(String(cString: strerror(errno)))")
+                    throw InputError("cannot write \(shown(plan.output)): \(String(cString: strerror(errno)))")
                 }
                 unlink(temporary)
                 do {

@@ -47,12 +47,15 @@ public struct LedgerOperations: Sendable {
 enum InputCheck {
     static let maximumTextLength = 1000
 
-    /// Trimmed; nil when empty. Refuses control characters and overlong text.
+    /// Trimmed; nil when empty. Refuses control characters and overlong text, counted in
+    /// Unicode scalars: one `Character` may carry any number of combining marks.
     static func text(_ value: String?, field: String) throws(InputError) -> String? {
         guard let value else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return nil }
-        guard trimmed.count <= maximumTextLength else { throw InputError("\(field) is longer than \(maximumTextLength) characters") }
+        guard trimmed.unicodeScalars.count <= maximumTextLength else {
+            throw InputError("\(field) is longer than \(maximumTextLength) characters")
+        }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw InputError("\(field) contains control characters")
         }

@@ -2,7 +2,19 @@ import Foundation
 
 /// `index.html` of a subject access pack: what we hold about the person, in plain words.
 enum SubjectAccessPage {
-    static func e(_ text: String?) -> String { ConsentReceipt.escape(text ?? "") }
+    static func e(_ text: String?) -> String { HTMLText.escape(text ?? "") }
+
+    static let stylesheet = """
+
+        body { font-family: sans-serif; max-width: 46em; margin: 2em auto; line-height: 1.5; color: #111; }
+        th { text-align: left; padding-right: 1em; vertical-align: top; font-weight: normal; color: #444; }
+        .note { background: #f3f3f3; padding: 0.5em; }
+        .picture { max-width: 480px; }
+
+        """
+
+    /// No script, its own stylesheet, pictures from the pack itself.
+    static let policy = DocumentPolicy(stylesheet: stylesheet)
 
     static func channels(_ names: [String]) -> String {
         names.isEmpty ? "nowhere" : names.joined(separator: ", ")
@@ -15,6 +27,12 @@ enum SubjectAccessPage {
         case "superseded": "replaced by \(c.supersededBy ?? "a later version")"
         default: c.state
         }
+    }
+
+    /// A link when the address is a plain http(s) URL, else the address as text.
+    static func postLink(_ address: String) -> String {
+        guard let url = PostURL.linkable(address) else { return e(address) }
+        return "<a href=\"\(e(url))\" rel=\"noreferrer\">\(e(address))</a>"
     }
 
     static func html(_ pack: SubjectAccessPack) -> String {
@@ -59,7 +77,7 @@ enum SubjectAccessPage {
                 if a.kind == "video" {
                     lines.append("<p><a href=\"\(e(file))\">Open the video</a></p>")
                 } else {
-                    lines.append("<p><a href=\"\(e(file))\"><img src=\"\(e(file))\" alt=\"\(what) of you\" style=\"max-width: 480px\"></a></p>")
+                    lines.append("<p><a href=\"\(e(file))\"><img class=\"picture\" src=\"\(e(file))\" alt=\"\(what) of you\"></a></p>")
                 }
             }
             if let note = a.note { lines.append("<p class=\"note\">\(e(note))</p>") }
@@ -68,7 +86,7 @@ enum SubjectAccessPage {
             } else {
                 let items = a.publications.map { pub in
                     "<li>\(e(pub.channel)) on \(e(String(pub.at.prefix(10)))), by \(e(pub.by))"
-                        + (pub.postURL.map { ": <a href=\"\(e($0))\">\(e($0))</a>" } ?? "") + "</li>"
+                        + (pub.postURL.map(postLink).map { ": " + $0 } ?? "") + "</li>"
                 }
                 lines.append("<p>We published it:</p><ul>\(items.joined())</ul>")
             }
@@ -81,20 +99,14 @@ enum SubjectAccessPage {
             case "do-not-reprint": "printed: it cannot be recalled, and will not be reprinted"
             default: "to be removed by \(t.dueOn ?? "?")"
             }
-            return "<li>\(e(t.channel))\(t.postURL.map { " (\(e($0)))" } ?? ""): \(e(state))</li>"
+            return "<li>\(e(t.channel))\(t.postURL.map { " (\(postLink($0)))" } ?? ""): \(e(state))</li>"
         }
 
         return """
             <!DOCTYPE html>
             <html lang="en">
             <head>
-            <meta charset="utf-8">
-            <title>What we hold about you</title>
-            <style>
-            body { font-family: sans-serif; max-width: 46em; margin: 2em auto; line-height: 1.5; color: #111; }
-            th { text-align: left; padding-right: 1em; vertical-align: top; font-weight: normal; color: #444; }
-            .note { background: #f3f3f3; padding: 0.5em; }
-            </style>
+            \(policy.head(title: "What we hold about you"))
             </head>
             <body>
             <h1>What we hold about you</h1>

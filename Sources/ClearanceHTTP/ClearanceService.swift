@@ -13,6 +13,7 @@ public struct ClearanceService: Sendable {
     public let accounts: Accounts
     let throttle: LoginThrottle
     let pages: PageTemplates
+    let staticAssets: StaticAssets
 
     public init(settings: ServerSettings) throws {
         self.settings = settings
@@ -20,8 +21,11 @@ public struct ClearanceService: Sendable {
                                            forWriting: true, concurrentReads: true)
         assets = AssetOperations(ledger)
         accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
+        // Unknown names at sign-in are checked against a decoy hash: made now, not on the first one.
+        accounts.prepare()
         throttle = LoginThrottle(limit: settings.loginAttemptLimit, window: settings.loginWindow)
         pages = try PageTemplates()
+        staticAssets = StaticAssets()
         try FileManager.default.createDirectory(atPath: settings.uploadDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
     }
@@ -29,6 +33,8 @@ public struct ClearanceService: Sendable {
     /// The router and the list of what it serves, with who may call each route.
     public func router() -> (router: Router<ClearanceRequestContext>, routes: [RouteEntry]) {
         let router = Router(context: ClearanceRequestContext.self)
+        // Outermost, so that error responses made by the log middleware carry the headers too.
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: IdentityMiddleware(accounts: accounts))
         let book = RouteBook(router: router)

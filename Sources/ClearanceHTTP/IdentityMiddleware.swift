@@ -26,8 +26,7 @@ struct IdentityMiddleware: RouterMiddleware {
 }
 
 /// Logs each request by its route pattern (`/api/v1/people/{id}`), never its concrete path,
-/// query or body, which may hold names or secrets; turns errors into clear responses; adds
-/// headers that keep pages out of frames and caches.
+/// query or body, which may hold names or secrets; turns errors into clear responses.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = ClearanceRequestContext
 
@@ -47,10 +46,6 @@ struct RequestLogMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
             response = try APIError(.internalServerError, "internal error").response(from: request, context: context)
         }
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.init("X-Frame-Options")!] = "DENY"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         let elapsed = ContinuousClock.now - start
         context.logger.info("request", metadata: [
             "method": "\(request.method.rawValue)",

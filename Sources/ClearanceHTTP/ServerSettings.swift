@@ -16,14 +16,18 @@ public struct ServerSettings: Sendable {
     /// when nil, the Host of the request that made the receipt.
     public var publicBaseURL: String?
     public var bcryptCost: UInt8
+    /// Failed sign-ins allowed per (address, account name) within `loginWindow`.
     public var loginAttemptLimit: Int
     public var loginWindow: Duration
+    /// Peers whose `X-Forwarded-For` is believed for the sign-in throttle: the reverse proxy in
+    /// front of the service. Without it, behind a proxy every sign-in comes from one address.
+    public var trustedProxies: Set<String>
 
     public init(databasePath: String, configuration: ClearanceConfiguration = .standard,
                 uploadDirectory: String? = nil, maxUploadBytes: Int? = nil,
                 sessionLifetime: Duration = .seconds(8 * 3600), secureCookies: Bool = true,
                 publicBaseURL: String? = nil, bcryptCost: UInt8 = 12,
-                loginAttemptLimit: Int = 5, loginWindow: Duration = .seconds(300)) {
+                loginAttemptLimit: Int = 5, loginWindow: Duration = .seconds(300), trustedProxies: Set<String> = []) {
         self.databasePath = databasePath
         self.configuration = configuration
         self.uploadDirectory = uploadDirectory ?? databasePath + ".uploads"
@@ -35,5 +39,6 @@ public struct ServerSettings: Sendable {
         self.bcryptCost = bcryptCost
         self.loginAttemptLimit = loginAttemptLimit
         self.loginWindow = loginWindow
+        self.trustedProxies = trustedProxies
     }
 }

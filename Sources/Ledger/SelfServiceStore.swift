@@ -94,10 +94,16 @@ extension UserStore {
         }
     }
 
-    public func pendingConsents() throws -> [PendingConsentRecord] {
+    /// Held forms, oldest first; `limit` and `offset` page through them.
+    public func pendingConsents(limit: Int = .max, offset: Int = 0) throws -> [PendingConsentRecord] {
         try database.read { db in
-            try Row.fetchAll(db, sql: Self.pendingQuery + " ORDER BY pending_consents.submitted_at, pending_consents.id").map(Self.pending)
+            try Row.fetchAll(db, sql: Self.pendingQuery + " ORDER BY pending_consents.submitted_at, pending_consents.id LIMIT ? OFFSET ?",
+                             arguments: [min(limit, Int(Int64.max)), max(offset, 0)]).map(Self.pending)
         }
+    }
+
+    public func pendingConsentCount() throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_consents") ?? 0 }
     }
 
     public func pendingConsent(id: Int64) throws -> PendingConsentRecord? {

@@ -9,6 +9,35 @@ public struct UserRecord: Hashable, Sendable {
     public var role: String
     public var passwordHash: String?
     public var createdAt: Timestamp
+    /// A disabled account signs in to nothing and no token of it works.
+    public var disabledAt: Timestamp?
+}
+
+/// An API token, as listed: never the token itself, which is shown once and stored as a hash.
+public struct TokenRecord: Hashable, Sendable {
+    public var id: Int64
+    public var label: String?
+    public var createdAt: Timestamp
+    /// Who asked for it: an admin's account name, or `command line (USER)`.
+    public var createdBy: String
+    public var expiresAt: Timestamp
+    /// Updated at most once a minute (`UserStore.lastUsedResolution`).
+    public var lastUsedAt: Timestamp?
+    public var revokedAt: Timestamp?
+
+    public func isUsable(at now: Timestamp = .now) -> Bool { revokedAt == nil && now < expiresAt }
+}
+
+/// One change to accounts, kept so an organisation can show who could act as whom, and when.
+public struct AccountEvent: Hashable, Sendable {
+    public var id: Int64
+    public var at: Timestamp
+    /// The account or command line that made the change.
+    public var actor: String
+    /// `user.added`, `user.disabled`, `user.enabled`, `password.changed`, `token.issued`, `token.revoked`.
+    public var kind: String
+    public var account: String
+    public var detail: String?
 }
 
 /// A signed-in browser: the cookie carries a random id; only its SHA-256 is stored.
@@ -77,27 +106,125 @@ public final class UserStore: Sendable {
                 """)
         }
         migrator.registerMigration("0002_self_service", migrate: SelfServiceTables.create)
+        migrator.registerMigration("0003_account_lifecycle") { db in
+            // Tokens get an id to be named by, an expiry, who made them, when last used, and
+            // revocation. Tokens made before this expire a year after they were made.
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+                CREATE TABLE api_tokens_0003 (
+                    id INTEGER PRIMARY KEY,
+                    token_sha256 TEXT NOT NULL UNIQUE,
+                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    label TEXT,
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    last_used_at INTEGER,
+                    revoked_at INTEGER
+                );
+                INSERT INTO api_tokens_0003 (token_sha256, user_id, created_at, created_by, expires_at)
+                    SELECT token_sha256, user_id, created_at, 'unknown (made before tokens recorded who made them)',
+                           created_at + 365 * 86400000
+                    FROM api_tokens ORDER BY created_at;
+                DROP TABLE api_tokens;
+                ALTER TABLE api_tokens_0003 RENAME TO api_tokens;
+                CREATE INDEX api_tokens_user ON api_tokens(user_id);
+                CREATE TABLE account_events (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    detail TEXT
+                );
+                """)
+        }
         return migrator
     }
 
     // MARK: Users
 
-    public func addUser(name: String, role: String, passwordHash: String?, at now: Timestamp = .now) throws -> UserRecord {
+    public func addUser(name: String, role: String, passwordHash: String?, by actor: String = "unknown",
+                        at now: Timestamp = .now) throws -> UserRecord {
         try database.write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) != nil {
                 throw LedgerError.invalid("a user named \(name) already exists")
             }
             try db.execute(sql: "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [name, role, passwordHash, now.millisecondsSinceEpoch])
-            return UserRecord(id: db.lastInsertedRowID, name: name, role: role, passwordHash: passwordHash, createdAt: now)
+            let user = UserRecord(id: db.lastInsertedRowID, name: name, role: role, passwordHash: passwordHash, createdAt: now)
+            try Self.record(db, at: now, actor: actor, kind: "user.added", account: name, detail: "role \(role)")
+            return user
         }
     }
 
-    public func setPassword(userID: Int64, passwordHash: String) throws {
+    /// A new password ends every open session and revokes every token of the account: whoever
+    /// held the old one may have made them. Answers how many tokens were revoked.
+    @discardableResult
+    public func setPassword(userID: Int64, passwordHash: String, by actor: String = "unknown", at now: Timestamp = .now) throws -> Int {
         try database.write { db in
+            let name = try Self.name(db, userID)
             try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [passwordHash, userID])
-            // A new password ends every open session.
-            try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
+            let revoked = try Self.endAccess(db, userID: userID, at: now)
+            try Self.record(db, at: now, actor: actor, kind: "password.changed", account: name,
+                            detail: "sessions ended, \(revoked) token(s) revoked")
+            return revoked
+        }
+    }
+
+    /// Disabling ends the account's sessions and revokes its tokens at once; enabling lets it
+    /// sign in again (with new tokens: revoked ones stay revoked). Answers how many tokens were
+    /// revoked; false `changed` when the account already was as asked.
+    public func setDisabled(userID: Int64, _ disabled: Bool, by actor: String,
+                            at now: Timestamp = .now) throws -> (changed: Bool, tokensRevoked: Int) {
+        try database.write { db in
+            let name = try Self.name(db, userID)
+            let wasDisabled = try Row.fetchOne(db, sql: "SELECT disabled_at FROM users WHERE id = ?", arguments: [userID])?["disabled_at"] as Int64?
+            if disabled {
+                guard wasDisabled == nil else { return (false, 0) }
+                try db.execute(sql: "UPDATE users SET disabled_at = ? WHERE id = ?", arguments: [now.millisecondsSinceEpoch, userID])
+                let revoked = try Self.endAccess(db, userID: userID, at: now)
+                try Self.record(db, at: now, actor: actor, kind: "user.disabled", account: name,
+                                detail: "sessions ended, \(revoked) token(s) revoked")
+                return (true, revoked)
+            }
+            guard wasDisabled != nil else { return (false, 0) }
+            try db.execute(sql: "UPDATE users SET disabled_at = NULL WHERE id = ?", arguments: [userID])
+            try Self.record(db, at: now, actor: actor, kind: "user.enabled", account: name, detail: nil)
+            return (true, 0)
+        }
+    }
+
+    /// Deletes the account's sessions and revokes its usable tokens; answers how many tokens.
+    static func endAccess(_ db: Database, userID: Int64, at now: Timestamp) throws -> Int {
+        try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
+        // Expired tokens are left as they are: they work no more, and were not revoked.
+        try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?",
+                       arguments: [now.millisecondsSinceEpoch, userID, now.millisecondsSinceEpoch])
+        return db.changesCount
+    }
+
+    static func name(_ db: Database, _ userID: Int64) throws -> String {
+        guard let name = try String.fetchOne(db, sql: "SELECT name FROM users WHERE id = ?", arguments: [userID]) else {
+            throw LedgerError.invalid("no such account")
+        }
+        return name
+    }
+
+    static func record(_ db: Database, at now: Timestamp, actor: String, kind: String, account: String, detail: String?) throws {
+        try db.execute(sql: "INSERT INTO account_events (at, actor, kind, account, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [now.millisecondsSinceEpoch, actor, kind, account, detail])
+    }
+
+    /// The audit trail of accounts, newest first; of one account when `account` is given.
+    public func accountEvents(account: String? = nil, limit: Int = 1000) throws -> [AccountEvent] {
+        try database.read { db in
+            let filter = account == nil ? "" : "WHERE account = ? COLLATE NOCASE"
+            let arguments: StatementArguments = account.map { [$0, limit] } ?? [limit]
+            return try Row.fetchAll(db, sql: "SELECT * FROM account_events \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
+                AccountEvent(id: row["id"], at: Timestamp(millisecondsSinceEpoch: row["at"]), actor: row["actor"], kind: row["kind"],
+                             account: row["account"], detail: row["detail"])
+            }
         }
     }
 
@@ -115,28 +242,78 @@ public final class UserStore: Sendable {
 
     static func user(_ row: Row) -> UserRecord {
         UserRecord(id: row["id"], name: row["name"], role: row["role"], passwordHash: row["password_hash"],
-                   createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]))
+                   createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]),
+                   disabledAt: (row["disabled_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)))
     }
 
     // MARK: API tokens
 
-    public func addToken(sha256: String, userID: Int64, at now: Timestamp = .now) throws {
+    /// `last_used_at` is written when the stored value is older than this: a token used for
+    /// every request costs one write a minute, not one per request.
+    public static let lastUsedResolution: Int64 = 60_000
+
+    /// Stores a token's hash; answers its id.
+    public func addToken(sha256: String, userID: Int64, label: String?, by actor: String, expiresAt: Timestamp,
+                         at now: Timestamp = .now) throws -> Int64 {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO api_tokens (token_sha256, user_id, created_at) VALUES (?, ?, ?)",
-                           arguments: [sha256, userID, now.millisecondsSinceEpoch])
+            let name = try Self.name(db, userID)
+            try db.execute(sql: """
+                INSERT INTO api_tokens (token_sha256, user_id, label, created_at, created_by, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [sha256, userID, label, now.millisecondsSinceEpoch, actor, expiresAt.millisecondsSinceEpoch])
+            let id = db.lastInsertedRowID
+            try Self.record(db, at: now, actor: actor, kind: "token.issued", account: name,
+                            detail: "token \(id)\(label.map { " (\($0))" } ?? ""), expires \(expiresAt.utcDate)")
+            return id
         }
     }
 
-    /// Asked on every API call: one SELECT (atomic on its own) on a cached statement, not
-    /// `read`, which toggles `PRAGMA query_only` and so recompiles the statement each time.
-    public func user(tokenSHA256: String) throws -> UserRecord? {
-        try database.inDatabase { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id
-                WHERE api_tokens.token_sha256 = ?
-                """)
-            return try Row.fetchOne(statement, arguments: [tokenSHA256]).map(Self.user)
+    /// Every token of the account, newest first, revoked and expired ones included.
+    public func tokens(userID: Int64) throws -> [TokenRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id DESC", arguments: [userID]).map { row in
+                TokenRecord(id: row["id"], label: row["label"], createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]),
+                            createdBy: row["created_by"], expiresAt: Timestamp(millisecondsSinceEpoch: row["expires_at"]),
+                            lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)),
+                            revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)))
+            }
         }
+    }
+
+    /// Revokes one token of the account; false when it has no such token or it was already revoked.
+    public func revokeToken(id: Int64, userID: Int64, by actor: String, at now: Timestamp = .now) throws -> Bool {
+        try database.write { db in
+            let name = try Self.name(db, userID)
+            try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+                           arguments: [now.millisecondsSinceEpoch, id, userID])
+            guard db.changesCount == 1 else { return false }
+            try Self.record(db, at: now, actor: actor, kind: "token.revoked", account: name, detail: "token \(id)")
+            return true
+        }
+    }
+
+    /// The account of a token that is neither revoked nor expired, of an account not disabled.
+    /// Asked on every API call: one SELECT (atomic on its own) on a cached statement, not `read`,
+    /// which toggles `PRAGMA query_only` and so recompiles the statement each time.
+    public func user(tokenSHA256: String, at now: Timestamp = .now) throws -> UserRecord? {
+        let found: (UserRecord, Int64, Int64?)? = try database.inDatabase { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT users.*, api_tokens.id AS token_id, api_tokens.last_used_at
+                FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+                WHERE api_tokens.token_sha256 = ? AND api_tokens.revoked_at IS NULL AND api_tokens.expires_at > ?
+                  AND users.disabled_at IS NULL
+                """)
+            return try Row.fetchOne(statement, arguments: [tokenSHA256, now.millisecondsSinceEpoch]).map {
+                (Self.user($0), $0["token_id"], $0["last_used_at"])
+            }
+        }
+        guard let (user, tokenID, lastUsed) = found else { return nil }
+        if lastUsed.map({ now.millisecondsSinceEpoch - $0 >= Self.lastUsedResolution }) ?? true {
+            try database.write { db in
+                try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [now.millisecondsSinceEpoch, tokenID])
+            }
+        }
+        return user
     }
 
     // MARK: Sessions
@@ -154,7 +331,8 @@ public final class UserStore: Sendable {
         try database.inDatabase { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT users.*, sessions.csrf_token, sessions.expires_at AS session_expires
-                FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id_sha256 = ?
+                FROM sessions JOIN users ON users.id = sessions.user_id
+                WHERE sessions.id_sha256 = ? AND users.disabled_at IS NULL
                 """)
             guard let row = try Row.fetchOne(statement, arguments: [idSHA256]) else { return nil }
             let expires = Timestamp(millisecondsSinceEpoch: row["session_expires"])

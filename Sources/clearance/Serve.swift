@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Leave Secure off the session cookie (only for a plain-HTTP address other than localhost).")
     var insecureCookies = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: ArgumentHelp("Address of a reverse proxy in front of the service whose X-Forwarded-For is believed for the sign-in throttle (repeatable).",
+                               valueName: "address"))
+    var trustedProxy: [String] = []
 
     func run() async throws {
         guard (0...65535).contains(port) else { throw InputError("--port must be between 0 and 65535") }
@@ -34,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = try options.configuration()
         let settings = ServerSettings(databasePath: options.databasePath, configuration: configuration,
                                       maxUploadBytes: maxUploadMb.map { $0 << 20 } ?? configuration.maxUploadBytes, sessionLifetime: .seconds(sessionHours * 3600),
-                                      secureCookies: !insecureCookies, publicBaseURL: publicUrl)
+                                      secureCookies: !insecureCookies, publicBaseURL: publicUrl, trustedProxies: Set(trustedProxy))
         let service = try ClearanceService(settings: settings)
         var logger = Logger(label: "clearance.http")
         logger.logLevel = level

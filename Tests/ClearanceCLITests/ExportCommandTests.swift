@@ -76,7 +76,8 @@ import Testing
         for (arguments, message) in [
             (try export([photo("bake-off.jpg")], to: dir.appendingPathComponent("missing").path), "does not exist"),
             (try export([photo("bake-off.jpg")], channel: "myspace"), "unknown channel"),
-            (try export([photo("bake-off.jpg")], extra: ["--post-url", "javascript:alert(1)"]), "post-url"),
+            (try export([photo("bake-off.jpg")], extra: ["--post-url", "javascript:alert(1)"]), "post URL must be an http"),
+            (try export([photo("bake-off.jpg")], extra: ["--post-url", "https://x\"\u{301} onmouseover=alert(1)"]), "post URL must be an http"),
         ] {
             #expect(arguments.status == 2)
             #expect(arguments.stderr.contains(message), "\(arguments.stderr)")

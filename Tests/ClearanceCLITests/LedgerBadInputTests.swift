@@ -28,6 +28,9 @@ import Testing
                                                "--guardian", "Ann Child"]),
             ("verbal without witness", ["consent", "record", "--person", adult, "--channels", "website", "--method", "verbal"]),
             ("unknown method", ["consent", "record", "--person", adult, "--channels", "website", "--method", "telepathy"]),
+            // One Character carrying 2,000 combining marks is 2,001 scalars: over the 1,000 allowed.
+            ("overlong event in one Character", ["consent", "record", "--person", adult, "--channels", "website",
+                                                 "--event", "e" + String(repeating: "\u{301}", count: 2000)]),
             ("missing signature file", ["consent", "record", "--person", adult, "--channels", "website",
                                         "--signature", signature + ".missing"]),
             ("supersede unknown", ["consent", "record", "--person", adult, "--channels", "website", "--supersedes", "C-ZZZZ-ZZZZ"]),

@@ -58,6 +58,18 @@ import Testing
         }
     }
 
+    /// Width and height from a JPEG's header.
+    static func dimensions(_ jpeg: Data) -> (Int, Int)? {
+        guard let handle = tjInitDecompress() else { return nil }
+        defer { tjDestroy(handle) }
+        return jpeg.withUnsafeBytes { raw -> (Int, Int)? in
+            guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return nil }
+            var width: Int32 = 0, height: Int32 = 0, sub: Int32 = 0, space: Int32 = 0
+            guard tjDecompressHeader3(handle, base, UInt(raw.count), &width, &height, &sub, &space) == 0 else { return nil }
+            return (Int(width), Int(height))
+        }
+    }
+
     /// The displayed regions `clearance inspect` finds in a file, by name.
     static func regions(_ path: String) throws -> [String: [Double]] {
         let result = try CLIRunner.run(["inspect", path, "--json"])
@@ -165,7 +177,7 @@ import Testing
         let v2 = try fair.run(["consent", "record", "--person", amira, "--channels", "social,website", "--supersedes",
                                try fair.activeConsent(of: amira), "--signature", signature.path, "--by", "Officer Priya Shah"])
         #expect(v2.status == 0, "\(v2.stderr)")
-        let post = "https://facebook.com/riverside/posts/99?a=1&b=<2>"
+        let post = "https://facebook.com/riverside/posts/99?a=1&b=%3C2%3E"
         _ = try fair.export(["amira-stage.jpg"], channel: "facebook", postURL: post)
 
         let (folder, pack) = try sar(fair, "amira khan")
@@ -202,7 +214,9 @@ import Testing
 
         let html = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
         #expect(html.contains("Amira Khan") && html.contains("What we hold about you"))
-        #expect(html.contains("b=&lt;2&gt;") && !html.contains("b=<2>"), "post URL must be escaped")
+        #expect(html.contains("<a href=\"https://facebook.com/riverside/posts/99?a=1&amp;b=%3C2%3E\" rel=\"noreferrer\">"),
+                "post URL must be a link, escaped")
+        #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; style-src &#39;sha256-"))
         // Nothing about anyone else: not Leo's name, nor any metadata in the copies.
         let everything = try FileManager.default.subpathsOfDirectory(atPath: folder.path).compactMap {
             try? Data(contentsOf: folder.appendingPathComponent($0))

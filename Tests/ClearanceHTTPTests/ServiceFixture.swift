@@ -48,7 +48,7 @@ final class ServiceFixture: Sendable {
         for role in Role.allCases {
             let password = "password-of-\(role.rawValue)"
             try service.accounts.addUser(name: "the-\(role.rawValue)", role: role.rawValue, password: password)
-            tokens[role] = try service.accounts.issueToken(for: "the-\(role.rawValue)")
+            tokens[role] = try service.accounts.issueToken(for: "the-\(role.rawValue)").token
             passwords[role] = password
         }
         self.tokens = tokens

@@ -53,7 +53,7 @@ extension ClearanceService {
         book.add(.post, "/api/v1/check", editors) { request, context in
             let body = try await request.decode(as: CheckBody.self, context: context)
             let results = try check(hashes: body.assets, channel: body.channel, at: body.at)
-            return .jsonText(try VerdictJSON.encode(results))
+            return .jsonText(try VerdictJSON.encode(shown(results, to: context.role)))
         }
 
         book.add(.get, "/api/v1/assets", editors) { _, _ in
@@ -95,6 +95,17 @@ extension ClearanceService {
             date = parsed
         }
         return try assets.check(storedAssets: hashes, channel: channel, at: date)
+    }
+
+    /// Check answers as a role may see them: file names, not the server's paths, for everyone;
+    /// no ages for anyone but the DPO.
+    func shown(_ results: [AssetOperations.CheckResult], to role: Role?) -> [AssetOperations.CheckResult] {
+        StaffView.results(results, withoutAges: role?.seesPersonalDetails != true,
+                          ageOfConsent: settings.configuration.policy.ageOfConsent)
+    }
+
+    func shownReasons(_ reasons: [Reason], to role: Role?) -> [Reason] {
+        role?.seesPersonalDetails == true ? reasons : StaffView.reasons(reasons, ageOfConsent: settings.configuration.policy.ageOfConsent)
     }
 
     static func isSHA256(_ text: String) -> Bool {

@@ -42,6 +42,13 @@ extension ClearanceService {
 
         book.add(.post, "/api/v1/consents", .roles([.officer, .dpo])) { request, context in
             let body = try await request.decode(as: ConsentBody.self, context: context)
+            // Whether a guardian is needed depends on the person's age on the day given: an
+            // officer free to pick that day could find a birthday by trying dates. Officers
+            // record consent given today; earlier paper forms go through the DPO.
+            if context.role?.seesPersonalDetails != true, let given = body.given,
+               CalendarDate(parsing: given.trimmingCharacters(in: .whitespaces)) != Timestamp.now.utcDate {
+                throw APIError(.forbidden, "given: officers record consent given today; ask the DPO to record an earlier one")
+            }
             var consent = ConsentRequest(person: body.person, channels: body.channels.joined(separator: ","))
             consent.purposes = body.purposes ?? []
             consent.event = body.event
@@ -74,7 +81,13 @@ extension ClearanceService {
         }
 
         book.add(.get, "/api/v1/consents/{reference}/receipt", .roles([.officer, .dpo])) { _, context in
-            .html(try ledger.receipt(try context.parameters.require("reference")))
+            // Officers read receipts without the guardian's and witness's names, as the JSON routes.
+            let html = try ledger.receipt(try context.parameters.require("reference"),
+                                          privateDetails: context.role?.seesPersonalDetails == true)
+            var response = Response.html(html)
+            // A standalone document with its own stylesheet: its own policy, which allows that and nothing else.
+            response.headers[.contentSecurityPolicy] = ConsentReceipt.policy.header
+            return response
         }
     }
 
@@ -106,14 +119,15 @@ extension ClearanceService {
 /// A drawn signature sent as base64 PNG: checked, then written to a private temporary file
 /// for the ledger operation to read.
 enum SignatureImage {
-    static let maximumBytes = 2 << 20
+    /// A signature drawn on a 600×200 canvas is a few tens of kilobytes.
+    static let maximumBytes = ConsentFormLimits.maximumSignatureBytes
     static let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     static func store(base64: String, in directory: String) throws -> String {
         var text = Substring(base64)
         if let comma = text.firstIndex(of: ","), text.hasPrefix("data:image/png;base64") { text = text[text.index(after: comma)...] }
         guard text.utf8.count <= maximumBytes * 4 / 3 + 4, let data = Data(base64Encoded: String(text)) else {
-            throw APIError(.badRequest, "signature must be a base64 PNG of at most 2 MiB")
+            throw APIError(.badRequest, "signature must be a base64 PNG of at most \(maximumBytes >> 10) KiB")
         }
         guard data.count >= pngMagic.count, Array(data.prefix(8)) == pngMagic else {
             throw APIError(.unsupportedMediaType, "signature must be a PNG image")

@@ -3,6 +3,7 @@ import ClearanceCore
 import Foundation
 import HummingbirdBcrypt
 import Ledger
+import Synchronization
 
 /// Accounts, passwords, API tokens, sessions and withdrawal links, over the `UserStore`.
 /// Used by `clearance user …` and by the server; routes only call these.
@@ -26,26 +27,46 @@ public struct Accounts: Sendable {
 
     /// `user add`: checks the name, role and password, then stores a bcrypt hash.
     @discardableResult
-    public func addUser(name: String, role: String, password: String?) throws -> UserRecord {
+    public func addUser(name: String, role: String, password: String?, by actor: String = Accounts.commandLine) throws -> UserRecord {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(name.count),
-              name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-@".unicodeScalars.contains($0) }) else {
+        guard (1...64).contains(name.unicodeScalars.count),
+              name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-@".unicodeScalars.contains($0) }),
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .nonspacingMark }) else {
             throw InputError("user name must be 1–64 letters, digits or . _ - @")
         }
         guard let role = Role(rawValue: role.lowercased()) else {
-            throw InputError("unknown role \"\(role)\" (use \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw InputError("unknown role \"\(role.prefix(40))\" (use \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let hash = try password.map { try passwordHash($0) }
         do {
-            return try store.addUser(name: name, role: role.rawValue, passwordHash: hash)
+            return try store.addUser(name: name, role: role.rawValue, passwordHash: hash, by: actor)
         } catch let error as LedgerError {
             throw InputError(error.description)
         }
     }
 
-    public func setPassword(name: String, password: String) throws {
-        guard let user = try store.user(named: name) else { throw InputError("unknown user: \(name)") }
-        try store.setPassword(userID: user.id, passwordHash: try passwordHash(password))
+    /// Who made a change from the command line: whoever runs it can read the users file anyway.
+    public static var commandLine: String {
+        "command line (\(ProcessInfo.processInfo.environment["USER"] ?? "unknown user"))"
+    }
+
+    func account(_ name: String) throws -> UserRecord {
+        guard name.utf8.count <= 256, let user = try store.user(named: name) else { throw InputError("unknown user: \(name.prefix(64))") }
+        return user
+    }
+
+    /// `user password`: also ends the account's sessions and revokes its tokens. Answers how many tokens.
+    @discardableResult
+    public func setPassword(name: String, password: String, by actor: String = Accounts.commandLine) throws -> Int {
+        let user = try account(name)
+        return try store.setPassword(userID: user.id, passwordHash: try passwordHash(password), by: actor)
+    }
+
+    /// `user disable` / `user enable`: disabling ends sessions and revokes tokens at once.
+    /// Answers whether anything changed and how many tokens were revoked.
+    @discardableResult
+    public func setDisabled(name: String, _ disabled: Bool, by actor: String = Accounts.commandLine) throws -> (changed: Bool, tokensRevoked: Int) {
+        try store.setDisabled(userID: try account(name).id, disabled, by: actor)
     }
 
     func passwordHash(_ password: String) throws -> String {
@@ -61,12 +82,52 @@ public struct Accounts: Sendable {
     /// A random password for a first admin, printed once.
     public static func randomPassword() -> String { Secret.generate(bytes: 15) }
 
-    /// `user token NAME`: a new API token, returned once; only its SHA-256 is kept.
-    public func issueToken(for name: String) throws -> String {
-        guard let user = try store.user(named: name) else { throw InputError("unknown user: \(name)") }
+    // MARK: API tokens
+
+    /// A token's life when none is given, and the longest allowed.
+    public static let defaultTokenDays = 365
+    public static let maximumTokenDays = 3650
+
+    /// A token as handed out, once: the secret itself, and what it is listed as.
+    public struct IssuedToken: Sendable {
+        public let token: String
+        public let id: Int64
+        public let expiresAt: Timestamp
+    }
+
+    /// `user token NAME`: a new API token, returned once; only its SHA-256 is kept, with who asked
+    /// for it (an admin minting a token for another account is in the account's token list and
+    /// the audit trail).
+    public func issueToken(for name: String, by actor: String = Accounts.commandLine, label: String? = nil,
+                           days: Int = Accounts.defaultTokenDays, now: Timestamp = .now) throws -> IssuedToken {
+        let user = try account(name)
+        guard user.disabledAt == nil else { throw InputError("\(user.name) is disabled; enable the account first") }
+        guard (1...Self.maximumTokenDays).contains(days) else {
+            throw InputError("a token lasts 1 to \(Self.maximumTokenDays) days")
+        }
+        let label = label?.trimmingCharacters(in: .whitespaces)
+        if let label {
+            guard (1...100).contains(label.unicodeScalars.count),
+                  !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw InputError("a token's label is 1–100 characters, no control characters")
+            }
+        }
         let token = "clr_" + Secret.generate()
-        try store.addToken(sha256: Secret.sha256(token), userID: user.id)
-        return token
+        let expires = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + Int64(days) * 86_400_000)
+        let id = try store.addToken(sha256: Secret.sha256(token), userID: user.id, label: label, by: actor, expiresAt: expires, at: now)
+        return IssuedToken(token: token, id: id, expiresAt: expires)
+    }
+
+    /// `user tokens NAME`.
+    public func tokens(of name: String) throws -> [TokenRecord] {
+        try store.tokens(userID: try account(name).id)
+    }
+
+    /// `user revoke NAME ID`.
+    public func revokeToken(of name: String, id: Int64, by actor: String = Accounts.commandLine) throws {
+        guard try store.revokeToken(id: id, userID: try account(name).id, by: actor) else {
+            throw InputError("\(name.prefix(64)) has no token \(id) that is not already revoked")
+        }
     }
 
     public func user(forToken token: String) throws -> UserRecord? {
@@ -75,20 +136,28 @@ public struct Accounts: Sendable {
         return try store.user(tokenSHA256: Secret.sha256(token))
     }
 
-    /// The account when the password matches. bcrypt runs even for an unknown name, so the
-    /// answer takes as long either way.
+    // MARK: Signing in
+
+    /// The account when the password matches and the account is not disabled. bcrypt runs once
+    /// whatever the case, at the same cost: an unknown name, an account with no password and a
+    /// disabled one take as long as a wrong password.
     public func authenticate(name: String, password: String) throws -> UserRecord? {
-        guard name.count <= 64, password.utf8.count <= Self.maximumPasswordBytes else { return nil }
+        guard name.unicodeScalars.count <= 64, password.utf8.count <= Self.maximumPasswordBytes else { return nil }
         let user = try store.user(named: name)
-        guard let hash = user?.passwordHash else {
-            _ = Bcrypt.verify(password, hash: Self.decoyHash)
+        guard let user, let hash = user.passwordHash else {
+            _ = Bcrypt.verify(password, hash: decoyHash)
             return nil
         }
-        return Bcrypt.verify(password, hash: hash) ? user : nil
+        guard Bcrypt.verify(password, hash: hash), user.disabledAt == nil else { return nil }
+        return user
     }
 
-    /// A hash of nothing anyone knows, verified against when there is no account.
-    static let decoyHash = Bcrypt.hash(Secret.generate(), cost: 10)
+    /// A hash of nothing anyone knows, at this store's cost, verified against when there is no
+    /// account (made on first use; the server makes it at start).
+    var decoyHash: String { DecoyHashes.hash(cost: bcryptCost) }
+
+    /// Makes the decoy hash now rather than at the first unknown name.
+    public func prepare() { _ = decoyHash }
 
     // MARK: Sessions
 
@@ -128,5 +197,21 @@ public struct Accounts: Sendable {
     public func consent(forWithdrawalSecret secret: String) throws -> ConsentReference? {
         guard Secret.looksValid(secret) else { return nil }
         return try store.withdrawalLink(secretSHA256: Secret.sha256(secret))
+    }
+}
+
+/// Decoy bcrypt hashes by cost, made once per process.
+enum DecoyHashes {
+    private static let made = Mutex<[UInt8: String]>([:])
+
+    static func hash(cost: UInt8) -> String {
+        if let hash = made.withLock({ $0[cost] }) { return hash }
+        // Made outside the lock (bcrypt is slow); two threads racing make two, and one is kept.
+        let hash = Bcrypt.hash(Secret.generate(), cost: cost)
+        return made.withLock { table in
+            if let existing = table[cost] { return existing }
+            table[cost] = hash
+            return hash
+        }
     }
 }

@@ -14,11 +14,11 @@ extension ClearanceService {
         }
 
         book.add(.post, "/capture", capturers, csrfHeader: false) { request, context in
-            let form = try await FormFields.read(request, limit: 4 << 20)
+            let form = try await FormFields.read(request, limit: ConsentFormLimits.maximumBodyBytes)
             try requireCSRF(form, context)
             let errors = captureErrors(form)
             guard errors.isEmpty else {
-                return try capturePage(context, form: form, errors: errors, formError: "Please correct the fields marked below.",
+                return try capturePage(context, form: form, errors: errors, formError: errors["form"] ?? "Please correct the fields marked below.",
                                        status: .badRequest)
             }
             do {
@@ -46,6 +46,9 @@ extension ClearanceService {
     /// Checks that need the form as a whole (which age field, guardian for a child), before
     /// anything is written; the operations check the rest again.
     func captureErrors(_ form: FormFields) -> [String: String] {
+        // Sizes first: nothing over its cap is looked at further, kept or shown again.
+        let oversized = ConsentFormLimits.errors(form)
+        guard oversized.isEmpty else { return oversized }
         var errors: [String: String] = [:]
         let policy = settings.configuration.policy
         if form["event"] == nil { errors["event"] = "Name the event." }
@@ -92,14 +95,22 @@ extension ClearanceService {
             "formAction": action, "editableEvent": fixedEvent == nil,
         ]
         if let fixedEvent { values["fixedEvent"] = fixedEvent }
+        // What was typed is shown again, unless it was over its cap.
         var kept: [String: String] = [:]
-        for name in ["event", "name", "born", "guardianName", "guardianRelationship", "email"] { kept[name] = form?[name] ?? "" }
+        for name in ["event", "name", "born", "guardianName", "guardianRelationship", "email"] {
+            let value = form?[name] ?? ""
+            kept[name] = value.unicodeScalars.count <= (ConsentFormLimits.fieldScalars[name] ?? 0) ? value : ""
+        }
         values["values"] = kept
+        values["limits"] = ConsentFormLimits.fieldScalars
         if let formError { values["formError"] = formError }
-        return page("capture", values, context, title: "Consent capture", status: status)
+        return page(.capture, values, context, title: "Consent capture", status: status, scripts: ["capture.js"])
     }
 
-    func receiptPage(_ reference: ConsentReference, withdrawalURL: String, _ context: ClearanceRequestContext) throws -> Response {
+    /// The receipt shown right after capture: it may show what the officer just typed (the
+    /// guardian's name); later reads go through the receipt route, which hides it from officers.
+    func receiptPage(_ reference: ConsentReference, withdrawalURL: String, _ context: ClearanceRequestContext,
+                     next: String = "/capture") throws -> Response {
         guard let consent = try ledger.ledger.consent(reference) else { throw APIError(.notFound, "unknown consent") }
         let person = try ledger.ledger.person(consent.person)
         var values: [String: Any] = [
@@ -108,11 +119,12 @@ extension ClearanceService {
             "formVersion": consent.terms.formVersion, "givenAt": consent.terms.givenAt.description,
             "expiresAt": consent.terms.expiresAt.description, "withdrawalURL": withdrawalURL,
             "withdrawalContact": settings.configuration.withdrawalContact,
-            "qrSVG": QRCodeSVG.svg(for: withdrawalURL, label: "QR code of your withdrawal link") ?? "",
+            "qrCode": QRCodeSVG.dataURL(for: withdrawalURL, label: "QR code of your withdrawal link") ?? "",
+            "nextHref": next,
         ]
         if let relationship = consent.terms.guardianRelationship {
             values["guardian"] = [consent.details?.guardianName, relationship].compactMap { $0 }.joined(separator: ", ")
         }
-        return page("receipt", values, context, title: "Consent \(reference)", status: .created)
+        return page(.receipt, values, context, title: "Consent \(reference)", status: .created)
     }
 }

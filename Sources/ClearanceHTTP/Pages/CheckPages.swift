@@ -119,7 +119,7 @@ extension ClearanceService {
             return [
                 "sha256": result.sha256, "label": label(asset, sha256: result.sha256), "cleared": result.verdict.cleared,
                 "channel": result.verdict.channel.name, "isImage": asset?.record.kind == "image", "faces": faces,
-                "reasons": result.verdict.reasons.map { ["message": $0.message, "code": $0.code.rawValue] },
+                "reasons": shownReasons(result.verdict.reasons, to: context.role).map { ["message": $0.message, "code": $0.code.rawValue] },
             ]
         }
         let chosen = channel ?? settings.configuration.catalog.channels.first?.name
@@ -129,10 +129,10 @@ extension ClearanceService {
             "moreThanListed": listing.total > listing.assets.count, "hasResults": !results.isEmpty, "checkedChannel": channel ?? "",
             "channels": settings.configuration.catalog.channels.map { ["name": $0.name, "selected": $0.name == chosen] as [String: Any] },
             "errors": errors, "clearedCount": results.filter(\.verdict.cleared).count,
-            "canExport": results.contains(where: \.verdict.cleared),
+            "canExport": results.contains(where: \.verdict.cleared), "postURLLimit": PostURL.maximumLength,
         ]
         if let formError { values["formError"] = formError }
-        return page("check", values, context, title: "Check", status: status)
+        return page(.check, values, context, title: "Check", status: status, scripts: ["check.js"])
     }
 
     /// A fraction as a CSS percentage, clamped so a hostile region cannot escape the picture.

@@ -29,7 +29,10 @@ extension ClearanceService {
                     let publication = item.publication.record
                     return ["id": TakedownOutput.label(item), "person": item.person.description,
                             "overdue": item.isOverdue(on: today), "dueOn": item.dueOn?.description ?? "",
-                            "channel": publication.channel.name, "postURL": publication.postURL ?? "",
+                            "channel": publication.channel.name,
+                            // Only a plain http(s) address becomes a link; anything else is shown as text.
+                            "postLink": PostURL.linkable(publication.postURL) ?? "",
+                            "postText": PostURL.linkable(publication.postURL) == nil ? publication.postURL ?? "" : "",
                             "file": (publication.path as NSString).lastPathComponent] as [String: Any]
                 },
                 "overdueCount": figures.overdueTakedowns, "hasOverdue": figures.overdueTakedowns > 0,
@@ -43,7 +46,7 @@ extension ClearanceService {
                 values["query"] = query
                 values["found"] = found.map { ["id": $0.id.description, "name": $0.personalData?.name ?? "(erased)"] }
             }
-            return page("dashboard", values, context, title: "DPO dashboard")
+            return page(.dashboard, values, context, title: "DPO dashboard")
         }
 
         book.add(.get, "/dpo/people/{id}", dpo) { _, context in
@@ -61,7 +64,7 @@ extension ClearanceService {
                 },
             ]
             if let erased = person.erasedAt { values["erasedAt"] = erased.description }
-            return page("person", values, context, title: person.id.description)
+            return page(.person, values, context, title: person.id.description)
         }
 
         book.add(.post, "/dpo/people/{id}/erase", dpo, csrfHeader: false) { request, context in

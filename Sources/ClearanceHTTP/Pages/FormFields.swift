@@ -4,6 +4,8 @@ import Hummingbird
 /// The fields of an `application/x-www-form-urlencoded` body; a name may repeat (tick boxes).
 struct FormFields: Sendable {
     private(set) var pairs: [(String, String)] = []
+    /// At most this many fields are read; a form of ours has far fewer.
+    static let maximumFields = 500
 
     /// Refuses other content types (415) and bodies over `limit` bytes (413).
     static func read(_ request: Request, limit: Int) async throws -> FormFields {
@@ -16,7 +18,7 @@ struct FormFields: Sendable {
     }
 
     init(_ text: String) {
-        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+        for part in text.split(separator: "&", omittingEmptySubsequences: true).prefix(Self.maximumFields) {
             let halves = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = Self.decode(halves[0])
             let value = halves.count > 1 ? Self.decode(halves[1]) : ""

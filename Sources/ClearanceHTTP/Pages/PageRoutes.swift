@@ -11,7 +11,7 @@ extension ClearanceService {
     func addPageRoutes(_ book: RouteBook) {
         book.add(.get, "/", .anyone) { _, context in
             guard context.user != nil else { return .redirect(to: "/login", type: .found) }
-            return page("home", [:], context, title: "Home")
+            return page(.home, [:], context, title: "Home")
         }
 
         book.add(.get, "/login", .anyone) { _, context in
@@ -24,18 +24,25 @@ extension ClearanceService {
             // another site cannot sign a browser into an account of its choosing.
             guard let sent = form["csrf"], let cookie = request.cookies[Self.loginCookie]?.value,
                   Secret.constantTimeEqual(sent, cookie) else {
-                return loginPage(context, error: "The sign-in form expired. Please try again.", name: form["name"], status: .forbidden)
+                return loginPage(context, error: "The sign-in form expired. Please try again.",
+                                 name: form["name"].flatMap { $0.unicodeScalars.count <= 64 ? $0 : nil }, status: .forbidden)
             }
             let name = form["name"] ?? ""
-            guard throttle.allows(name) else {
-                return loginPage(context, error: "Too many failed attempts for this account. Wait a few minutes and try again.",
-                                 name: name, status: .tooManyRequests)
+            // Typed names are shown again only when they could be an account's.
+            let shownName = name.unicodeScalars.count <= 64 ? name : nil
+            let source = ClientAddress.key(peer: context.peerAddress, forwardedFor: request.headers[.init("X-Forwarded-For")!],
+                                           trustedProxies: settings.trustedProxies)
+            if let wait = throttle.wait(source: source, name: name) {
+                var response = loginPage(context, error: "Too many failed attempts from here for this account. Wait a few minutes and try again.",
+                                         name: shownName, status: .tooManyRequests)
+                response.headers[.retryAfter] = String(max(1, wait.components.seconds))
+                return response
             }
             guard let user = try accounts.authenticate(name: name, password: form["password"] ?? "") else {
-                throttle.recordFailure(name)
-                return loginPage(context, error: "Wrong account name or password.", name: name, status: .unauthorized)
+                throttle.recordFailure(source: source, name: name)
+                return loginPage(context, error: "Wrong account name or password.", name: shownName, status: .unauthorized)
             }
-            throttle.recordSuccess(name)
+            throttle.recordSuccess(source: source, name: name)
             let session = try accounts.startSession(for: user, lifetime: settings.sessionLifetime)
             var response = Response.redirect(to: "/", type: .normal)
             response.setCookie(sessionCookie(value: session.cookieValue, maxAge: Int(settings.sessionLifetime.components.seconds)))
@@ -49,6 +56,14 @@ extension ClearanceService {
             if let cookie = request.cookies[IdentityMiddleware.cookieName] { try accounts.endSession(cookieValue: cookie.value) }
             var response = Response.redirect(to: "/login", type: .normal)
             response.setCookie(sessionCookie(value: "", maxAge: 0))
+            return response
+        }
+
+        // The pages' stylesheet and scripts.
+        book.add(.get, "/static/{file}", .anyone) { request, context in
+            guard let response = staticAssets.response(try context.parameters.require("file"), request: request) else {
+                throw APIError(.notFound, "no such file")
+            }
             return response
         }
 
@@ -76,7 +91,7 @@ extension ClearanceService {
         let token = Secret.generate()
         var values: [String: Any] = ["loginToken": token, "nameValue": name ?? ""]
         if let error { values["error"] = error }
-        var response = page("login", values, context, title: "Sign in", status: status)
+        var response = page(.login, values, context, title: "Sign in", status: status)
         response.setCookie(Cookie(name: Self.loginCookie, value: token, maxAge: 1800, path: "/login",
                                   secure: settings.secureCookies, httpOnly: true, sameSite: .strict))
         return response
@@ -97,6 +112,6 @@ extension ClearanceService {
             "done": done, "active": consent.state == .active, "inactive": consent.state != .active && !done,
             "action": "/withdraw/" + ((try? context.parameters.require("secret")) ?? ""),
         ]
-        return page("withdraw", values, context, title: "Your consent")
+        return page(.withdraw, values, context, title: "Your consent")
     }
 }

@@ -4,8 +4,11 @@ import Ledger
 
 /// What every page's header needs, and the CSRF check of forms.
 extension ClearanceService {
-    func layout(_ context: ClearanceRequestContext, title: String) -> [String: Any] {
-        var values: [String: Any] = ["title": title]
+    /// `scripts`: files under `/static/` the page needs besides `page.js`.
+    func layout(_ context: ClearanceRequestContext, title: String, scripts: [String] = []) -> [String: Any] {
+        // `static`, not `assets`: the check page's own values have a list called assets.
+        var values: [String: Any] = ["title": title, "static": staticAssets.templateURLs,
+                                     "scripts": scripts.compactMap(staticAssets.url)]
         if let user = context.user, let role = context.role {
             values["user"] = [
                 "name": user.name, "role": role.rawValue, "csrf": context.session?.csrfToken ?? "",
@@ -17,9 +20,9 @@ extension ClearanceService {
         return values
     }
 
-    func page(_ template: String, _ values: [String: Any], _ context: ClearanceRequestContext, title: String,
-              status: HTTPResponse.Status = .ok) -> Response {
-        var all = layout(context, title: title)
+    func page(_ template: Page, _ values: [String: Any], _ context: ClearanceRequestContext, title: String,
+              status: HTTPResponse.Status = .ok, scripts: [String] = []) -> Response {
+        var all = layout(context, title: title, scripts: scripts)
         all.merge(values) { _, new in new }
         return .html(pages.render(template, all), status: status)
     }
@@ -28,7 +31,7 @@ extension ClearanceService {
                      link: (href: String, label: String)? = nil) -> Response {
         var values: [String: Any] = ["text": text]
         if let link { values["link"] = ["href": link.href, "label": link.label] }
-        return page("message", values, context, title: title, status: status)
+        return page(.message, values, context, title: title, status: status)
     }
 
     /// Forms of signed-in pages carry the session's CSRF token; bearer-token clients have no

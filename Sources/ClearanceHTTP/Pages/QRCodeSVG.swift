@@ -1,7 +1,10 @@
 import CQRencode
+import ClearanceApp
+import Foundation
 
-/// A QR code as an inline SVG (libqrencode makes the modules; one `<path>` draws them), so a
-/// receipt page needs no image file and prints sharply.
+/// A QR code as SVG (libqrencode makes the modules; one `<path>` draws them), so a receipt
+/// needs no image file and prints sharply. Pages show it as an `<img>` with a `data:` URL:
+/// markup inside an image can run nothing, and the page's template needs no unescaped tag.
 enum QRCodeSVG {
     /// nil when the text cannot be encoded (libqrencode refuses over ~2.9 KB).
     static func svg(for text: String, moduleSize: Int = 6, label: String) -> String? {
@@ -19,8 +22,13 @@ enum QRCodeSVG {
             }
         }
         return """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(size)" height="\(size)" viewBox="0 0 \(size) \(size)" role="img" aria-label="\(label)">\
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(size)" height="\(size)" viewBox="0 0 \(size) \(size)" role="img" aria-label="\(HTMLText.escape(label))">\
             <rect width="\(size)" height="\(size)" fill="#fff"/><path fill="#000" d="\(path)"/></svg>
             """
+    }
+
+    /// The SVG as a `data:` URL for an `<img src>`.
+    static func dataURL(for text: String, label: String) -> String? {
+        svg(for: text, label: label).map { "data:image/svg+xml;base64," + Data($0.utf8).base64EncodedString() }
     }
 }

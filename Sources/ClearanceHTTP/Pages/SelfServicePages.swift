@@ -23,9 +23,12 @@ extension ClearanceService {
         book.add(.post, "/self-service", officers, csrfHeader: false) { request, context in
             let form = try await FormFields.read(request, limit: 16 << 10)
             try requireCSRF(form, context)
-            guard let event = form["event"], event.count <= 200 else {
-                return try selfServicePage(context, request: request, event: form["event"],
-                                           errors: ["event": "Name the event (at most 200 characters)."], status: .badRequest)
+            let limit = ConsentFormLimits.fieldScalars["event"] ?? 200
+            guard let event = form["event"], event.unicodeScalars.count <= limit,
+                  !event.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                return try selfServicePage(context, request: request, event: nil,
+                                           errors: ["event": "Name the event (at most \(limit) characters, no control characters)."],
+                                           status: .badRequest)
             }
             _ = try accounts.store.addEventLink(secret: Secret.generate(), event: event, by: context.user?.name ?? "unknown")
             return .redirect(to: "/self-service", type: .normal)
@@ -46,10 +49,10 @@ extension ClearanceService {
         book.add(.post, "/self/{secret}", .anyone, csrfHeader: false) { request, context in
             // The secret in the link is all the proof needed: the form only waits for an officer.
             let link = try eventLink(context)
-            let form = try await FormFields.read(request, limit: 4 << 20).setting("event", to: link.event)
+            let form = try await FormFields.read(request, limit: ConsentFormLimits.maximumBodyBytes).setting("event", to: link.event)
             let errors = captureErrors(form)
             guard errors.isEmpty else {
-                return try capturePage(context, form: form, errors: errors, formError: "Please correct the fields marked below.",
+                return try capturePage(context, form: form, errors: errors, formError: errors["form"] ?? "Please correct the fields marked below.",
                                        status: .badRequest, action: "/self/\(link.secret)", fixedEvent: link.event)
             }
             if let signature = form["signature"] {
@@ -84,7 +87,7 @@ extension ClearanceService {
             do {
                 let recorded = try recordCaptured(form, by: context.user?.name ?? "unknown", request: request)
                 try accounts.store.removePendingConsent(id: pending.id)
-                return try receiptPage(recorded.reference, withdrawalURL: recorded.withdrawalURL, context)
+                return try receiptPage(recorded.reference, withdrawalURL: recorded.withdrawalURL, context, next: "/self-service")
             } catch let error as InputError {
                 return try pendingPage(pending, context, formError: error.description, status: .badRequest)
             }
@@ -105,7 +108,7 @@ extension ClearanceService {
 
     func eventLink(_ context: ClearanceRequestContext) throws -> EventLinkRecord {
         let secret = try context.parameters.require("secret")
-        guard secret.count <= 100, let link = try accounts.store.openEventLink(secret: secret) else {
+        guard secret.utf8.count <= 100, let link = try accounts.store.openEventLink(secret: secret) else {
             throw APIError(.notFound, "this event's form is closed or the link is wrong; please ask an officer")
         }
         return link
@@ -118,23 +121,45 @@ extension ClearanceService {
         return pending
     }
 
+    /// Forms waiting for confirmation are listed this many to a page, oldest first.
+    static let pendingPerPage = 50
+
     func selfServicePage(_ context: ClearanceRequestContext, request: Request, event: String?, errors: [String: String],
                          status: HTTPResponse.Status) throws -> Response {
         let base = baseURL(for: request)
         let events = Set(try ledger.ledger.allConsents(includingPrivateDetails: false).compactMap(\.terms.event)).sorted()
-        let values: [String: Any] = [
+        let total = try accounts.store.pendingConsentCount()
+        let pages = max(1, (total + Self.pendingPerPage - 1) / Self.pendingPerPage)
+        let pageText = request.uri.queryParameters["page"].map(String.init) ?? "1"
+        guard pageText.count <= 9, let number = Int(pageText), number >= 1 else {
+            throw APIError(.badRequest, "page must be a number from 1")
+        }
+        let current = min(number, pages)
+        let shown = try accounts.store.pendingConsents(limit: Self.pendingPerPage, offset: (current - 1) * Self.pendingPerPage)
+        let first = (current - 1) * Self.pendingPerPage + 1
+        var values: [String: Any] = [
             "events": events, "eventValue": event ?? "", "errors": errors,
+            "eventLimit": ConsentFormLimits.fieldScalars["event"] ?? 200,
             "links": try accounts.store.openEventLinks().map { link in
                 let url = base + "/self/" + link.secret
                 return ["id": link.id, "event": link.event, "url": url,
-                        "qrSVG": QRCodeSVG.svg(for: url, label: "QR code of the consent form for \(link.event)") ?? ""] as [String: Any]
+                        "qrCode": QRCodeSVG.dataURL(for: url, label: "QR code of this event's consent form") ?? ""] as [String: Any]
             },
-            "pending": try accounts.store.pendingConsents().prefix(500).map { pending in
+            "pending": shown.map { pending in
                 ["id": pending.id, "event": pending.link.event, "name": FormFields(pending.form)["name"] ?? "",
                  "submittedAt": pending.submittedAt.description] as [String: Any]
             },
+            "pendingTotal": total > 0,
+            "pendingRange": total <= Self.pendingPerPage ? "\(total) waiting."
+                : "\(total) waiting; showing \(first)–\(first + shown.count - 1), oldest first.",
         ]
-        return page("selfService", values, context, title: "Self-service consent", status: status)
+        if pages > 1 {
+            var pager: [String: Any] = [:]
+            if current > 1 { pager["previous"] = current - 1 }
+            if current < pages { pager["next"] = current + 1 }
+            values["pager"] = pager
+        }
+        return page(.selfService, values, context, title: "Self-service consent", status: status)
     }
 
     func pendingPage(_ pending: PendingConsentRecord, _ context: ClearanceRequestContext, formError: String?,
@@ -152,6 +177,6 @@ extension ClearanceService {
             values["signature"] = signature
         }
         if let formError { values["formError"] = formError }
-        return page("pending", values, context, title: "Confirm a self-service form", status: status)
+        return page(.pending, values, context, title: "Confirm a self-service form", status: status)
     }
 }

@@ -166,7 +166,7 @@ extension LedgerTransaction {
             try db.execute(sql: "DELETE FROM name_index WHERE digest = ?", arguments: [digest])
             return
         }
-        let list = try Ledger.json(people.sorted())
+        let list = try Ledger.jsonList(people.sorted())
         let mac = key.rowMACKey.mac(.nameIndex(digest: digest, people: Data(list.utf8)))
         try db.execute(sql: """
             INSERT INTO name_index (digest, people, mac) VALUES (?, ?, ?)
@@ -187,7 +187,7 @@ extension LedgerTransaction {
     }
 
     func setDocumentIndexEntry(_ documentID: String, assets: Set<String>) throws {
-        let list = try Ledger.json(assets.sorted())
+        let list = try Ledger.jsonList(assets.sorted())
         let mac = key.rowMACKey.mac(.documentIndex(documentID: Data(documentID.utf8), assets: Data(list.utf8)))
         try db.execute(sql: """
             INSERT INTO document_index (document_id, assets, mac) VALUES (?, ?, ?)
@@ -197,6 +197,15 @@ extension LedgerTransaction {
 }
 
 extension Ledger {
+    /// A JSON array of strings exactly as `json` writes it; made by hand for the usual case of
+    /// ids and hashes (letters, digits, `-`), which need no escaping and are written for every
+    /// index entry `verify` checks.
+    static func jsonList(_ strings: [String]) throws -> String {
+        let plain = strings.allSatisfy { $0.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D } }
+        guard plain else { return try json(strings) }
+        return "[" + strings.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+    }
+
     /// Text as the ledger stores it: U+0000 becomes U+FFFD, because SQLite hands TEXT back up to
     /// the first NUL, and a value must read back exactly as it was bound (and hashed).
     static func storable(_ text: String) -> String {

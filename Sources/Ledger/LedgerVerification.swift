@@ -222,14 +222,13 @@ private enum ExactValue: Equatable {
         }
     }
 
-    /// From `typeof(c)` and `CAST(c AS BLOB)`.
-    init(type: String?, bytes: Data?) {
-        switch type {
-        case "integer": self = .integer(Int64(String(decoding: bytes ?? Data(), as: UTF8.self)) ?? .min)
-        case "real": self = .real(String(decoding: bytes ?? Data(), as: UTF8.self))
-        case "text": self = .text(bytes ?? Data())
-        case "blob": self = .blob(bytes ?? Data())
-        default: self = .null
+    /// A stored value as SQLite hands it back, with a text value's bytes read separately
+    /// (`CAST(c AS BLOB)`, all of them, past any NUL).
+    init(stored value: DatabaseValue, textBytes: Data?) {
+        if case .string = value.storage {
+            self = .text(textBytes ?? Data())
+        } else {
+            self.init(value)
         }
     }
 
@@ -299,29 +298,37 @@ private struct DerivedTableCheck {
         try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").compactMap { $0["name"] as String? }
     }
 
-    /// Every row of `table`, each column as its exact value.
+    /// Every row of `table`, each column as its exact value: as SQLite types it, and for a
+    /// text value all its bytes (only text needs the second read, so numbers and blobs cost
+    /// nothing extra).
     private func exactRows(_ table: String, orderBy: String? = nil) throws -> (columns: [String], rows: RowCursor) {
         let names = try columns(of: table)
-        let parts = names.map { "typeof(\"\($0)\"), CAST(\"\($0)\" AS BLOB)" }.joined(separator: ", ")
+        let plain = names.map { "\"\($0)\"" }.joined(separator: ", ")
+        let texts = names.map { "CASE WHEN typeof(\"\($0)\") = 'text' THEN CAST(\"\($0)\" AS BLOB) END" }.joined(separator: ", ")
         let order = orderBy.map { " ORDER BY \($0)" } ?? ""
-        return (names, try Row.fetchCursor(db, sql: "SELECT \(parts) FROM \"\(table)\"\(order)"))
+        return (names, try Row.fetchCursor(db, sql: "SELECT \(plain), \(texts) FROM \"\(table)\"\(order)"))
     }
 
     private func values(_ row: Row, _ names: [String]) -> [String: ExactValue] {
         var result: [String: ExactValue] = [:]
-        for (index, name) in names.enumerated() {
-            result[name] = ExactValue(type: row[index * 2], bytes: row[index * 2 + 1])
-        }
+        for (index, name) in names.enumerated() { result[name] = value(row, index, of: names.count) }
         return result
     }
 
+    private func value(_ row: Row, _ index: Int, of count: Int) -> ExactValue {
+        ExactValue(stored: row[index], textBytes: row[count + index])
+    }
+
+    /// For messages only.
     private func describe(_ value: ExactValue) -> String {
         switch value {
         case .null: "NULL"
         case .integer(let v): String(v)
         case .real(let v): v
-        case .text(let d): String(decoding: d, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "\\0")
-        case .blob(let d): "x'" + d.prefix(8).map { String(format: "%02x", $0) }.joined() + (d.count > 8 ? "…" : "") + "'"
+        case .text(let d):
+            d.contains(0) ? String(decoding: d, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "\\0")
+                          : String(decoding: d, as: UTF8.self)
+        case .blob(let d): "x'" + Hex.lowercase(d.prefix(8)) + (d.count > 8 ? "…" : "") + "'"
         }
     }
 
@@ -329,18 +336,19 @@ private struct DerivedTableCheck {
     private mutating func compare(table: String, key: [String], expected: [String: [String: DatabaseValue]]) throws {
         var seen = Set<String>()
         let (names, rows) = try exactRows(table)
+        let keyIndexes = key.compactMap { names.firstIndex(of: $0) }
         while let row = try rows.next() {
-            let stored = values(row, names)
-            let id = key.map { stored[$0].map(describe) ?? "?" }.joined(separator: " ")
+            let stored = names.indices.map { value(row, $0, of: names.count) }
+            let id = keyIndexes.map { describe(stored[$0]) }.joined(separator: " ")
             guard let wanted = expected[id], !seen.contains(id) else {
                 problem(table, id, "is not backed by any event (inserted)")
                 continue
             }
             seen.insert(id)
-            let differing = names.filter { name in
-                guard let value = wanted[name] else { return true }
-                return ExactValue(value) != stored[name]
-            }
+            let differing = names.indices.filter { index in
+                guard let value = wanted[names[index]] else { return true }
+                return ExactValue(value) != stored[index]
+            }.map { names[$0] }
             if !differing.isEmpty {
                 problem(table, id, "\(differing.joined(separator: ", ")) differ\(differing.count == 1 ? "s" : "") from the events (edited)")
             }
@@ -444,17 +452,16 @@ private struct DerivedTableCheck {
                 problem("name_index", nil, "a row has a value of the wrong type (edited)")
                 continue
             }
-            let label = describe(.blob(digest))
             guard let list = wanted[digest], !seen.contains(digest) else {
-                problem("name_index", label, "matches no registered person's name (inserted or edited)")
+                problem("name_index", describe(.blob(digest)), "matches no registered person's name (inserted or edited)")
                 continue
             }
             seen.insert(digest)
-            if people != .text(Data(try Ledger.json(list.sorted()).utf8)) {
-                problem("name_index", label, "does not list exactly the people with that name (edited)")
+            if people != .text(Data(try Ledger.jsonList(list.sorted()).utf8)) {
+                problem("name_index", describe(.blob(digest)), "does not list exactly the people with that name (edited)")
             }
             if let rowMACKey, case .text(let bytes) = people, !rowMACKey.isValid(mac, for: .nameIndex(digest: digest, people: bytes)) {
-                problem("name_index", label, "fails its MAC (edited)")
+                problem("name_index", describe(.blob(digest)), "fails its MAC (edited)")
             }
         }
         for missing in wanted.keys.filter({ !seen.contains($0) }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
@@ -536,7 +543,7 @@ private struct DerivedTableCheck {
                 continue
             }
             seen.insert(documentID)
-            if assets != .text(Data(try Ledger.json(list.sorted()).utf8)) {
+            if assets != .text(Data(try Ledger.jsonList(list.sorted()).utf8)) {
                 problem("document_index", documentID, "does not list exactly the assets with that id (edited)")
             }
             if let rowMACKey, case .text(let bytes) = assets,

@@ -83,19 +83,26 @@ enum EventChain {
 /// swift-crypto's `SymmetricKey` is not marked Sendable; it is an immutable value.
 struct EventMACKey: @unchecked Sendable {
     let key: SymmetricKey
+    /// HMAC keyed once: each MAC then copies it instead of hashing the key again.
+    private let keyed: HMAC<SHA256>
 
     /// Derived from the instance's private key, so the key file holds one secret only.
     init(privateKey: Curve25519.Signing.PrivateKey) {
         key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: privateKey.rawRepresentation),
                                      info: Data("clearance.event-mac.v1".utf8), outputByteCount: 32)
+        keyed = HMAC(key: key)
     }
 
     func mac(of hash: Data) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: hash, using: key))
+        var hmac = keyed
+        hmac.update(data: hash)
+        return Data(hmac.finalize())
     }
 
     /// Whether `mac` is the MAC of `hash`, compared in constant time.
     func isValid(_ mac: Data, for hash: Data) -> Bool {
-        HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: hash, using: key)
+        var hmac = keyed
+        hmac.update(data: hash)
+        return hmac.finalize() == mac
     }
 }

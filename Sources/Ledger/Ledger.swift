@@ -34,6 +34,7 @@ public final class Ledger: Sendable {
         self.signingKey = signingKey
         macKey = readableKey?.macKey
         rowMACKey = readableKey?.rowMACKey
+        nameIndex = NameIndex(keyBytes: instance.indexKey)
     }
 
     /// Creates the database and the key file; refuses if either exists.
@@ -125,7 +126,8 @@ public final class Ledger: Sendable {
         try LedgerDatabase.checkpoint(database)
     }
 
-    var nameIndex: NameIndex { NameIndex(keyBytes: instance.indexKey) }
+    /// Digests of folded names under the instance's index key.
+    let nameIndex: NameIndex
 }
 
 extension Timestamp {

@@ -102,7 +102,8 @@ enum LedgerEvent: Equatable, Sendable {
 
     struct MentionPayload: Codable, Equatable, Sendable {
         var source: String
-        var region: [Double]?
+        /// `[x, y, w, h]` as the JSON text the `mentions` row holds, so the row compares as it is.
+        var region: String?
         /// `MentionCommitment` of the label and identifiers.
         var commitment: Data
     }
@@ -225,9 +226,12 @@ enum LedgerEvent: Equatable, Sendable {
         }
     }
 
+    /// One decoder for every payload: its options never change after this, and decoding with a
+    /// shared instance is safe from any thread (checks and `verify` decode thousands of events).
+    private static let decoder = JSONDecoder()
+
     /// Nil for an unknown kind or a payload that does not decode.
     static func decode(kind: String, payload: Data) -> LedgerEvent? {
-        let decoder = JSONDecoder()
         func value<T: Decodable>(_ type: T.Type) -> T? { try? decoder.decode(type, from: payload) }
         let event: LedgerEvent? = switch kind {
         case "ledger.created": value(InstanceBinding.self).map(LedgerEvent.ledgerCreated)

@@ -33,7 +33,7 @@ extension Ledger {
                 guard rowMACKey == nil else { throw LedgerError.corrupt("the name index entry for \"\(name)\" \(problem)") }
                 let listed = try String.fetchOne(db, sql: "SELECT people FROM name_index WHERE digest = ?",
                                                  arguments: [nameIndex.digest(key)]) ?? "[]"
-                ids = ((try? JSONDecoder().decode([String].self, from: Data(listed.utf8))) ?? []).compactMap(PersonID.init(parsing:))
+                ids = (Ledger.stringList(listed) ?? []).compactMap(PersonID.init(parsing:))
             }
             return try ids.compactMap { try PersonRow.fetchOne(db, key: $0.description) }
                 .sorted { $0.addedSeq < $1.addedSeq }

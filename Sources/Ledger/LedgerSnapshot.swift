@@ -58,11 +58,11 @@ public struct LedgerSnapshot {
         }
         let key = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
                                     arguments: [id.description])
-        guard let entry = try? ledger.entry(for: row, key: key), let data = entry.personalData,
+        guard let data = try ledger.personalData(of: row, key: key, db: db),
               let rows = confirmation.consents, let consents = try? rows.map({ try ledger.record(for: $0, key: nil) }) else {
             return PersonStanding(id: id, roles: row.roles, recordTampered: true)
         }
-        return PersonStanding(id: id, displayName: data.name, roles: entry.roles, dateOfBirth: data.dateOfBirth,
+        return PersonStanding(id: id, displayName: data.name, roles: row.roles, dateOfBirth: data.dateOfBirth,
                               consents: consents, tampered: confirmation.unverified,
                               recordTampered: !confirmation.intact)
     }

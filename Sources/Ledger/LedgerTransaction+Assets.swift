@@ -63,7 +63,7 @@ extension LedgerTransaction {
                 let salt = MentionCommitment.newSalt()
                 details.append(MentionDetail(label: label, identifiers: identifiers, salt: salt,
                                              nameDigest: label.flatMap(NameKey.init).map(index.digest)))
-                payloads.append(.init(source: Ledger.storable(mention.source), region: mention.region,
+                payloads.append(.init(source: Ledger.storable(mention.source), region: try mention.region.map(Ledger.json),
                                       commitment: MentionCommitment.make(sha256: sha256, ordinal: ordinal, salt: salt,
                                                                          label: label.map { Data($0.utf8) },
                                                                          identifiers: Data(identifiers.utf8))))
@@ -155,7 +155,7 @@ extension LedgerTransaction {
         }
         guard let people = row["people"] as String?, let mac = row["mac"] as Data?,
               key.rowMACKey.isValid(mac, for: .nameIndex(digest: digest, people: Data(people.utf8))),
-              let ids = try? JSONDecoder().decode([String].self, from: Data(people.utf8)) else {
+              let ids = Ledger.stringList(people) else {
             throw LedgerError.corrupt("a name_index entry fails its MAC (run `clearance verify`)")
         }
         return Set(ids)
@@ -180,7 +180,7 @@ extension LedgerTransaction {
                                          arguments: [documentID]) else { return nil }
         guard let assets = row["assets"] as String?, let mac = row["mac"] as Data?,
               key.rowMACKey.isValid(mac, for: .documentIndex(documentID: Data(documentID.utf8), assets: Data(assets.utf8))),
-              let hashes = try? JSONDecoder().decode([String].self, from: Data(assets.utf8)) else {
+              let hashes = Ledger.stringList(assets) else {
             throw LedgerError.corrupt("the document_index entry for \(documentID) fails its MAC (run `clearance verify`)")
         }
         return Set(hashes)
@@ -204,6 +204,28 @@ extension Ledger {
         let plain = strings.allSatisfy { $0.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D } }
         guard plain else { return try json(strings) }
         return "[" + strings.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+    }
+
+    /// The strings of a JSON array, for lists `jsonList` wrote: the plain form is read by hand
+    /// (a check reads one for every name it looks up), anything else by the JSON decoder.
+    static func stringList(_ text: String) -> [String]? {
+        let bytes = Array(text.utf8)
+        if bytes == Array("[]".utf8) { return [] }
+        if bytes.count >= 4, bytes.first == 0x5B, bytes.last == 0x5D {
+            let parts = bytes.dropFirst().dropLast().split(separator: 0x2C, omittingEmptySubsequences: false)
+            var result: [String] = []
+            for part in parts {
+                guard part.count >= 2, part.first == 0x22, part.last == 0x22 else { result = []; break }
+                let inner = part.dropFirst().dropLast()
+                guard inner.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }) else {
+                    result = []
+                    break
+                }
+                result.append(String(decoding: inner, as: UTF8.self))
+            }
+            if result.count == parts.count { return result }
+        }
+        return try? JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 
     /// Text as the ledger stores it: U+0000 becomes U+FFFD, because SQLite hands TEXT back up to

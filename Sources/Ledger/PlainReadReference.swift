@@ -19,7 +19,7 @@ public enum PlainReadReference {
                     guard let digest = mention["name_digest"] as Data? else { continue }
                     let listed = try String.fetchOne(db.cachedStatement(sql: "SELECT people FROM name_index WHERE digest = ?"),
                                                      arguments: [digest]) ?? "[]"
-                    for id in (try? JSONDecoder().decode([String].self, from: Data(listed.utf8))) ?? [] {
+                    for id in Ledger.stringList(listed) ?? [] {
                         _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"), arguments: [id])
                         _ = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ?"), arguments: [id])
                     }

@@ -196,9 +196,8 @@ enum Projection {
             throw LedgerError.invalid("an asset is named by the lower-case hex SHA-256 of its bytes")
         }
         guard try store.assetRow(ingested.asset) == nil else { throw LedgerError.invalid("\(ingested.asset) is already ingested") }
-        let bindings = try ingested.mentions.enumerated().map { ordinal, mention in
-            MentionBinding(ordinal: ordinal, source: mention.source, region: try mention.region.map(Ledger.json),
-                           commitment: mention.commitment)
+        let bindings = ingested.mentions.enumerated().map { ordinal, mention in
+            MentionBinding(ordinal: ordinal, source: mention.source, region: mention.region, commitment: mention.commitment)
         }
         try store.insert(AssetRow(ingested, seq: seq, at: at), mentions: bindings)
     }

@@ -50,7 +50,7 @@ extension Ledger {
     func confirmPerson(_ person: PersonID, bySignature: Bool = false, db: Database) throws -> PersonConfirmation {
         var result = PersonConfirmation()
         var replayed = MemoryStore(partial: true)
-        for read in try StoredEvents.fetchAll(db, filter: "WHERE person_id = ? ORDER BY seq", arguments: [person.description]) {
+        for read in try StoredEvents.fetchForCheck(db, sql: StoredEvents.ofPerson, arguments: [person.description]) {
             guard case .event(let stored) = read else {
                 result.intact = false
                 continue
@@ -134,7 +134,7 @@ extension Ledger {
         let digest = ledger.nameIndex.digest(key)
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT people, mac FROM name_index WHERE digest = ?"),
                                          arguments: [digest]) else {
-            if try legacyPending(db) {
+            if try ledger.legacyPending(db) {
                 return NameLookup(people: [], problem: "the name index was written by an earlier version of Clearance and is not yet bound to the signed ledger (open the ledger once with its key file)")
             }
             return NameLookup(people: [])
@@ -144,7 +144,7 @@ extension Ledger {
         }
         guard let people = row["people"] as String?, let mac = row["mac"] as Data?,
               macKey.isValid(mac, for: .nameIndex(digest: digest, people: Data(people.utf8))),
-              let listed = try? JSONDecoder().decode([String].self, from: Data(people.utf8)) else {
+              let listed = Ledger.stringList(people) else {
             return NameLookup(people: [], problem: "its name index entry fails its MAC (edited)")
         }
         var ids: [PersonID] = []
@@ -158,10 +158,8 @@ extension Ledger {
             guard person.erasedAt == nil else {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), who was erased")
             }
-            let key = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"), arguments: [text])
-            if let key, let sealed = person.sealed,
-               let data = PersonalDataSeal(keyBytes: key, person: id).open(PersonalData.self, from: sealed),
-               !ledger.nameIndex.digests(for: data).contains(digest) {
+            let personKey = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"), arguments: [text])
+            if let data = try ledger.personalData(of: person, key: personKey, db: db), !data.allNames.compactMap(NameKey.init).contains(key) {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), whose own names do not include it")
             }
             ids.append(id)
@@ -187,7 +185,7 @@ extension Ledger {
             }
             guard let assets = row["assets"] as String?, let mac = row["mac"] as Data?,
                   macKey.isValid(mac, for: .documentIndex(documentID: Data(documentID.utf8), assets: Data(assets.utf8))),
-                  let hashes = try? JSONDecoder().decode([String].self, from: Data(assets.utf8)) else {
+                  let hashes = Ledger.stringList(assets) else {
                 lookup.problems.append("document_index: the entry for its original \(documentID) fails its MAC (edited)")
                 continue
             }
@@ -212,6 +210,16 @@ extension Ledger {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legacy_assets'")) ?? false
     }
 
+    /// `legacyPending`, asked once per connection while the ledger is unchanged (a check asks for
+    /// every name the index does not know).
+    func legacyPending(_ db: Database) throws -> Bool {
+        let opened = try memos.memo(for: db, make: OpenedPeople.init)
+        if let known = opened.legacyPending { return known }
+        let pending = try Self.legacyPending(db)
+        opened.legacyPending = pending
+        return pending
+    }
+
     /// The asset as its signed events say, with the stored rows checked against them. Nil when
     /// nothing at all is known of `sha256`.
     ///
@@ -225,7 +233,7 @@ extension Ledger {
                             ledger: Ledger) throws -> StoredAsset? {
         var problems: [String] = []
         var replay = MemoryStore(partial: true)
-        let events = try StoredEvents.fetchAll(db, filter: "WHERE asset = ? ORDER BY seq", arguments: [sha256])
+        let events = try StoredEvents.fetchForCheck(db, sql: StoredEvents.ofAsset, arguments: [sha256])
         for read in events {
             guard case .event(let stored) = read else {
                 problems.append("events: event \(read.seq.map(String.init) ?? "?") about this asset has a column of the wrong type (edited)")
@@ -292,20 +300,35 @@ extension Ledger {
 
     /// The mentions as stored rows, each confirmed against its binding in the ingest event: the
     /// source and region as signed, the name and identifiers by the salted commitment (or blank,
-    /// when an erasure forgot them), the digest as the label's.
+    /// when an erasure forgot them). The `name_digest` column only serves erasure and is left to
+    /// `verify`: it decides nothing here.
     private static func confirmMentions(_ sha256: String, bindings: [MentionBinding]?, db: Database, ledger: Ledger,
                                         problems: inout [String]) throws -> [AssetMention] {
-        var stored: [Int: MentionRow] = [:]
-        for row in try rows(MentionRow.self, "SELECT * FROM mentions WHERE sha256 = ? ORDER BY ordinal", sha256, db: db, problems: &problems) {
-            stored[row.ordinal] = row
+        struct Stored {
+            var source: String?
+            var label: String?
+            var labelIsText: Bool
+            var identifiers: String?
+            var region: String?
+            var salt: Data?
         }
-        let decoder = JSONDecoder()
-        func region(_ text: String?) -> [Double]? { text.flatMap { try? decoder.decode([Double].self, from: Data($0.utf8)) } }
+        var stored: [Int: Stored] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT ordinal, source, label, identifiers, region, salt FROM mentions WHERE sha256 = ?"),
+                                    arguments: [sha256]) {
+            guard let ordinal = row[0] as Int? else {
+                problems.append("mentions: a row has a value of the wrong type (edited)")
+                continue
+            }
+            let label: DatabaseValue = row[2]
+            stored[ordinal] = Stored(source: row[1], label: row[2], labelIsText: label.isNull || (row[2] as String?) != nil,
+                                     identifiers: row[3], region: row[4], salt: row[5])
+        }
+        func region(_ text: String?) -> [Double]? { text.flatMap { try? JSONDecoder().decode([Double].self, from: Data($0.utf8)) } }
+        func identifiers(_ text: String?) -> [String]? { text.flatMap(Ledger.stringList) }
         guard let bindings else {
             // No signed ingest to hold them against: shown as stored, already reported as unbound.
-            return stored.values.sorted { $0.ordinal < $1.ordinal }.map { row in
-                AssetMention(source: row.source, label: row.label,
-                             identifiers: (try? decoder.decode([String].self, from: Data(row.identifiers.utf8))) ?? [],
+            return stored.sorted { $0.key < $1.key }.map { _, row in
+                AssetMention(source: row.source ?? "", label: row.label, identifiers: identifiers(row.identifiers) ?? [],
                              region: region(row.region))
             }
         }
@@ -317,25 +340,23 @@ extension Ledger {
                 mentions.append(AssetMention(source: binding.source, label: nil, identifiers: [], region: region(binding.region)))
                 continue
             }
-            var confirmed = row.source == binding.source && row.region == binding.region
+            var confirmed = row.source == binding.source && row.region == binding.region && row.labelIsText
             if binding.forgotten {
-                confirmed = confirmed && row.label == nil && row.salt == nil && row.nameDigest == nil
-                    && row.identifiers == MentionRow.forgottenIdentifiers
-            } else if let salt = row.salt {
+                confirmed = confirmed && row.label == nil && row.salt == nil && row.identifiers == MentionRow.forgottenIdentifiers
+            } else if let salt = row.salt, let identifierText = row.identifiers {
                 let commitment = MentionCommitment.make(sha256: sha256, ordinal: binding.ordinal, salt: salt,
                                                         label: row.label.map { Data($0.utf8) },
-                                                        identifiers: Data(row.identifiers.utf8))
+                                                        identifiers: Data(identifierText.utf8))
                 confirmed = confirmed && commitment == binding.commitment
-                    && row.nameDigest == row.label.flatMap(NameKey.init).map(ledger.nameIndex.digest)
             } else {
                 confirmed = false
             }
-            let identifiers = try? decoder.decode([String].self, from: Data(row.identifiers.utf8))
-            if !confirmed || identifiers == nil {
+            let parsed = identifiers(row.identifiers)
+            if !confirmed || parsed == nil {
                 problems.append("mentions: mention \(binding.ordinal) differs from its signed commitment (edited)")
             }
             mentions.append(AssetMention(source: binding.source, label: confirmed ? row.label : nil,
-                                         identifiers: confirmed ? identifiers ?? [] : [], region: region(binding.region)))
+                                         identifiers: confirmed ? parsed ?? [] : [], region: region(binding.region)))
         }
         for extra in stored.keys.sorted() {
             problems.append("mentions: mention \(extra) is not backed by the signed ingest (inserted)")

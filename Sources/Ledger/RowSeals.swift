@@ -7,19 +7,26 @@ import Foundation
 /// swift-crypto's `SymmetricKey` is not marked Sendable; it is an immutable value.
 struct RowMACKey: @unchecked Sendable {
     let key: SymmetricKey
+    /// HMAC keyed once, copied for each row.
+    private let keyed: HMAC<SHA256>
 
     init(privateKey: Curve25519.Signing.PrivateKey) {
         key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: privateKey.rawRepresentation),
                                      info: Data("clearance.row-mac.v1".utf8), outputByteCount: 32)
+        keyed = HMAC(key: key)
     }
 
     func mac(_ row: RowSeal) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: row.bytes, using: key))
+        var hmac = keyed
+        hmac.update(data: row.bytes)
+        return Data(hmac.finalize())
     }
 
     /// Compared in constant time.
     func isValid(_ mac: Data, for row: RowSeal) -> Bool {
-        HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: row.bytes, using: key)
+        var hmac = keyed
+        hmac.update(data: row.bytes)
+        return hmac.finalize() == mac
     }
 }
 

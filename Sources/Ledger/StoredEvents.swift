@@ -22,15 +22,42 @@ enum StoredEvents {
     private static let columns = ["kind", "person_id", "consent_ref", "asset", "created_at", "payload",
                                   "prev_hash", "hash", "signature", "mac"]
 
+    private static let selection = "SELECT seq, " + columns.map { "typeof(\($0)), CAST(\($0) AS BLOB)" }.joined(separator: ", ")
+        + " FROM events "
+
     /// `SELECT` of every column as `typeof(c)` and `CAST(c AS BLOB)`, then `filter` (a WHERE and
     /// ORDER BY clause).
-    static func sql(_ filter: String) -> String {
-        let parts = columns.map { "typeof(\($0)) AS \($0)_type, CAST(\($0) AS BLOB) AS \($0)" }
-        return "SELECT seq, \(parts.joined(separator: ", ")) FROM events \(filter)"
+    static func sql(_ filter: String) -> String { selection + filter }
+
+    /// What a check reads for every person and asset it relies on: the columns as SQLite hands
+    /// them back, not byte for byte. Enough there: the hash is taken over what is read, so a
+    /// value that reads back as the signed one is the signed one as far as the verdict goes, and
+    /// the hidden bytes of a stored text value are `verify`'s to find.
+    static let ofPerson = "SELECT seq, kind, person_id, consent_ref, asset, created_at, payload, prev_hash, hash, signature, mac "
+        + "FROM events WHERE person_id = ? ORDER BY seq"
+    static let ofAsset = "SELECT seq, kind, person_id, consent_ref, asset, created_at, payload, prev_hash, hash, signature, mac "
+        + "FROM events WHERE asset = ? ORDER BY seq"
+
+    /// Rows of `ofPerson` or `ofAsset`.
+    static func fetchForCheck(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Read] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            let seq = row[0] as Int64?
+            guard let seq, let kind = row[1] as String?, let createdAt = row[5] as Int64?, let payload = row[6] as Data?,
+                  let previousHash = row[7] as Data?, let hash = row[8] as Data?, let signature = row[9] as Data? else {
+                return .malformed(seq: seq, "a column is missing or has the wrong type (the row was edited)")
+            }
+            return .event(StoredEvent(seq: seq, kind: kind, personID: row[2], consentReference: row[3], asset: row[4],
+                                      createdAt: createdAt, payload: payload, previousHash: previousHash, hash: hash,
+                                      signature: signature, mac: row[10]))
+        }
+    }
+
+    static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [Read] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(read)
     }
 
     static func fetchAll(_ db: Database, filter: String, arguments: StatementArguments = []) throws -> [Read] {
-        try Row.fetchAll(db.cachedStatement(sql: sql(filter)), arguments: arguments).map(read)
+        try fetchAll(db, sql: sql(filter), arguments: arguments)
     }
 
     /// Columns are read by position (`sql` puts `seq` first, then each column's type and bytes

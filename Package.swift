@@ -50,7 +50,7 @@ let package = Package(
             name: "LedgerSchema",
             path: "Migrations",
             resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql"),
-                        .embedInCode("0004_event_macs.sql")]
+                        .embedInCode("0004_event_macs.sql"), .embedInCode("0008_offline_capture.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.

@@ -12,5 +12,7 @@ public enum LedgerSchema {
         Migration(identifier: "0002_assets", sql: String(decoding: PackageResources._002_assets_sql, as: UTF8.self)),
         Migration(identifier: "0003_takedowns", sql: String(decoding: PackageResources._003_takedowns_sql, as: UTF8.self)),
         Migration(identifier: "0004_event_macs", sql: String(decoding: PackageResources._004_event_macs_sql, as: UTF8.self)),
+        // 0005–0007 are taken by work in progress on other branches (gate integrity, notices).
+        Migration(identifier: "0008_offline_capture", sql: String(decoding: PackageResources._008_offline_capture_sql, as: UTF8.self)),
     ]
 }

@@ -79,7 +79,10 @@ public struct LedgerTransaction {
             version = previous.version + 1
         }
         var reference = ConsentReference.random(using: &generator)
-        while try ConsentRow.exists(db, key: reference.description) { reference = ConsentReference.random(using: &generator) }
+        // A reference reserved for a tablet's offline captures is not free either.
+        while try ConsentRow.exists(db, key: reference.description) || isReserved(reference) {
+            reference = ConsentReference.random(using: &generator)
+        }
         let event = LedgerEvent.ConsentRecorded(reference: reference, person: person, version: version,
                                                 supersedes: supersedes, terms: terms, sealed: try seal.seal(details))
         try append(.consentRecorded(event), at: at)
@@ -114,7 +117,7 @@ public struct LedgerTransaction {
         return references
     }
 
-    private func personSeal(_ person: PersonID) throws -> PersonalDataSeal {
+    func personSeal(_ person: PersonID) throws -> PersonalDataSeal {
         guard let row = try PersonRow.fetchOne(db, key: person.description) else {
             throw LedgerError.unknownPerson(person.description)
         }

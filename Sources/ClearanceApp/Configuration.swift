@@ -8,7 +8,7 @@ import Foundation
 ///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 3, "takedownDays": 30,
 ///  "preElectionPeriods": [{"from": "2026-03-23", "to": "2026-05-07"}],
 ///  "councilChannels": ["website", "facebook"], "withdrawalContact": "dpo@council.example",
-///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800}
+///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800, "offlineReferenceDays": 14}
 /// ```
 public struct ClearanceConfiguration: Sendable {
     public var catalog: ChannelCatalog
@@ -21,6 +21,8 @@ public struct ClearanceConfiguration: Sendable {
     public var takedownDays = 30
     /// Largest file the web service accepts as an upload (`clearance serve --max-upload-mb` overrides).
     public var maxUploadBytes = 50 << 20
+    /// Days a consent reference reserved for a tablet's offline captures stays usable.
+    public var offlineReferenceDays = 14
 
     public static let standard = ClearanceConfiguration(
         catalog: .standard, policy: Policy(),
@@ -29,7 +31,8 @@ public struct ClearanceConfiguration: Sendable {
 
     static let knownKeys: Set<String> = ["channels", "social", "groups", "ageOfConsent", "defaultExpiryYears",
                                          "retentionYears", "preElectionPeriods", "councilChannels",
-                                         "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes"]
+                                         "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes",
+                                         "offlineReferenceDays"]
 
     private struct File: Decodable {
         var channels: [String]?
@@ -44,6 +47,7 @@ public struct ClearanceConfiguration: Sendable {
         var formVersion: String?
         var takedownDays: Int?
         var maxUploadBytes: Int?
+        var offlineReferenceDays: Int?
         struct Window: Decodable { var from: String; var to: String }
     }
 
@@ -118,6 +122,10 @@ public struct ClearanceConfiguration: Sendable {
         if let bytes = file.maxUploadBytes {
             guard (1 << 10...4 << 30).contains(bytes) else { throw InputError("maxUploadBytes must be between 1 KiB and 4 GiB") }
             configuration.maxUploadBytes = bytes
+        }
+        if let days = file.offlineReferenceDays {
+            guard (1...90).contains(days) else { throw InputError("offlineReferenceDays must be between 1 and 90") }
+            configuration.offlineReferenceDays = days
         }
         var windows: [DateWindow] = []
         for window in file.preElectionPeriods ?? [] {

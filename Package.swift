@@ -93,7 +93,8 @@ let package = Package(
             resources: [.embedInCode("openapi.json")]
                 + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
                    "person", "selfService", "pending"].map { .embedInCode("Templates/\($0).mustache") }
-                + ["clearance.css", "page.js", "capture.js", "check.js"].map { .embedInCode("Public/\($0)") }
+                + ["clearance.css", "page.js", "capture.js", "check.js", "outbox.js", "worker.js", "qrcode.js",
+                   "capture.webmanifest", "icon-192.png", "icon-512.png"].map { .embedInCode("Public/\($0)") }
         ),
 
         // Command-line tool, thin over ClearanceApp.

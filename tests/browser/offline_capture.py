@@ -129,8 +129,6 @@ class KillingProxy:
                     buffer += data
                 body, buffer = buffer[:length], buffer[length:]
                 mode = None
-                if os.environ.get("PROXY_DEBUG"):
-                    print("proxy:", head.split(b"\r\n")[0], flush=True)
                 if head.startswith(b"POST /api/v1/captures "):
                     with self.lock:
                         if self.armed:

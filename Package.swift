@@ -33,11 +33,12 @@ let package = Package(
         // Domain types and the gate: pure, no I/O.
         .target(name: "ClearanceCore"),
 
-        // Reading EXIF/XMP/video metadata and writing scrubbed copies.
+        // Reading EXIF/XMP/video metadata and writing scrubbed copies (pictures converted through
+        // Pictures, movies remuxed through libavformat).
         .target(
             name: "MediaMetadata",
             dependencies: [
-                "CExif", "CExempi", "CHeif",
+                "CExif", "CExempi", "CHeif", "CFFmpeg", "Pictures",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

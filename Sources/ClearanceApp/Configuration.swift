@@ -8,7 +8,8 @@ import Foundation
 ///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 3, "takedownDays": 30,
 ///  "preElectionPeriods": [{"from": "2026-03-23", "to": "2026-05-07"}],
 ///  "councilChannels": ["website", "facebook"], "withdrawalContact": "dpo@council.example",
-///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800, "offlineReferenceDays": 14}
+///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800, "keepHEIC": ["website"],
+///  "offlineReferenceDays": 14}
 /// ```
 public struct ClearanceConfiguration: Sendable {
     public var catalog: ChannelCatalog
@@ -21,6 +22,9 @@ public struct ClearanceConfiguration: Sendable {
     public var takedownDays = 30
     /// Largest file the web service accepts as an upload (`clearance serve --max-upload-mb` overrides).
     public var maxUploadBytes = 50 << 20
+    /// Channels that take HEIC as it is: exports for them keep HEIC pictures as HEIF (their
+    /// coded image copied, every metadata item dropped) instead of converting them to JPEG.
+    public var keepHEIC: Set<Channel> = []
     /// Days a consent reference reserved for a tablet's offline captures stays usable.
     public var offlineReferenceDays = 14
 
@@ -31,7 +35,7 @@ public struct ClearanceConfiguration: Sendable {
 
     static let knownKeys: Set<String> = ["channels", "social", "groups", "ageOfConsent", "defaultExpiryYears",
                                          "retentionYears", "preElectionPeriods", "councilChannels",
-                                         "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes",
+                                         "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes", "keepHEIC",
                                          "offlineReferenceDays"]
 
     private struct File: Decodable {
@@ -47,6 +51,7 @@ public struct ClearanceConfiguration: Sendable {
         var formVersion: String?
         var takedownDays: Int?
         var maxUploadBytes: Int?
+        var keepHEIC: [String]?
         var offlineReferenceDays: Int?
         struct Window: Decodable { var from: String; var to: String }
     }
@@ -146,6 +151,13 @@ public struct ClearanceConfiguration: Sendable {
             }
         } else {
             configuration.policy.councilChannels = Set(catalog.channels)
+        }
+        if let keep = file.keepHEIC {
+            do {
+                configuration.keepHEIC = Set(try catalog.expand(keep))
+            } catch {
+                throw InputError("keepHEIC: \(error.description)")
+            }
         }
         if let contact = file.withdrawalContact?.trimmingCharacters(in: .whitespacesAndNewlines), !contact.isEmpty {
             configuration.withdrawalContact = contact

@@ -267,10 +267,15 @@ extension AssetOperations {
             return .init(file: nil, blackedOut: 0,
                          note: "Blacking out other people is not available for \(kind) files, and other people may be shown, so no copy is included; ask us and we will prepare one.")
         }
-        let name = base + "." + format.rawValue
+        // HEIC and TIFF are copied as JPEG, as an export would.
+        let name = base + "." + ScrubbedCopy.fileExtension(for: ScrubbedCopy.outputFormat(for: format))
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("pictures"), withIntermediateDirectories: true)
-        try ScrubbedCopy.write(from: source, to: folder.appendingPathComponent(name).path, format: format,
-                               release: ReleaseStamp(status: "MR-NON", consentReferences: []))
+        do {
+            try ScrubbedCopy.write(from: source, to: folder.appendingPathComponent(name).path, format: format,
+                                   release: ReleaseStamp(status: "MR-NON", consentReferences: []))
+        } catch {
+            return .init(file: nil, blackedOut: 0, note: "The file could not be copied here (\(error)); ask us for a copy.")
+        }
         return .init(file: name, blackedOut: 0,
                      note: "Blacking out is not available for \(kind) files; no one else is known to be shown, so it is copied as taken, without location or camera details.")
     }

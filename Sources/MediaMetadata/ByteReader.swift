@@ -45,12 +45,38 @@ final class RandomAccessFile {
         return bytes
     }
 
-    /// Exactly `count` bytes at `offset`, or nil when the file is shorter.
+}
+
+/// Bytes read by offset: a file on disk, or bytes already in memory (a JPEG just encoded), so
+/// the export scrubbers treat both alike.
+protocol RandomAccessBytes {
+    /// Size when opened; reads never go past it.
+    var size: Int { get }
+    /// Up to `count` bytes at `offset`; fewer at the end, empty past it.
+    func read(at offset: Int, count: Int) -> [UInt8]
+}
+
+extension RandomAccessBytes {
+    /// Exactly `count` bytes at `offset`, or nil when the bytes are shorter.
     func readExactly(at offset: Int, count: Int) -> [UInt8]? {
         guard count >= 0 else { return nil }
         if count == 0 { return [] }
         let bytes = read(at: offset, count: count)
         return bytes.count == count ? bytes : nil
+    }
+}
+
+extension RandomAccessFile: RandomAccessBytes {}
+
+/// Bytes in memory, read like a file.
+struct MemoryBytes: RandomAccessBytes {
+    let bytes: [UInt8]
+
+    var size: Int { bytes.count }
+
+    func read(at offset: Int, count: Int) -> [UInt8] {
+        guard offset >= 0, count > 0, offset < bytes.count else { return [] }
+        return Array(bytes[offset..<min(bytes.count, offset + min(count, bytes.count - offset))])
     }
 }
 

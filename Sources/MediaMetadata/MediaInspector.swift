@@ -11,9 +11,15 @@ public struct MediaInspector: Sendable {
     public init() {}
 
     public func inspect(path: String) -> MediaFacts {
+        inspect(path: path, hashing: true)
+    }
+
+    /// Without `hashing`, `sha256` stays nil and the media data is never read: for reading back
+    /// an export's copy, whose hash is taken once it is in place.
+    func inspect(path: String, hashing: Bool) -> MediaFacts {
         var facts = MediaFacts(path: path)
         do {
-            facts.sha256 = try ContentHash.sha256(ofFileAt: path)
+            if hashing { facts.sha256 = try ContentHash.sha256(ofFileAt: path) }
             let file = try RandomAccessFile(path: path)
             let header = file.read(at: 0, count: FormatSniffer.headerLength)
             if header.isEmpty { throw MediaReadError.empty }

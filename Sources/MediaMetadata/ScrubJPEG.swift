@@ -27,7 +27,7 @@ enum ScrubJPEG {
 
     /// Walks the source up to its first scan, deciding what to keep, then finds the EOI that
     /// ends the image. Throws on anything truncated or malformed.
-    static func plan(_ file: RandomAccessFile) throws -> Plan {
+    static func plan(_ file: some RandomAccessBytes) throws -> Plan {
         guard file.size > 0 else { throw MediaReadError.empty }
         guard file.read(at: 0, count: 2) == [0xFF, 0xD8] else { throw MediaReadError.malformed("not a JPEG (no SOI marker)") }
         var jfif: Segment?
@@ -132,7 +132,7 @@ enum ScrubJPEG {
     }
 
     /// What is kept of IFD0 of the Exif APP1 payload at `offset`.
-    private static func readExif(_ file: RandomAccessFile, payloadAt offset: Int, length: Int) -> ExifLayout? {
+    private static func readExif(_ file: some RandomAccessBytes, payloadAt offset: Int, length: Int) -> ExifLayout? {
         guard length > 6, let payload = file.readExactly(at: offset, count: length),
               let tiff = TIFFStructure(source: TIFFBuffer(data: Array(payload[6...])))
         else { return nil }
@@ -144,7 +144,7 @@ enum ScrubJPEG {
     /// restart marker; other markers between scans (tables, further SOS of progressive files)
     /// are segments stepped over by their length, so bytes inside them cannot pose as EOI.
     /// Metadata segments between scans are refused: they would be copied otherwise.
-    static func endOfImage(_ file: RandomAccessFile, from start: Int) throws -> Int {
+    static func endOfImage(_ file: some RandomAccessBytes, from start: Int) throws -> Int {
         let chunkSize = 1 << 16
         var chunk: [UInt8] = []
         var chunkStart = start
@@ -190,7 +190,7 @@ enum ScrubJPEG {
         }
     }
 
-    static func write(_ plan: Plan, from file: RandomAccessFile, release: ReleaseStamp, to output: ScrubOutput) throws {
+    static func write(_ plan: Plan, from file: some RandomAccessBytes, release: ReleaseStamp, to output: ScrubOutput) throws {
         func copy(_ segment: Segment) throws {
             guard let bytes = file.readExactly(at: segment.offset, count: segment.length) else {
                 throw MediaReadError.malformed("JPEG changed while being exported")

@@ -46,15 +46,30 @@ enum ScrubXMP {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
             default:
-                let v = scalar.value
-                if (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) || v >= 0x10000 {
-                    out.unicodeScalars.append(scalar)
-                }
+                if isXMLCharacter(scalar) { out.unicodeScalars.append(scalar) }
             }
         }
         return out
+    }
+
+    static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return v == 0x09 || v == 0x0A || v == 0x0D || (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) || v >= 0x10000
+    }
+
+    /// The release as Clearance's XMP reader gives it back from `packet(release)`: the status
+    /// as a bare code, the references as written. An export checks its copy against this.
+    static func readBack(_ release: ReleaseStamp) -> (status: String?, ids: [String]) {
+        func written(_ text: String) -> String {
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: text.unicodeScalars.filter(isXMLCharacter))
+            return String(scalars).xmpTrimmed()
+        }
+        let status = release.status.trimmingWhitespace
+        let uri = status.hasPrefix("http://") || status.hasPrefix("https://") ? status : plusVocabulary + status
+        let ids = release.consentReferences.map { written($0.trimmingWhitespace) }.filter { !$0.isEmpty }
+        return (status.isEmpty ? nil : XMPValues.plusCode(written(uri)), ids)
     }
 
     /// A TIFF structure (big-endian) whose IFD0 holds only orientation and the fields the

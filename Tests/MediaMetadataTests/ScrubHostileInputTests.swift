@@ -29,7 +29,8 @@ import Testing
     }
 
     static func run(
-        _ original: [UInt8], structure: Range<Int>? = nil, format: ContainerFormat, rounds: Int, seed: UInt64
+        _ original: [UInt8], structure: Range<Int>? = nil, format: ContainerFormat, options: ExportOptions = .standard,
+        rounds: Int, seed: UInt64
     ) throws -> (written: Int, refused: Int) {
         let directory = try ScrubSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -39,7 +40,7 @@ import Testing
             let source = "\(directory)/in-\(round)", output = "\(directory)/out-\(round)"
             try Data(damage(original, structure: structure ?? 0..<min(original.count, 2048), using: &rng)).write(to: URL(fileURLWithPath: source))
             do {
-                try ScrubbedCopy.write(from: source, to: output, format: format, release: ScrubSupport.stamp)
+                try ScrubbedCopy.write(from: source, to: output, format: format, release: ScrubSupport.stamp, options: options)
                 written += 1
                 #expect(FileManager.default.fileExists(atPath: output))
             } catch {
@@ -47,6 +48,9 @@ import Testing
                 #expect(!FileManager.default.fileExists(atPath: output), "round \(round) (seed \(seed)) left a partial file: \(error)")
             }
         }
+        // No private staging folder or intermediate file survives, written or refused.
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix("in-") && !$0.hasPrefix("out-") }
+        #expect(left.isEmpty, "left behind: \(left)")
         return (written, refused)
     }
 
@@ -88,12 +92,50 @@ import Testing
         #expect(result.written + result.refused == 200)
     }
 
+    /// HEIC converted to JPEG and kept as HEIF: libheif parses and decodes the damage, Clearance's
+    /// HEIF rewrite reads its boxes.
+    @Test(.enabled(if: Fixtures.corpus != nil, "needs ../shared/corpus"))
+    func damagedHEIC() throws {
+        let path = try #require(ScrubSupport.corpusFiles(extensions: ["heif"]).first { $0.hasSuffix("/samplefilehub.heif") })
+        let original = try ScrubSupport.bytes(path)
+        for (keep, seed) in [(false, UInt64(5)), (true, 6)] {
+            let result = try Self.run(original, structure: 0..<min(original.count, 1024), format: .heic,
+                                      options: ExportOptions(keepHEIC: keep), rounds: 40, seed: seed)
+            print("damaged HEIC (\(keep ? "kept as HEIF" : "to JPEG")): \(result.written) written, \(result.refused) refused")
+            #expect(result.written + result.refused == 40)
+            #expect(result.written > 0, "some damage (in unused bytes) still gives a picture")
+        }
+    }
+
+    @Test(.enabled(if: Fixtures.corpus != nil, "needs ../shared/corpus"))
+    func damagedTIFF() throws {
+        let path = try #require(ScrubSupport.corpusFiles(extensions: ["tiff"]).first { $0.hasSuffix("/Arbitro.tiff") })
+        let result = try Self.run(try ScrubSupport.bytes(path), format: .tiff, rounds: 100, seed: 7)
+        print("damaged TIFF: \(result.written) written, \(result.refused) refused")
+        #expect(result.written + result.refused == 100)
+    }
+
+    /// A fragmented MP4 (the layout libavformat's remux now accepts) with damage in its
+    /// movie and fragment headers.
+    @Test(.enabled(if: MovieFixtures.available, "needs ffmpeg"))
+    func damagedFragmentedMovie() throws {
+        let directory = try ScrubSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = "\(directory)/small.mp4"
+        try MovieFixtures.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                                  "-g", "5", "-movflags", "frag_keyframe+empty_moov", source])
+        let original = try ScrubSupport.bytes(source)
+        let result = try Self.run(original, structure: 0..<min(original.count, 4096), format: .mp4, rounds: 60, seed: 8)
+        print("damaged fragmented movie: \(result.written) written, \(result.refused) refused")
+        #expect(result.written + result.refused == 60)
+    }
+
     @Test func emptyAndMissingFiles() throws {
         let directory = try ScrubSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let empty = "\(directory)/empty"
         #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
-        for format in [ContainerFormat.jpeg, .png, .mp4, .mov] {
+        for format in ContainerFormat.allCases {
             let output = "\(directory)/out-\(format.rawValue)"
             #expect(throws: MediaReadError.empty) {
                 try ScrubbedCopy.write(from: empty, to: output, format: format, release: ScrubSupport.stamp)

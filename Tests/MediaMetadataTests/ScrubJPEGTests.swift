@@ -194,16 +194,21 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == original)
     }
 
-    @Test func unsupportedFormatsAreRefused() throws {
+    /// HEIC and TIFF are converted, so a file that only looks like one is refused, leaving nothing.
+    @Test func brokenPicturesToConvertAreRefused() throws {
         let directory = try ScrubSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        for format in [ContainerFormat.tiff, .heic] {
-            let output = "\(directory)/out.\(format.rawValue)"
-            #expect(throws: MediaReadError.unsupportedFormat("export of \(format.rawValue.uppercased()) is not supported yet")) {
-                try ScrubbedCopy.write(from: Fixtures.path("rotated-6.jpg"), to: output, format: format, release: ScrubSupport.stamp)
+        let heic = Array("\0\0\0\u{18}ftypheic\0\0\0\0mif1heic".utf8) + [UInt8](repeating: 0x41, count: 64)
+        let tiff: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00] + [UInt8](repeating: 0xFF, count: 40)
+        for (format, bytes) in [(ContainerFormat.heic, heic), (.tiff, tiff)] {
+            let source = "\(directory)/broken.\(format.rawValue)", output = "\(directory)/out-\(format.rawValue).jpg"
+            try Data(bytes).write(to: URL(fileURLWithPath: source))
+            #expect(throws: (any Error).self) {
+                try ScrubbedCopy.write(from: source, to: output, format: format, release: ScrubSupport.stamp)
             }
             #expect(!FileManager.default.fileExists(atPath: output))
         }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["broken.heic", "broken.tiff"])
     }
 
     @Test func releasePacketEscapesMarkup() throws {

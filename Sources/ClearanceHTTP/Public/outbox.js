@@ -193,8 +193,8 @@
 
   // MARK: The server
 
-  // A request the network swallows (signal lost mid-way) is given up after 30 seconds, as if
-  // refused: the capture stays, and the next sync sends it again.
+  // A request the network swallows (signal lost mid-way) is given up after 30 seconds, like a
+  // connection that failed: the capture stays, and the next sync sends it again.
   function call(path, body) {
     var abort = new AbortController(), timer = setTimeout(function () { abort.abort(); }, 30000);
     return fetch(path, {
@@ -234,6 +234,8 @@
       }).then(function (response) {
         status.unreachable = false;
         if (response.status === 200 || response.status === 201) {
+          // Signed in again (in another tab, say): this page's "sign in again" no longer holds.
+          status.signedOut = false;
           return response.json().then(function (answer) {
             if (answer.reference !== capture.reference) return refuse(item, 'The server answered another reference (' + answer.reference + ').', 'form');
             return forget(item, capture.reference).then(function () {

@@ -196,10 +196,23 @@ class Flow:
         self.wait_for_new_page(page)
 
     def wait_for_new_page(self, page):
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
         wait = WebDriverWait(self.driver, 20)
-        wait.until(expected_conditions.staleness_of(page))
+
+        def gone(_):
+            try:
+                page.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                # Asked while the old document is being torn down, chromedriver sometimes answers
+                # this instead of "stale": the page is going all the same.
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+        wait.until(gone)
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def sign_in(self, name):

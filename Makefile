@@ -12,7 +12,7 @@ DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev 
                 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
                 libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv \
                 node-qrcode-generator zbar-tools
-BENCH_PACKAGES := hyperfine wrk curl
+BENCH_PACKAGES := hyperfine wrk curl libjpeg-turbo-progs
 
 SWIFT_FLAGS ?=
 

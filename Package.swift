@@ -46,6 +46,25 @@ let package = Package(
         // Decoding still pictures to upright RGB with bounded memory, and encoding JPEG.
         .target(name: "Pictures", dependencies: ["CTurboJPEG", "CHeif", "CPNG", "CTIFF"]),
 
+        // The YuNet face detection model (ONNX, MIT), compiled into the binary with C23 #embed
+        // (SwiftPM's embedInCode took minutes and gigabytes to compile these 232 KB).
+        .target(
+            name: "FaceModels",
+            path: "Models",
+            exclude: ["face_detection_yunet_2023mar.onnx", "LICENSE-face_detection_yunet-MIT.txt"]
+        ),
+
+        // A C API over OpenCV's C++ DNN module: load a network, run it, return its raw outputs.
+        // Debian's OpenCV -dev packages ship no pkg-config file, hence the include path by hand.
+        .target(
+            name: "COpenCVFaces",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]
+        ),
+
+        // Finding faces in pictures and sampled video frames (YuNet on OpenCV DNN).
+        .target(name: "FaceDetection", dependencies: ["COpenCVFaces", "FaceModels", "Pictures", "CFFmpeg"]),
+
         // SQL schema, embedded in the binary so nothing is read from the source tree at run time.
         .target(
             name: "LedgerSchema",
@@ -68,7 +87,7 @@ let package = Package(
         .target(
             name: "ClearanceApp",
             dependencies: [
-                "ClearanceCore", "MediaMetadata", "Ledger", "Pictures",
+                "ClearanceCore", "MediaMetadata", "Ledger", "Pictures", "FaceDetection",
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of the standalone documents' stylesheets, for their Content-Security-Policy.
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -118,6 +137,12 @@ let package = Package(
         // The App's pure pieces: HTML escaping, post URLs, what staff are told.
         .testTarget(name: "ClearanceAppTests", dependencies: ["ClearanceApp", "ClearanceCore"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
+        .testTarget(
+            name: "FaceDetectionTests",
+            // MediaMetadata to read each corpus photo's EXIF orientation as `inspect` does.
+            dependencies: ["FaceDetection", "Pictures", "MediaMetadata"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "MediaMetadataTests",
             dependencies: ["MediaMetadata"],

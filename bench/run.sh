@@ -2,7 +2,7 @@
 # `make bench`: every benchmark prints its own reference measured in the same run, and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for part in bench/inspect.sh bench/ingest.sh bench/http.sh; do
+for part in bench/inspect.sh bench/ingest.sh bench/faces.sh bench/http.sh; do
   echo "== $part"
   bash "$part"
 done

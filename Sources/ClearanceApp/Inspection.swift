@@ -1,4 +1,5 @@
 import Dispatch
+import FaceDetection
 import Foundation
 import MediaMetadata
 import Synchronization
@@ -11,18 +12,46 @@ public struct Inspection: Sendable {
         self.inspector = inspector
     }
 
-    /// Results come back in the order of `paths`, whatever order the cores finish in.
-    /// `progress` is called with the number of files done so far, from any thread.
+    /// Metadata only. Results come back in the order of `paths`, whatever order the cores finish
+    /// in. `progress` is called with the number of files done so far, from any thread.
     public func inspect(paths: [String], progress: (@Sendable (Int) -> Void)? = nil) -> [MediaFacts] {
-        let results = Mutex<[MediaFacts?]>(Array(repeating: nil, count: paths.count))
+        inspect(paths: paths, faces: .off, progress: progress).map(\.facts)
+    }
+
+    /// `clearance inspect`: each file's metadata and, unless `faces` is `.off`, the faces in its
+    /// pixels, read on every core. Results come back in the order of `paths`.
+    public func inspect(paths: [String], faces: FaceLookup,
+                        progress: (@Sendable (Int) -> Void)? = nil) -> [InspectedMedia] {
+        let results = Mutex<[InspectedMedia?]>(Array(repeating: nil, count: paths.count))
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-            let facts = inspector.inspect(path: paths[index])
-            results.withLock { $0[index] = facts }
-            let count = done.add(1, ordering: .relaxed).newValue
-            progress?(count)
+            let media = Self.inspect(facts: inspector.inspect(path: paths[index]), faces: faces)
+            results.withLock { $0[index] = media }
+            progress?(done.add(1, ordering: .relaxed).newValue)
         }
         return results.withLock { $0.map { $0! } }
+    }
+
+    /// Looks for faces in a file whose metadata has been read. Detection runs whenever the format
+    /// is known, even when the metadata was damaged: the pixels may still be fine. When it cannot
+    /// run, a warning says why, since such a picture needs a person to look at it.
+    static func inspect(facts: MediaFacts, faces: FaceLookup) -> InspectedMedia {
+        var media = InspectedMedia(facts: facts, faces: nil)
+        guard let kind = facts.kind else { return media }
+        switch faces {
+        case .off:
+            return media
+        case .unavailable(let reason):
+            media.faces = .failed(FaceDetector.identifier, reason)
+        case .on(let detector):
+            media.faces = switch kind {
+            case .image: detector.detectFaces(inPictureAt: facts.path, orientation: facts.orientation)
+            case .video: detector.detectFaces(inVideoAt: facts.path)
+            }
+        }
+        if let failure = media.faces?.failure { media.facts.warnings.append("faces were not looked for: \(failure)") }
+        if let limitation = media.faces?.limitation { media.facts.warnings.append(limitation) }
+        return media
     }
 
     /// Expands directories recursively into the files they hold (sorted, hidden files skipped,
@@ -55,6 +84,47 @@ public struct Inspection: Sendable {
             files.append(contentsOf: found.sorted())
         }
         return files
+    }
+}
+
+/// Whether `inspect` looks for faces, and with what.
+public enum FaceLookup: Sendable {
+    /// `--no-faces`: not looked for, and not mentioned.
+    case off
+    case on(FaceDetector)
+    /// The detector could not start (the reason); every picture says so in its warnings.
+    case unavailable(String)
+
+    /// YuNet with the standard settings, or why it could not start.
+    public static func standard() -> FaceLookup {
+        do { return .on(try FaceDetector()) } catch { return .unavailable("\(error)") }
+    }
+}
+
+/// One file as `inspect` reports it: what its metadata says and, when looked for, the faces in
+/// its pixels. The JSON is the metadata's keys (`MediaFacts`) plus `detectedFaces` and
+/// `faceDetector`.
+public struct InspectedMedia: Sendable, Encodable {
+    public var facts: MediaFacts
+    /// `nil` when faces were not looked for (`--no-faces`, or a file of no known format).
+    public var faces: FaceDetectionResult?
+
+    public init(facts: MediaFacts, faces: FaceDetectionResult?) {
+        self.facts = facts
+        self.faces = faces
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case detectedFaces, faceDetector
+    }
+
+    /// The metadata's keys, then the faces in the same JSON object: `detectedFaces` is `null`
+    /// when detection did not run (or was not asked for), `[]` when it ran and found none.
+    public func encode(to encoder: any Encoder) throws {
+        try facts.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(faces?.faces, forKey: .detectedFaces)
+        try container.encode(faces?.ran == true ? faces?.detector : nil, forKey: .faceDetector)
     }
 }
 

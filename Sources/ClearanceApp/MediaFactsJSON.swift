@@ -8,4 +8,11 @@ public enum MediaFactsJSON {
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(facts), as: UTF8.self)
     }
+
+    /// `inspect --json` with faces: each file's metadata keys plus `detectedFaces` and `faceDetector`.
+    public static func encode(_ media: [InspectedMedia]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(media), as: UTF8.self)
+    }
 }

@@ -15,7 +15,11 @@ enum JPEGCodec {
         return try jpeg.withUnsafeBytes { raw -> Picture in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { throw PictureError("the file is empty") }
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
-            guard tjDecompressHeader3(handle, base, UInt(raw.count), &width, &height, &subsampling, &colorspace) == 0 else {
+            // TurboJPEG reports a warning (stray bytes before a marker, say) as a failure of the
+            // header call although the header was read; viewers show such files, so a warning
+            // with a size is accepted.
+            let header = tjDecompressHeader3(handle, base, UInt(raw.count), &width, &height, &subsampling, &colorspace)
+            guard header == 0 || tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) && width > 0 && height > 0 else {
                 throw PictureError("cannot read the JPEG header: \(message(handle))")
             }
             try PictureDecoder.checkDeclared(width: Int(width), height: Int(height), format: "JPEG", limits: limits)

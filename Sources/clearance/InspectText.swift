@@ -1,9 +1,25 @@
+import ClearanceApp
 import Foundation
 import MediaMetadata
 
 /// Human-readable `inspect` output: the file, then one indented line per known fact.
 enum InspectText {
-    static func render(_ facts: MediaFacts) -> String {
+    static func render(_ media: InspectedMedia) -> String {
+        render(media.facts, afterPeople: faceLine(media))
+    }
+
+    /// "faces: 3 found", for a video "faces: 5 found in 12 frames (at most 3 at once)"; nil when
+    /// faces were not looked for or detection failed (a warning line says why).
+    static func faceLine(_ media: InspectedMedia) -> String? {
+        guard let result = media.faces, let faces = result.faces else { return nil }
+        let found = faces.isEmpty ? "none found" : "\(faces.count) found"
+        guard let frames = result.framesExamined else { return found }
+        let plural = frames == 1 ? "frame" : "frames"
+        return faces.isEmpty ? "\(found) in \(frames) \(plural)"
+            : "\(found) in \(frames) \(plural) (at most \(result.mostFacesInOneFrame) at once)"
+    }
+
+    static func render(_ facts: MediaFacts, afterPeople faces: String? = nil) -> String {
         var lines = [facts.path]
         func add(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { lines.append("  \(label): \(value)") }
@@ -25,6 +41,7 @@ enum InspectText {
             let who = person.name ?? (person.identifiers.first.map { "id \($0)" } ?? "unnamed face")
             add("person", "\(who) [\(person.source.rawValue)]")
         }
+        add("faces", faces)
         if let release = facts.modelRelease {
             add("model release", ([release.status] + release.ids.map { Optional($0) }).compactMap { $0 }.joined(separator: " "))
         }

@@ -46,7 +46,7 @@ import Testing
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let object = try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])?.first)
         for key in ["path", "sha256", "kind", "capturedAt", "gps", "make", "model", "serial", "width", "height",
-                    "orientation", "people", "faceRegions", "modelRelease", "error", "warnings"] {
+                    "orientation", "people", "faceRegions", "modelRelease", "error", "warnings", "detectedFaces", "faceDetector"] {
             #expect(object.keys.contains(key), "inspect --json lacks \(key)")
         }
         #expect(object["kind"] as? String == "image")

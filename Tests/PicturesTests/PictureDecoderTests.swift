@@ -54,6 +54,20 @@ struct PictureDecoderTests {
         #expect(abs(full.meanLuma - half.meanLuma) < 2)
     }
 
+    /// Stray bytes before a marker ("Corrupt JPEG data: 14 extraneous bytes before marker 0xdb",
+    /// as in the corpus's `issue 121.jpg`) are a warning to libjpeg and every viewer shows the
+    /// picture; TurboJPEG's header call reports it as a failure, which must not refuse the file.
+    @Test func strayBytesBeforeAMarkerStillDecode() throws {
+        let data = try Data(contentsOf: Self.samples.appendingPathComponent("amira-and-leo.jpg"))
+        let bytes = [UInt8](data)
+        let table = try #require((2..<bytes.count - 1).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDB })
+        let damaged = Data(bytes[..<table] + [UInt8](repeating: 0, count: 14) + bytes[table...])
+        let picture = try PictureDecoder.decode(damaged, orientation: 1)
+        #expect(picture == (try PictureDecoder.decode(data, orientation: 1)))
+        let cut = Data(bytes[..<table] + [UInt8](repeating: 0, count: 14))
+        #expect(throws: PictureError.self) { try PictureDecoder.decode(cut, orientation: 1) }
+    }
+
     @Test(arguments: ["exif-samples/heic/IMG_5195.HEIC", "exif-samples/heic/samplefilehub.heif",
                       "exif-samples/heic/mobile/iphone_13_pro_max.HEIC", "metadata-extractor-images/heic/IMG_2927.HEIC"])
     func corpusHEICDecodesAtTheSizeExifToolReports(path: String) throws {

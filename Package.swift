@@ -74,7 +74,8 @@ let package = Package(
             name: "LedgerSchema",
             path: "Migrations",
             resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql"),
-                        .embedInCode("0004_event_macs.sql"), .embedInCode("0007_outbox.sql")]
+                        .embedInCode("0004_event_macs.sql"), .embedInCode("0005_signed_assets.sql"),
+                        .embedInCode("0006_offline_capture.sql"), .embedInCode("0007_outbox.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.
@@ -122,7 +123,8 @@ let package = Package(
             resources: [.embedInCode("openapi.json")]
                 + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
                    "person", "selfService", "pending", "renew"].map { .embedInCode("Templates/\($0).mustache") }
-                + ["clearance.css", "page.js", "capture.js", "check.js"].map { .embedInCode("Public/\($0)") }
+                + ["clearance.css", "page.js", "capture.js", "check.js", "outbox.js", "worker.js", "qrcode.js",
+                   "capture.webmanifest", "icon-192.png", "icon-512.png"].map { .embedInCode("Public/\($0)") }
         ),
 
         // Command-line tool, thin over ClearanceApp.
@@ -150,6 +152,8 @@ let package = Package(
             name: "FaceDetectionTests",
             // MediaMetadata to read each corpus photo's EXIF orientation as `inspect` does.
             dependencies: ["FaceDetection", "Pictures", "MediaMetadata"],
+            // The corpus table is read from the source tree, beside the corpus it describes.
+            exclude: ["corpus-faces.tsv"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -160,6 +164,13 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "LedgerIntegrityTests",
+            // The gate and verify against edits made straight in SQL, as an insider with the
+            // database file would make them: the ledger through ClearanceApp's checks, GRDB to tamper.
+            dependencies: ["ClearanceApp", "Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ClearanceCLITests",

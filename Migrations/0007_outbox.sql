@@ -14,7 +14,7 @@ CREATE TABLE consents_v7 (
     purposes               TEXT    NOT NULL,   -- JSON array
     event                  TEXT,
     form_version           TEXT    NOT NULL,
-    method                 TEXT    NOT NULL CHECK (method IN ('tablet', 'paper', 'qr', 'verbal', 'renewal-link')),
+    method                 TEXT    NOT NULL CHECK (method IN ('tablet', 'tablet-offline', 'paper', 'qr', 'verbal', 'renewal-link')),
     recorded_by            TEXT    NOT NULL,
     given_at               TEXT    NOT NULL,   -- YYYY-MM-DD
     expires_at             TEXT    NOT NULL,   -- YYYY-MM-DD
@@ -39,7 +39,10 @@ CREATE INDEX consents_by_person ON consents(person_id);
 
 -- 2. The outbox, the links notices carry, and the notice pass's verifications. Not part of the
 -- signed chain, and no verdict depends on them: they are the organisation's to-do list and its
--- record of what was sent.
+-- record of what was sent. What a row says when it is written carries a MAC under the instance
+-- key (`mac`), checked before a notice is sent, a link is honoured or a verification is shown,
+-- and by `verify`: a notice, link or "intact" inserted by hand is never acted on. The columns a
+-- sender updates (state, attempts, times, errors, `used_at`) are outside the MAC.
 --
 -- One row per notice. `notice_key` names what it is about (`receipt:C-…`, `renewal:C-…`,
 -- `reconsent:P-…:YYYY-MM-DD`, `digest:YYYY-MM-DD`), so a daily pass run twice queues nothing twice.
@@ -55,6 +58,7 @@ CREATE TABLE outbox (
     consent_ref     TEXT,
     message         BLOB    NOT NULL,
     queued_at       INTEGER NOT NULL,                   -- ms since 1970 UTC
+    mac             BLOB    NOT NULL,                   -- over notice_key, kind, person_id, consent_ref, message, queued_at
     -- queued: waiting (for `next_attempt_at`); sending: claimed by one sender (`claim_id`);
     -- sent: the server accepted it; dropped: can no longer be sent (erased person, refused for good).
     state           TEXT    NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'dropped')),
@@ -79,6 +83,7 @@ CREATE TABLE notice_links (
     created_at      INTEGER NOT NULL,
     expires_at      INTEGER,
     used_at         INTEGER,
+    mac             BLOB    NOT NULL,                   -- over every column but used_at
     CHECK (purpose = 'withdraw' OR expires_at IS NOT NULL)
 );
 
@@ -88,5 +93,6 @@ CREATE TABLE verification_runs (
     at              INTEGER NOT NULL,
     intact          INTEGER NOT NULL CHECK (intact IN (0, 1)),
     events          INTEGER NOT NULL,
-    problem         TEXT
+    problem         TEXT,
+    mac             BLOB    NOT NULL                    -- over at, intact, events, problem
 );

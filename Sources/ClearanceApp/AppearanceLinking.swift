@@ -8,8 +8,9 @@ public protocol PersonDirectory {
     func exists(_ id: PersonID) throws -> Bool
     /// The person a consent reference belongs to (any version, any state).
     func holder(of reference: ConsentReference) throws -> PersonID?
-    /// Everyone whose name or alias folds to `key`; erased people never match.
-    func people(named key: NameKey) throws -> [PersonID]
+    /// Everyone whose name or alias folds to `key`; erased people never match. The lookup
+    /// says so when the register's index entry for the name cannot be confirmed.
+    func people(named key: NameKey) throws -> NameLookup
 }
 
 /// What a reviewer said about an asset by hand (`clearance tag`).
@@ -89,7 +90,11 @@ public enum AppearanceLinking {
             return Appearance(mention.identifiers.isEmpty ? .unidentified : .unknown,
                               label: mention.identifiers.first, source: mention.source)
         }
-        let matches = try directory.people(named: key).filter { !review.notPeople.contains($0) }
+        let lookup = try directory.people(named: key)
+        if let problem = lookup.problem {
+            return Appearance(.unconfirmed(reason: problem), label: name, source: mention.source)
+        }
+        let matches = lookup.people.filter { !review.notPeople.contains($0) }
         switch matches.count {
         case 0: return Appearance(.unknown, label: name, source: mention.source)
         case 1: return Appearance(.person(matches[0]), label: name, source: mention.source)

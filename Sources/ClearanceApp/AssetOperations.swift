@@ -37,7 +37,7 @@ public struct AssetOperations: Sendable {
         for start in stride(from: 0, to: files.count, by: batchSize) {
             let batch = Array(files[start..<min(start + batchSize, files.count)])
             let read = inspection.inspect(paths: batch)
-            var items: [(record: AssetRecord, mentions: [AssetMention], path: String)] = []
+            var items: [AssetIngestItem] = []
             for facts in read {
                 guard let sha = facts.sha256 else {
                     throw InputError("cannot read \(facts.path): \(facts.error ?? "unknown error")")
@@ -49,7 +49,8 @@ public struct AssetOperations: Sendable {
                     continue
                 }
                 if facts.error != nil { summary.unreadable += 1 }
-                items.append((Self.record(sha, facts), AppearanceLinking.mentions(of: facts), facts.path))
+                items.append(AssetIngestItem(record: Self.record(sha, facts), mentions: AppearanceLinking.mentions(of: facts),
+                                             path: facts.path))
             }
             for isNew in try ledger.storeAssets(items) {
                 if isNew { summary.new += 1 } else { summary.known += 1 }
@@ -194,10 +195,14 @@ public struct AssetOperations: Sendable {
         throw InputError(isHash ? "unknown asset: \(argument) (not ingested)" : "no such file or asset: \(argument)")
     }
 
-    /// What the gate needs about one asset, and the people it links to.
+    /// What the gate needs about one asset, and the people it links to. Everything comes from
+    /// confirmed records: a stored asset's facts, mentions and reviews as its signed events say,
+    /// its originals through the document index, names through the name index; whatever could
+    /// not be confirmed is carried to the gate as a record problem (`record-tampered`).
     func facts(for target: Target, directory: some AssetDirectory) throws -> (AssetFacts, [PersonID]) {
         var mentions: [AssetMention]
         var reviews: [AssetReview]
+        var problems: [String] = []
         let readable: Bool
         let documentIDs: [String]
         if let stored = target.stored {
@@ -205,6 +210,7 @@ public struct AssetOperations: Sendable {
             reviews = stored.reviews
             readable = stored.record.readable
             documentIDs = [stored.record.originalDocumentID, stored.record.derivedFrom].compactMap { $0 }
+            problems += stored.problems
         } else if let facts = target.facts {
             mentions = AppearanceLinking.mentions(of: facts)
             reviews = []
@@ -217,14 +223,21 @@ public struct AssetOperations: Sendable {
             documentIDs = []
         }
         // An edited copy inherits what its original's metadata and reviewers said about who is shown.
-        for original in try directory.assets(withDocumentIDs: Array(Set(documentIDs))) where original.record.sha256 != target.sha256 {
+        let originals = try directory.assets(withDocumentIDs: Array(Set(documentIDs)))
+        problems += originals.problems
+        if target.stored != nil {
+            // Ingesting the copy made sure each id it points at has an index entry.
+            problems += originals.missing.map { "document_index: the entry for its original \($0) is missing (deleted)" }
+        }
+        for original in originals.assets where original.record.sha256 != target.sha256 {
             mentions += original.mentions
             reviews += original.reviews
+            problems += original.problems.map { "its original \(original.record.sha256.prefix(12)): \($0)" }
         }
         let review = Self.review(from: reviews)
         let appearances = try AppearanceLinking.appearances(for: mentions, review: review, directory: directory)
         let asset = AssetFacts(readable: readable, reviewed: !review.isEmpty, showsServiceUsers: review.showsServiceUsers,
-                               appearances: appearances)
+                               appearances: appearances, recordProblems: problems)
         var people: [PersonID] = []
         for appearance in appearances {
             if case .person(let id) = appearance.identity, !people.contains(id) { people.append(id) }
@@ -269,7 +282,7 @@ public struct AssetOperations: Sendable {
 /// The register and the stored assets, as linking an asset to people needs them.
 protocol AssetDirectory: PersonDirectory {
     /// Assets whose DocumentID is one of `documentIDs` (the originals of an edited copy).
-    func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset]
+    func assets(withDocumentIDs documentIDs: [String]) throws -> DocumentLookup
 }
 
 /// Answers about the register that hold until the ledger changes, kept with the database
@@ -281,7 +294,7 @@ final class RegisterMemo {
     static let capacity = 50_000
     var existing: [PersonID: Bool] = [:]
     var holders: [ConsentReference: PersonID?] = [:]
-    var named: [NameKey: [PersonID]] = [:]
+    var named: [NameKey: NameLookup] = [:]
     var standings: [PersonID: PersonStanding?] = [:]
     var assets: [String: StoredAsset?] = [:]
     var linked: [String: (AssetFacts, [PersonID])] = [:]
@@ -317,11 +330,11 @@ struct SnapshotDirectory: AssetDirectory {
         try memo.holders.remembered(reference) { try snapshot.consentHolder(reference) }
     }
 
-    func people(named key: NameKey) throws -> [PersonID] {
+    func people(named key: NameKey) throws -> NameLookup {
         try memo.named.remembered(key) { try snapshot.personIDs(named: key) }
     }
 
-    func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset] {
+    func assets(withDocumentIDs documentIDs: [String]) throws -> DocumentLookup {
         try snapshot.assets(withDocumentIDs: documentIDs)
     }
 

@@ -25,9 +25,8 @@ extension LedgerOperations {
         let requests = try assets.takedownRequests(erasing: person.id, at: at, assets: showing)
         let references = try Self.translatingLedgerErrors {
             try ledger.write { tx in
-                // Names in stored file metadata go too, while the name index still finds them.
-                try tx.forgetMentions(of: person.id)
                 try tx.openTakedowns(requests, at: at)
+                // Also blanks the names stored file metadata gave for them (signed, per asset).
                 return try tx.erase(person.id, at: at)
             }
         }

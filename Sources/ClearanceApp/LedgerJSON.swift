@@ -49,9 +49,22 @@ public enum LedgerJSON {
         var erasedPeople: Int
         var consents: Int
         var lastHash: String?
+        var assets: Int
         var problem: String?
         var badEvent: Int64?
         var badTable: String?
+        /// Every problem found (`problem` and the two `bad…` keys describe the first).
+        var problems: [ProblemView]
+        /// What could not be checked, and why.
+        var unchecked: [String]
+    }
+
+    struct ProblemView: Encodable {
+        var event: Int64?
+        var table: String?
+        var row: String?
+        var message: String
+        var text: String
     }
 
     static func view(_ person: PersonEntry, consents: [ConsentRecord]?) -> PersonView {
@@ -99,7 +112,10 @@ public enum LedgerJSON {
         try encode(VerifyView(intact: report.isIntact, events: report.events, people: report.people,
                               erasedPeople: report.erasedPeople, consents: report.consents,
                               lastHash: report.lastHash.map { Hex.lowercase($0) },
-                              problem: report.problem?.description, badEvent: report.problem?.event,
-                              badTable: report.problem?.table))
+                              assets: report.assets, problem: report.problem?.description, badEvent: report.problem?.event,
+                              badTable: report.problem?.table,
+                              problems: report.problems.map { ProblemView(event: $0.event, table: $0.table, row: $0.row,
+                                                                         message: $0.message, text: $0.description) },
+                              unchecked: report.unchecked))
     }
 }

@@ -37,12 +37,19 @@ public enum LedgerText {
         return text
     }
 
+    /// The first problem on the first line (what scripts look for), then every other one.
     public static func verification(_ report: LedgerVerification) -> String {
-        if let problem = report.problem { return "TAMPERED: \(problem)" }
+        let notes = report.unchecked.map { "\nnot checked: \($0)" }.joined()
+        if let problem = report.problem {
+            let more = report.problems.dropFirst()
+            let listed = more.prefix(50).map { "\n  also: \($0)" }.joined()
+            let rest = more.count > 50 ? "\n  … and \(more.count - 50) more" : ""
+            return "TAMPERED: \(problem)" + listed + rest + notes
+        }
         let hash = report.lastHash.map { Hex.lowercase($0) } ?? "none (empty ledger)"
         return """
-            intact: \(report.events) events, \(report.people) people (\(report.erasedPeople) erased), \(report.consents) consents
+            intact: \(report.events) events, \(report.people) people (\(report.erasedPeople) erased), \(report.consents) consents, \(report.assets) assets
             last hash: \(hash)
-            """
+            """ + notes
     }
 }

@@ -99,8 +99,8 @@ extension AssetOperations {
     private func request(for publication: StoredPublication, person: PersonID, cause: TakedownItem.Cause,
                          consent: ConsentReference?, day: CalendarDate) -> TakedownRequest {
         let printed = Self.unrecallableChannels.contains(publication.record.channel)
-        return TakedownRequest(publicationID: publication.id, person: person, cause: cause, consent: consent,
-                               kind: printed ? .doNotReprint : .takedown,
+        return TakedownRequest(asset: publication.record.sha256, publicationID: publication.id, person: person, cause: cause,
+                               consent: consent, kind: printed ? .doNotReprint : .takedown,
                                dueOn: printed ? nil : CalendarDate(daysSinceEpoch: day.daysSinceEpoch + configuration.takedownDays))
     }
 

@@ -4,10 +4,11 @@ import Ledger
 
 /// Builds the register `clearance-bench gate` checks against, through the real write APIs:
 /// people and consents by `LedgerTransaction` (sealed, signed, chained), assets by
-/// `Ledger.storeAssets`, reviews by `Ledger.addReviews`. Seeded, so every build is alike.
+/// `Ledger.storeAssets` (each bound by a signed `asset.ingested` event), reviews by
+/// `Ledger.addReviews` (signed too). Seeded, so every build is alike.
 struct GateBenchLedger {
     /// Bump when what is generated changes, so a cached ledger is not reused.
-    static let version = "v3"
+    static let version = "v5"
 
     let people: Int
     let assets: Int
@@ -120,7 +121,7 @@ struct GateBenchLedger {
         var documentIDs: [String] = []
         var unreviewed: [String] = []
         while stored < assets {
-            var items: [(record: AssetRecord, mentions: [AssetMention], path: String)] = []
+            var items: [AssetIngestItem] = []
             for _ in 0..<min(chunk, assets - stored) {
                 let n = stored + items.count
                 let sha = (0..<4).map { _ in String(format: "%016llx", random.next()) }.joined()
@@ -136,7 +137,7 @@ struct GateBenchLedger {
                                          width: 6000, height: 4000, orientation: 1,
                                          faceRegions: mentions.filter { $0.region != nil }.count, releaseStatus: nil,
                                          documentID: documentID, originalDocumentID: original, derivedFrom: original)
-                items.append((record, mentions, "/photos/2025/event-\(n / 250)/IMG_\(n % 10_000).jpg"))
+                items.append(AssetIngestItem(record: record, mentions: mentions, path: "/photos/2025/event-\(n / 250)/IMG_\(n % 10_000).jpg"))
             }
             _ = try ledger.storeAssets(items, at: Self.recordedAt)
             stored += items.count

@@ -9,6 +9,9 @@ public struct Appearance: Hashable, Sendable {
         case ambiguous(candidates: [PersonID])
         /// A name or identifier that matches no registered person (or an erased one).
         case unknown
+        /// A name whose entry in the register's index could not be confirmed (edited, or not
+        /// checkable without the instance key): who it is cannot be relied on.
+        case unconfirmed(reason: String)
     }
 
     public var identity: Identity
@@ -33,13 +36,17 @@ public struct AssetFacts: Hashable, Sendable {
     /// Tagged as showing service users, whoever they are.
     public var showsServiceUsers: Bool
     public var appearances: [Appearance]
+    /// Stored facts about the asset (its ingested metadata, its reviews, its original's) that do
+    /// not match the signed ledger, each said in words: the gate cannot rely on what it was told.
+    public var recordProblems: [String]
 
     public init(readable: Bool = true, reviewed: Bool = false, showsServiceUsers: Bool = false,
-                appearances: [Appearance] = []) {
+                appearances: [Appearance] = [], recordProblems: [String] = []) {
         self.readable = readable
         self.reviewed = reviewed
         self.showsServiceUsers = showsServiceUsers
         self.appearances = appearances
+        self.recordProblems = recordProblems
     }
 }
 
@@ -54,15 +61,19 @@ public struct PersonStanding: Hashable, Sendable {
     public var consents: [ConsentRecord]
     /// Consents whose ledger events failed signature or chain verification.
     public var tampered: Set<ConsentReference>
+    /// Something in the person's records does not match their signed events (their row, a
+    /// consent row, their key): nothing about them can be relied on, whatever else holds.
+    public var recordTampered: Bool
 
     public init(id: PersonID, displayName: String? = nil, roles: PersonRoles = PersonRoles(),
                 dateOfBirth: CalendarDate? = nil, consents: [ConsentRecord] = [],
-                tampered: Set<ConsentReference> = []) {
+                tampered: Set<ConsentReference> = [], recordTampered: Bool = false) {
         self.id = id
         self.displayName = displayName
         self.roles = roles
         self.dateOfBirth = dateOfBirth
         self.consents = consents
         self.tampered = tampered
+        self.recordTampered = recordTampered
     }
 }

@@ -28,12 +28,17 @@ public struct Gate: Sendable {
                 ? "An unnamed face is not linked to anyone in the register."
                 : "\(unnamed) unnamed faces are not linked to anyone in the register."))
         }
+        for problem in asset.recordProblems {
+            reasons.append(Reason(.recordTampered, message: "The ledger's record of this picture cannot be relied on: \(problem)."))
+        }
         var seenPeople = Set<PersonID>()
         for appearance in asset.appearances {
             let label = appearance.label.map { "“\($0)”" } ?? "A person"
             switch appearance.identity {
             case .unidentified:
                 continue
+            case .unconfirmed(let reason):
+                reasons.append(Reason(.recordTampered, message: "\(label) cannot be linked to anyone reliably: \(reason)."))
             case .ambiguous(let candidates):
                 reasons.append(Reason(.ambiguousPerson, message: "\(label) matches \(candidates.count) people in the register; tag the right one."))
             case .unknown:
@@ -54,10 +59,14 @@ public struct Gate: Sendable {
     /// consented to, so consent reasons are not listed for them: no consent could clear them.
     func personReasons(_ person: PersonStanding, channel: Channel, at date: CalendarDate) -> [Reason] {
         let who = person.displayName ?? person.id.description
-        if person.roles.serviceUser {
-            return [Reason(.serviceUser, person: person.id, message: "\(who) is a service user and is never published.")]
-        }
         var reasons: [Reason] = []
+        if person.recordTampered {
+            reasons.append(Reason(.recordTampered, person: person.id,
+                                  message: "\(who)'s records in the ledger do not match their signed events and cannot be relied on."))
+        }
+        if person.roles.serviceUser {
+            return reasons + [Reason(.serviceUser, person: person.id, message: "\(who) is a service user and is never published.")]
+        }
         if person.roles.electedMember, policy.councilChannels.contains(channel), policy.isPreElection(date) {
             reasons.append(Reason(.preElectionPeriod, person: person.id,
                                   message: "\(who) is an elected member and \(date) is in a pre-election period for \(channel)."))

@@ -1,3 +1,5 @@
+import ClearanceCore
+import Foundation
 import GRDB
 import Synchronization
 
@@ -15,19 +17,19 @@ final class ConnectionMemos: Sendable {
         let totalChanges: Int
     }
 
-    /// Unchecked: `memo` is only read or changed inside a transaction on `connection`, and GRDB
+    /// Unchecked: `memos` is only read or changed inside a transaction on `connection`, and GRDB
     /// runs one statement at a time on a connection.
     private final class Entry: @unchecked Sendable {
         /// Weak, so that a connection closed and another opened at the same address never
         /// inherits the old one's memo.
         weak var connection: Database?
         let state: State
-        let memo: AnyObject
+        /// One memo per type: the App's answers, the ledger's decrypted people.
+        var memos: [ObjectIdentifier: AnyObject] = [:]
 
-        init(connection: Database, state: State, memo: AnyObject) {
+        init(connection: Database, state: State) {
             self.connection = connection
             self.state = state
-            self.memo = memo
         }
     }
 
@@ -38,21 +40,50 @@ final class ConnectionMemos: Sendable {
         return State(dataVersion: version, totalChanges: db.totalChangesCount)
     }
 
-    /// The memo kept for `db` if the ledger is unchanged since it was made, else a new one from
-    /// `make`. Call inside a transaction on `db`.
+    /// The memo of this type kept for `db` if the ledger is unchanged since it was made, else a
+    /// new one from `make`. Call inside a transaction on `db`.
     func memo<Memo: AnyObject>(for db: Database, make: () -> Memo) throws -> Memo {
         let state = try Self.state(of: db)
         let key = ObjectIdentifier(db)
-        let kept = entries.withLock { $0[key] }
-        if let kept, kept.connection === db, kept.state == state, let memo = kept.memo as? Memo {
-            return memo
+        let kind = ObjectIdentifier(Memo.self)
+        var entry = entries.withLock { $0[key] }
+        if entry == nil || entry?.connection !== db || entry?.state != state {
+            let fresh = Entry(connection: db, state: state)
+            entries.withLock { entries in
+                entries = entries.filter { $0.value.connection != nil }
+                entries[key] = fresh
+            }
+            entry = fresh
         }
+        guard let entry else { return make() }
+        if let memo = entry.memos[kind] as? Memo { return memo }
         let memo = make()
-        let entry = Entry(connection: db, state: state, memo: memo)
-        entries.withLock { entries in
-            entries = entries.filter { $0.value.connection != nil }
-            entries[key] = entry
-        }
+        entry.memos[kind] = memo
         return memo
+    }
+}
+
+/// Personal data the ledger has opened on a connection, kept while the ledger is unchanged: a
+/// check opens a person's data for their standing and again to confirm a name the index gave
+/// for them; once is enough.
+final class OpenedPeople {
+    var data: [String: PersonalData?] = [:]
+    /// Whether an earlier version's rows still wait to be bound.
+    var legacyPending: Bool?
+}
+
+extension Ledger {
+    /// The person's personal data, opened with their key; nil when it does not open (or they are
+    /// erased). Kept on the connection until the ledger changes.
+    func personalData(of row: PersonRow, key: Data?, db: Database) throws -> PersonalData? {
+        let opened = try memos.memo(for: db, make: OpenedPeople.init)
+        if let known = opened.data[row.id] { return known }
+        var data: PersonalData?
+        if let key, let sealed = row.sealed, let id = PersonID(parsing: row.id) {
+            data = PersonalDataSeal(keyBytes: key, person: id).open(PersonalData.self, from: sealed)
+        }
+        if opened.data.count >= 50_000 { opened.data.removeAll(keepingCapacity: true) }
+        opened.data[row.id] = .some(data)
+        return data
     }
 }

@@ -13,10 +13,12 @@ import Darwin
 public final class InstanceKey: @unchecked Sendable {
     let privateKey: Curve25519.Signing.PrivateKey
     let macKey: EventMACKey
+    let rowMACKey: RowMACKey
 
     init(privateKey: Curve25519.Signing.PrivateKey) {
         self.privateKey = privateKey
         macKey = EventMACKey(privateKey: privateKey)
+        rowMACKey = RowMACKey(privateKey: privateKey)
     }
     static let header = "clearance-ed25519-private-key-v1"
 

@@ -13,6 +13,9 @@ public final class Ledger: Sendable {
     /// Checks events' MACs (`EventMACKey`); present whenever the key file could be read,
     /// for reading too. Without it events are checked by their signatures, only slower.
     let macKey: EventMACKey?
+    /// Checks the MACs of sealed rows (name index, document index, paths); present exactly when
+    /// `macKey` is. Without it those rows cannot be confirmed.
+    let rowMACKey: RowMACKey?
     /// What readers keep between snapshots while the file is unchanged.
     let memos = ConnectionMemos()
 
@@ -23,13 +26,15 @@ public final class Ledger: Sendable {
     }
 
     private init(path: String, keyPath: String, database: any DatabaseWriter, instance: InstanceRecord,
-                 signingKey: InstanceKey?, macKey: EventMACKey?) {
+                 signingKey: InstanceKey?, readableKey: InstanceKey?) {
         self.path = path
         self.keyPath = keyPath
         self.database = database
         self.instance = instance
         self.signingKey = signingKey
-        self.macKey = macKey
+        macKey = readableKey?.macKey
+        rowMACKey = readableKey?.rowMACKey
+        nameIndex = NameIndex(keyBytes: instance.indexKey)
     }
 
     /// Creates the database and the key file; refuses if either exists.
@@ -48,8 +53,13 @@ public final class Ledger: Sendable {
             try database.write { db in
                 try db.execute(sql: "INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
                                arguments: [record.publicKey, record.indexKey, record.createdAt])
+                // The first event binds the instance row; the tables migration 0005 set aside for
+                // an earlier version's rows are empty in a new file.
+                var transaction = try LedgerTransaction(db: db, key: key, instance: record)
+                try transaction.bindInstance(upgrade: nil, at: now)
+                try transaction.dropLegacyTables()
             }
-            return Ledger(path: path, keyPath: keyPath, database: database, instance: record, signingKey: key, macKey: key.macKey)
+            return Ledger(path: path, keyPath: keyPath, database: database, instance: record, signingKey: key, readableKey: key)
         } catch {
             // Leave nothing half-made behind; the key file is ours only if the database is not.
             if case LedgerError.alreadyExists = error { throw error }
@@ -80,18 +90,26 @@ public final class Ledger: Sendable {
         }
         let instance = InstanceRecord(publicKey: publicKey, indexKey: indexKey, createdAt: createdAt)
         var signingKey: InstanceKey?
-        var macKey: EventMACKey?
+        var readableKey: InstanceKey?
         if forWriting {
             let key = try InstanceKey.read(from: keyPath)
             guard key.publicKey == publicKey else { throw LedgerError.keyMismatch(keyPath) }
             signingKey = key
-            macKey = key.macKey
+            readableKey = key
         } else if let key = try? InstanceKey.read(from: keyPath), key.publicKey == publicKey {
-            // Reading needs no key; with one, checks confirm events by MAC instead of signature.
-            macKey = key.macKey
+            // Reading needs no key; with one, checks confirm events and sealed rows by MAC.
+            readableKey = key
+        }
+        if let readableKey, try database.read(Ledger.legacyPending) {
+            // Written by an earlier version: bind its unsigned rows now, once (see `adoptLegacyRows`).
+            try database.write { db in
+                guard try Ledger.legacyPending(db) else { return }
+                var transaction = try LedgerTransaction(db: db, key: readableKey, instance: instance)
+                try transaction.adoptLegacyRows(at: .now)
+            }
         }
         return Ledger(path: path, keyPath: keyPath, database: database, instance: instance, signingKey: signingKey,
-                      macKey: macKey)
+                      readableKey: readableKey)
     }
 
     /// Runs `body` in one write transaction: every event it appends commits together or not at all.
@@ -108,7 +126,8 @@ public final class Ledger: Sendable {
         try LedgerDatabase.checkpoint(database)
     }
 
-    var nameIndex: NameIndex { NameIndex(keyBytes: instance.indexKey) }
+    /// Digests of folded names under the instance's index key.
+    let nameIndex: NameIndex
 }
 
 extension Timestamp {

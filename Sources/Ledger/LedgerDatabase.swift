@@ -56,9 +56,24 @@ enum LedgerDatabase {
     }
 }
 
+/// What a mention row holds beyond its binding: the clear name and identifiers, their digest
+/// for erasure, and the commitment's salt. Written beside the `asset.ingested` event.
+struct MentionDetail: Sendable {
+    var label: String?
+    var identifiers: String
+    var salt: Data
+    var nameDigest: Data?
+}
+
 /// Derived rows read and written inside a write transaction.
 struct DatabaseStore: DerivedStore {
     let db: Database
+    /// The clear parts of the mentions of the asset being ingested, by ordinal.
+    var mentionDetails: [MentionDetail] = []
+    /// To read a publication from its signed event when its row is missing.
+    var publicKey: Data?
+    /// The event being applied, already in `events`.
+    var appending: Int64 = .max
 
     func personRow(_ id: PersonID) throws -> PersonRow? {
         try PersonRow.fetchOne(db, key: id.description)
@@ -74,4 +89,55 @@ struct DatabaseStore: DerivedStore {
     func update(_ row: PersonRow) throws { try row.update(db) }
     func insert(_ row: ConsentRow) throws { try row.insert(db) }
     func update(_ row: ConsentRow) throws { try row.update(db) }
+
+    func instanceIsBound() throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE kind IN ('ledger.created', 'ledger.upgraded') AND seq < ? LIMIT 1",
+                          arguments: [appending]) ?? false
+    }
+    func bindInstance(_ binding: LedgerEvent.InstanceBinding, seq: Int64) {}
+    func personStanding(_ id: PersonID) throws -> (registered: Bool, erased: Bool)? {
+        guard let row = try personRow(id) else { return (false, false) }
+        return (true, row.erasedAt != nil)
+    }
+    func assetRow(_ sha256: String) throws -> AssetRow? {
+        try AssetRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM assets WHERE sha256 = ?"), arguments: [sha256])
+    }
+    func insert(_ row: AssetRow, mentions: [MentionBinding]) throws {
+        guard mentionDetails.count == mentions.count else {
+            throw LedgerError.io("ingest of \(row.sha256) lost the names of its mentions")
+        }
+        try row.insert(db)
+        for (binding, detail) in zip(mentions, mentionDetails) {
+            try MentionRow(sha256: row.sha256, ordinal: binding.ordinal, source: binding.source, label: detail.label,
+                           nameDigest: detail.nameDigest, identifiers: detail.identifiers, region: binding.region,
+                           salt: detail.salt).insert(db)
+        }
+    }
+    func rememberedMentions(of sha256: String) throws -> Set<Int> {
+        Set(try Int.fetchAll(db, sql: "SELECT ordinal FROM mentions WHERE sha256 = ? AND salt IS NOT NULL", arguments: [sha256]))
+    }
+    func forgetMentions(_ ordinals: [Int], of sha256: String) throws {
+        for ordinal in ordinals {
+            try db.execute(sql: """
+                UPDATE mentions SET label = NULL, name_digest = NULL, identifiers = ?, salt = NULL
+                WHERE sha256 = ? AND ordinal = ?
+                """, arguments: [MentionRow.forgottenIdentifiers, sha256, ordinal])
+        }
+    }
+    func insert(_ row: ReviewRow) throws { try row.insert(db) }
+    /// The row, or when it is missing (deleted behind Clearance's back) what the signed
+    /// `asset.published` event says: a withdrawal still opens a takedown for it.
+    func publicationRow(_ id: Int64) throws -> PublicationRow? {
+        if let row = try PublicationRow.fetchOne(db, key: id) { return row }
+        guard let publicKey else { return nil }
+        return try Ledger.publicationFromEvent(id, db: db, publicKey: publicKey)
+    }
+    func insert(_ row: PublicationRow) throws { try row.insert(db) }
+    func takedownRow(_ id: Int64) throws -> TakedownRow? { try TakedownRow.fetchOne(db, key: id) }
+    func takedownExists(publication: Int64, person: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM takedowns WHERE publication_id = ? AND person_id = ?",
+                          arguments: [publication, person]) ?? false
+    }
+    func insert(_ row: TakedownRow) throws { try row.insert(db) }
+    func update(_ row: TakedownRow) throws { try row.update(db) }
 }

@@ -22,14 +22,22 @@ extension Ledger {
     }
 
     /// Everyone whose name or an alias folds to the same key as `name` (any case, any accents).
+    /// The index entry is confirmed as for a check; without the key file it is read unconfirmed
+    /// (this finds people to show or act on, never a verdict).
     public func people(named name: String) throws -> [PersonEntry] {
         guard let key = NameKey(name) else { return [] }
-        let digest = nameIndex.digest(key)
         return try database.read { db in
-            try PersonRow.fetchAll(db, sql: """
-                SELECT people.* FROM name_index JOIN people ON people.id = name_index.person_id
-                WHERE name_index.digest = ? ORDER BY people.added_seq
-                """, arguments: [digest]).map { try entry(for: $0, db: db) }
+            let lookup = try Self.nameLookup(key, db: db, ledger: self)
+            var ids = lookup.people
+            if let problem = lookup.problem {
+                guard rowMACKey == nil else { throw LedgerError.corrupt("the name index entry for \"\(name)\" \(problem)") }
+                let listed = try String.fetchOne(db, sql: "SELECT people FROM name_index WHERE digest = ?",
+                                                 arguments: [nameIndex.digest(key)]) ?? "[]"
+                ids = (Ledger.stringList(listed) ?? []).compactMap(PersonID.init(parsing:))
+            }
+            return try ids.compactMap { try PersonRow.fetchOne(db, key: $0.description) }
+                .sorted { $0.addedSeq < $1.addedSeq }
+                .map { try entry(for: $0, db: db) }
         }
     }
 

@@ -16,18 +16,22 @@ public struct LedgerSnapshot {
         try ledger.memos.memo(for: db, make: make)
     }
 
-    public func asset(_ sha256: String) throws -> StoredAsset? {
-        try Ledger.storedAsset(sha256, db: db)
+    /// The asset as its signed events say, with the rows checked against them (see
+    /// `StoredAsset.problems`). `withPublications` also reads and confirms its publications and
+    /// takedown items.
+    public func asset(_ sha256: String, withPublications: Bool = false) throws -> StoredAsset? {
+        try Ledger.storedAsset(sha256, including: withPublications ? .publications : [], db: db, ledger: ledger)
     }
 
-    /// Assets whose xmpMM:DocumentID is one of `documentIDs` (the originals of an edited copy).
-    public func assets(withDocumentIDs documentIDs: [String]) throws -> [StoredAsset] {
-        try Ledger.assets(withDocumentIDs: documentIDs, db: db)
+    /// Assets whose xmpMM:DocumentID is one of `documentIDs` (the originals of an edited copy),
+    /// through the document index.
+    public func assets(withDocumentIDs documentIDs: [String]) throws -> DocumentLookup {
+        try Ledger.documentLookup(documentIDs, db: db, ledger: ledger)
     }
 
-    /// People (not erased) whose name or alias folds to `key`.
-    public func personIDs(named key: NameKey) throws -> [PersonID] {
-        try Ledger.personIDs(digest: ledger.nameIndex.digest(key), db: db)
+    /// People (not erased) whose name or alias folds to `key`, from a confirmed index entry.
+    public func personIDs(named key: NameKey) throws -> NameLookup {
+        try Ledger.nameLookup(key, db: db, ledger: ledger)
     }
 
     public func consentHolder(_ reference: ConsentReference) throws -> PersonID? {
@@ -36,28 +40,31 @@ public struct LedgerSnapshot {
 
     /// Whether `id` was ever registered (erased people included), without decrypting anyone.
     public func personExists(_ id: PersonID) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM people WHERE id = ?"), arguments: [id.description]) ?? false
+        try Ledger.personExists(id, db: db)
     }
 
-    /// What the gate needs about a person: nil when unknown or erased.
+    /// What the gate needs about a person: nil when unknown or erased. A person whose records
+    /// do not match their own signed events (a row edited, deleted or inserted in SQL, a key
+    /// that no longer opens their data) is returned with `recordTampered` set, so the gate
+    /// blocks whatever else it knows.
     public func standing(_ id: PersonID) throws -> PersonStanding? {
-        guard let row = try PersonRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"),
-                                               arguments: [id.description]),
-              row.erasedAt == nil else { return nil }
+        let confirmation = try ledger.confirmPerson(id, db: db)
+        guard let row = confirmation.person else {
+            // No row: unknown, unless events say the person was registered.
+            return try Ledger.personExists(id, db: db) ? PersonStanding(id: id, recordTampered: true) : nil
+        }
+        guard row.erasedAt == nil else {
+            return confirmation.intact ? nil : PersonStanding(id: id, roles: row.roles, recordTampered: true)
+        }
         let key = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
                                     arguments: [id.description])
-        let entry = try ledger.entry(for: row, key: key)
-        guard let data = entry.personalData else { return nil }
-        return PersonStanding(id: id, displayName: data.name, roles: entry.roles, dateOfBirth: data.dateOfBirth,
-                              consents: try consents(of: id),
-                              tampered: try ledger.unverifiedConsents(of: id, db: db))
-    }
-
-    /// Every version of every consent of `person`, oldest first, without private details
-    /// (nothing is decrypted): what the gate reads.
-    func consents(of person: PersonID) throws -> [ConsentRecord] {
-        try ConsentRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"),
-                                arguments: [person.description]).map { try ledger.record(for: $0, key: nil) }
+        guard let data = try ledger.personalData(of: row, key: key, db: db),
+              let rows = confirmation.consents, let consents = try? rows.map({ try ledger.record(for: $0, key: nil) }) else {
+            return PersonStanding(id: id, roles: row.roles, recordTampered: true)
+        }
+        return PersonStanding(id: id, displayName: data.name, roles: row.roles, dateOfBirth: data.dateOfBirth,
+                              consents: consents, tampered: confirmation.unverified,
+                              recordTampered: !confirmation.intact)
     }
 }
 

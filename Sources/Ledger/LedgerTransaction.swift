@@ -27,23 +27,24 @@ public struct LedgerTransaction {
     }
 
     /// Signs, chains and stores one event, then updates the derived tables. A rule violation
-    /// throws and the whole transaction rolls back.
+    /// throws and the whole transaction rolls back. `mentionDetails` are the clear parts of an
+    /// ingested asset's mentions, which the event only commits to.
     @discardableResult
-    mutating func append(_ event: LedgerEvent, at: Timestamp) throws -> Int64 {
+    mutating func append(_ event: LedgerEvent, at: Timestamp, mentionDetails: [MentionDetail] = []) throws -> Int64 {
         let payload = try event.canonicalPayload()
         let seq = lastSeq + 1
         let createdAt = at.millisecondsSinceEpoch
         let hash = EventChain.hash(previousHash: lastHash, seq: seq, kind: event.kind,
-                                   personID: event.person.description,
-                                   consentReference: event.consentReference?.description,
+                                   personID: event.person?.description,
+                                   consentReference: event.consentReference?.description, asset: event.asset,
                                    createdAt: createdAt, payload: payload)
         let signature = try key.sign(hash)
         try db.execute(sql: """
-            INSERT INTO events (seq, kind, person_id, consent_ref, created_at, payload, prev_hash, hash, signature, mac)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, event.kind, event.person.description, event.consentReference?.description,
+            INSERT INTO events (seq, kind, person_id, consent_ref, asset, created_at, payload, prev_hash, hash, signature, mac)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, event.kind, event.person?.description, event.consentReference?.description, event.asset,
                              createdAt, payload, lastHash, hash, signature, key.macKey.mac(of: hash)])
-        var store = DatabaseStore(db: db)
+        var store = DatabaseStore(db: db, mentionDetails: mentionDetails, publicKey: instance.publicKey, appending: seq)
         try Projection.apply(event, seq: seq, at: createdAt, to: &store)
         lastSeq = seq
         lastHash = hash
@@ -61,8 +62,9 @@ public struct LedgerTransaction {
         try append(.personAdded(.init(person: id, roles: roles, sealed: sealed)), at: at)
         try db.execute(sql: "INSERT INTO person_keys (person_id, key) VALUES (?, ?)", arguments: [id.description, keyBytes])
         for digest in NameIndex(keyBytes: instance.indexKey).digests(for: data) {
-            try db.execute(sql: "INSERT INTO name_index (digest, person_id) VALUES (?, ?)",
-                           arguments: [digest, id.description])
+            var people = try nameIndexEntry(digest)
+            people.insert(id.description)
+            try setNameIndexEntry(digest, people: people)
         }
         return id
     }
@@ -70,6 +72,10 @@ public struct LedgerTransaction {
     /// Records a consent (a new version of `supersedes` when given) and returns its new reference.
     public mutating func recordConsent(person: PersonID, terms: ConsentTerms, details: ConsentPrivateDetails,
                                        supersedes: ConsentReference? = nil, at: Timestamp = .now) throws -> ConsentReference {
+        // `verify` holds every offline consent to its capture id and reservation.
+        guard terms.method != .tabletOffline else {
+            throw LedgerError.invalid("a tablet-offline consent is recorded only with the capture id and reservation the tablet sent")
+        }
         let seal = try personSeal(person)
         var version = 1
         if let supersedes {
@@ -79,7 +85,10 @@ public struct LedgerTransaction {
             version = previous.version + 1
         }
         var reference = ConsentReference.random(using: &generator)
-        while try ConsentRow.exists(db, key: reference.description) { reference = ConsentReference.random(using: &generator) }
+        // A reference reserved for a tablet's offline captures is not free either.
+        while try ConsentRow.exists(db, key: reference.description) || isReserved(reference) {
+            reference = ConsentReference.random(using: &generator)
+        }
         let event = LedgerEvent.ConsentRecorded(reference: reference, person: person, version: version,
                                                 supersedes: supersedes, terms: terms, sealed: try seal.seal(details))
         try append(.consentRecorded(event), at: at)
@@ -99,18 +108,41 @@ public struct LedgerTransaction {
                                            recordedBy: recordedBy, sealedNote: sealedNote)), at: at)
     }
 
-    /// Records the erasure and destroys the person's key and name-index rows. Call
-    /// `Ledger.checkpoint()` after the commit so no old page survives in the WAL.
+    /// Records the erasure, blanks the names ingested files gave for the person (one
+    /// `asset.mentions-forgotten` event per asset), and destroys the person's key and their
+    /// name-index entries. Call `Ledger.checkpoint()` after the commit so no old page survives in
+    /// the WAL.
+    ///
+    /// Mentions are found by the digests of the person's names and aliases, so a namesake's
+    /// mentions are blanked too; their photos then need a manual tag, the safe way round.
     public mutating func erase(_ person: PersonID, at: Timestamp = .now) throws -> [ConsentReference] {
         guard let row = try PersonRow.fetchOne(db, key: person.description) else {
             throw LedgerError.unknownPerson(person.description)
         }
         guard row.erasedAt == nil else { throw LedgerError.personErased(person) }
+        let seal = try personSeal(person)
+        guard let sealed = row.sealed, let data = seal.open(PersonalData.self, from: sealed) else {
+            throw LedgerError.corrupt("cannot open the personal data of \(person) (run `clearance verify`)")
+        }
+        let digests = NameIndex(keyBytes: instance.indexKey).digests(for: data)
         let references = try String.fetchAll(db, sql: "SELECT reference FROM consents WHERE person_id = ? ORDER BY reference",
                                              arguments: [person.description]).compactMap(ConsentReference.init(parsing:))
         try append(.personErased(.init(person: person, consents: references)), at: at)
+        var forgotten: [String: [Int]] = [:]
+        for digest in digests.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let rows = try Row.fetchAll(db, sql: "SELECT sha256, ordinal FROM mentions WHERE name_digest = ? AND salt IS NOT NULL",
+                                        arguments: [digest])
+            for row in rows { forgotten[row["sha256"], default: []].append(row["ordinal"]) }
+        }
+        for (sha256, ordinals) in forgotten.sorted(by: { $0.key < $1.key }) {
+            try append(.mentionsForgotten(.init(asset: sha256, person: person, ordinals: Array(Set(ordinals)).sorted())), at: at)
+        }
         try db.execute(sql: "DELETE FROM person_keys WHERE person_id = ?", arguments: [person.description])
-        try db.execute(sql: "DELETE FROM name_index WHERE person_id = ?", arguments: [person.description])
+        for digest in digests {
+            var people = try nameIndexEntry(digest)
+            people.remove(person.description)
+            try setNameIndexEntry(digest, people: people)
+        }
         try dropNotices(of: person)
         return references
     }

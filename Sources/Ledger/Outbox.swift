@@ -79,11 +79,13 @@ extension LedgerTransaction {
     public mutating func queueNotice(key: String, kind: NoticeKind, person: PersonID?, consent: ConsentReference?,
                                      content: NoticeContent, at: Timestamp = .now) throws -> Bool {
         let message = try person.map { try personSeal($0).seal(content) } ?? JSONEncoder().encode(content)
+        let mac = self.key.rowMACKey.mac(.notice(key: key, kind: kind.rawValue, person: person?.description, consent: consent?.description,
+                                                 message: message, queuedAt: at.millisecondsSinceEpoch))
         try db.execute(sql: """
-            INSERT OR IGNORE INTO outbox (notice_key, kind, person_id, consent_ref, message, queued_at, state, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
+            INSERT OR IGNORE INTO outbox (notice_key, kind, person_id, consent_ref, message, queued_at, mac, state, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)
             """, arguments: [key, kind.rawValue, person?.description, consent?.description, message,
-                             at.millisecondsSinceEpoch, at.millisecondsSinceEpoch])
+                             at.millisecondsSinceEpoch, mac, at.millisecondsSinceEpoch])
         return db.changesCount == 1
     }
 
@@ -95,7 +97,13 @@ extension LedgerTransaction {
             UPDATE outbox SET state = 'dropped', last_error = 'the person was erased'
             WHERE person_id = ? AND state = 'queued'
             """, arguments: [person.description])
-        try db.execute(sql: "UPDATE outbox SET message = X'' WHERE person_id = ?", arguments: [person.description])
+        // Emptied messages are sealed again, so what stays listed still verifies.
+        for row in try Row.fetchAll(db, sql: "SELECT id, notice_key, kind, consent_ref, queued_at FROM outbox WHERE person_id = ?",
+                                    arguments: [person.description]) {
+            let mac = key.rowMACKey.mac(.notice(key: row["notice_key"], kind: row["kind"], person: person.description,
+                                                consent: row["consent_ref"], message: Data(), queuedAt: row["queued_at"]))
+            try db.execute(sql: "UPDATE outbox SET message = X'', mac = ? WHERE id = ?", arguments: [mac, row["id"] as Int64])
+        }
     }
 
     public func noticeQueued(key: String) throws -> Bool {
@@ -105,15 +113,21 @@ extension LedgerTransaction {
     /// Stores the hash of a link's secret; the secret itself goes only into the (sealed) notice.
     public func addNoticeLink(secretSHA256: String, purpose: NoticeLinkPurpose, consent: ConsentReference,
                               expiresAt: Timestamp?, at: Timestamp = .now) throws {
+        let mac = key.rowMACKey.mac(.noticeLink(secretSHA256: secretSHA256, purpose: purpose.rawValue, consent: consent.description,
+                                                createdAt: at.millisecondsSinceEpoch, expiresAt: expiresAt?.millisecondsSinceEpoch))
         try db.execute(sql: """
-            INSERT INTO notice_links (secret_sha256, purpose, consent_ref, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO notice_links (secret_sha256, purpose, consent_ref, created_at, expires_at, mac) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [secretSHA256, purpose.rawValue, consent.description, at.millisecondsSinceEpoch,
-                             expiresAt?.millisecondsSinceEpoch])
+                             expiresAt?.millisecondsSinceEpoch, mac])
     }
 
     /// Uses up a renewal link: it must exist, be unused and unexpired. Rolled back with the
     /// transaction if the renewal fails, so a refused renewal leaves the link usable.
     public func useRenewalLink(secretSHA256: String, consent: ConsentReference, at: Timestamp = .now) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notice_links WHERE secret_sha256 = ?", arguments: [secretSHA256]),
+              Ledger.isGenuineLink(row, key: key.rowMACKey) else {
+            throw LedgerError.invalid("this renewal link has been used or has expired")
+        }
         try db.execute(sql: """
             UPDATE notice_links SET used_at = ?
             WHERE secret_sha256 = ? AND purpose = 'renew' AND consent_ref = ? AND used_at IS NULL AND expires_at > ?
@@ -128,14 +142,25 @@ extension Ledger {
     /// A notice whose person was erased no longer opens and is dropped here. A sender claims
     /// one at a time, so that if it stops, at most the notice it was sending is left in doubt.
     public func claimDueNotices(now: Timestamp, claimID: String, limit: Int = 1) throws -> [ClaimedNotice] {
-        try database.write { db in
+        // Nothing is sent that cannot be confirmed as queued by Clearance itself.
+        guard let rowMACKey else { throw LedgerError.missingKey(keyPath) }
+        return try database.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, notice_key, kind, person_id, message, attempts FROM outbox
+                SELECT id, notice_key, kind, person_id, consent_ref, message, queued_at, mac, attempts FROM outbox
                 WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                 """, arguments: [now.millisecondsSinceEpoch, limit])
             var claimed: [ClaimedNotice] = []
             for row in rows {
                 let id: Int64 = row["id"]
+                guard let mac = row["mac"] as Data?,
+                      rowMACKey.isValid(mac, for: .notice(key: row["notice_key"], kind: row["kind"], person: row["person_id"],
+                                                          consent: row["consent_ref"], message: row["message"], queuedAt: row["queued_at"])) else {
+                    try db.execute(sql: """
+                        UPDATE outbox SET state = 'dropped', last_error = 'fails its MAC: not queued by Clearance (verify names it)'
+                        WHERE id = ? AND state = 'queued'
+                        """, arguments: [id])
+                    continue
+                }
                 guard let kind = NoticeKind(rawValue: row["kind"]) else { continue }
                 var content: NoticeContent?
                 let message: Data = row["message"]
@@ -270,27 +295,47 @@ extension Ledger {
 
     /// The consent a link's secret stands for, if the link is still good for `purpose`.
     public func noticeLink(secretSHA256: String, purpose: NoticeLinkPurpose, at: Timestamp) throws -> ConsentReference? {
-        try database.read { db in
-            try String.fetchOne(db, sql: """
-                SELECT consent_ref FROM notice_links WHERE secret_sha256 = ? AND purpose = ?
+        guard let rowMACKey else { return nil }
+        return try database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM notice_links WHERE secret_sha256 = ? AND purpose = ?
                   AND (purpose = 'withdraw' OR (used_at IS NULL AND expires_at > ?))
-                """, arguments: [secretSHA256, purpose.rawValue, at.millisecondsSinceEpoch]).flatMap(ConsentReference.init(parsing:))
+                """, arguments: [secretSHA256, purpose.rawValue, at.millisecondsSinceEpoch])
+                .flatMap { Self.isGenuineLink($0, key: rowMACKey) ? ConsentReference(parsing: $0["consent_ref"]) : nil }
         }
     }
 
+    /// A link row as Clearance wrote it: one inserted or edited by hand opens nothing.
+    static func isGenuineLink(_ row: Row, key: RowMACKey) -> Bool {
+        guard let mac = row["mac"] as Data? else { return false }
+        return key.isValid(mac, for: .noticeLink(secretSHA256: row["secret_sha256"], purpose: row["purpose"], consent: row["consent_ref"],
+                                                 createdAt: row["created_at"], expiresAt: row["expires_at"]))
+    }
+
     public func recordVerification(_ run: VerificationRun) throws {
+        guard let rowMACKey else { throw LedgerError.missingKey(keyPath) }
+        let mac = rowMACKey.mac(.verificationRun(at: run.at.millisecondsSinceEpoch, intact: run.intact, events: Int64(run.events),
+                                                 problem: run.problem))
         try database.write { db in
-            try db.execute(sql: "INSERT INTO verification_runs (at, intact, events, problem) VALUES (?, ?, ?, ?)",
-                           arguments: [run.at.millisecondsSinceEpoch, run.intact, run.events, run.problem])
+            try db.execute(sql: "INSERT INTO verification_runs (at, intact, events, problem, mac) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [run.at.millisecondsSinceEpoch, run.intact, run.events, run.problem, mac])
         }
     }
 
     public func lastVerification() throws -> VerificationRun? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM verification_runs ORDER BY id DESC LIMIT 1").map {
-                VerificationRun(at: Timestamp(millisecondsSinceEpoch: $0["at"]), intact: $0["intact"], events: $0["events"],
-                                problem: $0["problem"])
+        // The newest run whose MAC holds: an "intact" inserted by hand is never shown.
+        guard let rowMACKey else { return nil }
+        return try database.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM verification_runs ORDER BY id DESC")
+            while let row = try rows.next() {
+                let run = VerificationRun(at: Timestamp(millisecondsSinceEpoch: row["at"]), intact: row["intact"], events: row["events"],
+                                          problem: row["problem"])
+                if let mac = row["mac"] as Data?, rowMACKey.isValid(mac, for: .verificationRun(at: row["at"], intact: run.intact,
+                                                                                              events: Int64(run.events), problem: run.problem)) {
+                    return run
+                }
             }
+            return nil
         }
     }
 }

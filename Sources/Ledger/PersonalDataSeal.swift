@@ -35,13 +35,22 @@ struct PersonalDataSeal {
 }
 
 /// Keyed digests of folded names: lookup by exact name without storing the name.
-struct NameIndex {
+/// `@unchecked` only because swift-crypto's `SymmetricKey` is not marked Sendable; it is an
+/// immutable value.
+struct NameIndex: @unchecked Sendable {
     let key: SymmetricKey
+    /// HMAC keyed once, copied for each name.
+    private let keyed: HMAC<SHA256>
 
-    init(keyBytes: Data) { key = SymmetricKey(data: keyBytes) }
+    init(keyBytes: Data) {
+        key = SymmetricKey(data: keyBytes)
+        keyed = HMAC(key: key)
+    }
 
     func digest(_ name: NameKey) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(name.folded.utf8), using: key))
+        var hmac = keyed
+        hmac.update(data: Data(name.folded.utf8))
+        return Data(hmac.finalize())
     }
 
     /// Distinct digests for a person's name and aliases.

@@ -70,7 +70,7 @@ import Testing
         #expect(shown.contains(first) && shown.contains(second) && shown.contains("withdrawn"))
         let verify = try fixture.run(["verify"])
         #expect(verify.status == 0)
-        #expect(verify.stdout.contains("intact: 4 events, 1 people (0 erased), 2 consents"))
+        #expect(verify.stdout.contains("intact: 5 events, 1 people (0 erased), 2 consents"))
     }
 
     @Test func receiptSaysWhatWasAgreedAndHowToWithdraw() throws {

@@ -31,9 +31,10 @@ enum GateFixtures {
     }
 
     static func standing(_ person: PersonID, name: String = "Alex Example", roles: PersonRoles = PersonRoles(),
-                         born: String? = nil, consents: [ConsentRecord], tampered: Set<ConsentReference> = []) -> PersonStanding {
+                         born: String? = nil, consents: [ConsentRecord], tampered: Set<ConsentReference> = [],
+                         recordTampered: Bool = false) -> PersonStanding {
         PersonStanding(id: person, displayName: name, roles: roles, dateOfBirth: born.map(day),
-                       consents: consents, tampered: tampered)
+                       consents: consents, tampered: tampered, recordTampered: recordTampered)
     }
 
     static func shows(_ people: PersonID...) -> AssetFacts {

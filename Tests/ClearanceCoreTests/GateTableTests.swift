@@ -107,6 +107,22 @@ import Testing
              asset: F.shows(p), people: [F.standing(p, consents: [F.consent(1, for: p)], tampered: [F.ref(1)])]),
         Case(name: "another record tampered", code: .recordTampered, present: false,
              asset: F.shows(p), people: [F.standing(p, consents: [F.consent(1, for: p)], tampered: [F.ref(7)])]),
+        // Issue 12: every fact the gate relies on is confirmed against the signed ledger.
+        Case(name: "the person's records differ from their events, valid consent or not", code: .recordTampered, present: true,
+             asset: F.shows(p), people: [F.standing(p, consents: [F.consent(1, for: p)], recordTampered: true)]),
+        Case(name: "a service user whose records were edited", code: .recordTampered, present: true,
+             asset: F.shows(p), people: [F.standing(p, roles: PersonRoles(serviceUser: true), consents: [], recordTampered: true)]),
+        Case(name: "the person's records match their events", code: .recordTampered, present: false,
+             asset: F.shows(p), people: [F.standing(p, consents: [F.consent(1, for: p)], recordTampered: false)]),
+        Case(name: "the asset's stored facts differ from its signed events", code: .recordTampered, present: true,
+             asset: AssetFacts(reviewed: true, recordProblems: ["reviews: row 12 is missing (deleted)"]), people: []),
+        Case(name: "a reviewed asset whose facts are confirmed", code: .recordTampered, present: false,
+             asset: AssetFacts(reviewed: true, recordProblems: []), people: []),
+        Case(name: "a name whose index entry fails its MAC", code: .recordTampered, present: true,
+             asset: AssetFacts(appearances: [Appearance(.unconfirmed(reason: "its name index entry fails its MAC"), label: "Alice",
+                                                        source: "mwg-region")]), people: []),
+        Case(name: "a name whose index entry is confirmed and links", code: .recordTampered, present: false,
+             asset: AssetFacts(appearances: [Appearance(.person(p), label: "Alice", source: "mwg-region")]), people: [adult]),
     ]
 
     @Test(arguments: cases)
@@ -157,6 +173,40 @@ import Testing
         let website = gate.verdict(for: F.shows(Self.p), people: [Self.p: person], channel: Channel("website"), at: F.day("2026-06-01"))
         #expect(Set(website.reasons.map(\.code)) == [.consentWithdrawn, .channelNotCovered])
         #expect(!website.reasons.contains { $0.consent == F.ref(1) })
+    }
+}
+
+/// What the gate does with a fact it could not confirm: it says so, and it never clears.
+@Suite struct GateIntegrityTests {
+    typealias F = GateFixtures
+
+    @Test func anUnconfirmedAssetIsBlockedWhateverElseHolds() {
+        // Everyone shown consented, and the review says who: only the record problem blocks.
+        var asset = F.shows(GateTableTests.p)
+        asset.reviewed = true
+        asset.recordProblems = ["mentions: mention 0 differs from its signed commitment (edited)"]
+        let verdict = Gate(policy: Policy()).verdict(for: asset, people: [GateTableTests.p: GateTableTests.adult],
+                                                     channel: Channel("facebook"), at: F.day("2026-06-01"))
+        #expect(!verdict.cleared)
+        #expect(verdict.reasons.map(\.code) == [.recordTampered])
+        #expect(verdict.reasons[0].message.contains("mention 0"))
+    }
+
+    @Test func aTamperedServiceUserIsStillNamedAsOne() {
+        let person = F.standing(GateTableTests.p, roles: PersonRoles(serviceUser: true), consents: [], recordTampered: true)
+        let verdict = Gate(policy: Policy()).verdict(for: F.shows(GateTableTests.p), people: [GateTableTests.p: person],
+                                                     channel: Channel("facebook"), at: F.day("2026-06-01"))
+        #expect(Set(verdict.reasons.map(\.code)) == [.serviceUser, .recordTampered])
+        #expect(verdict.reasons.allSatisfy { $0.person == GateTableTests.p })
+    }
+
+    @Test func anUnconfirmedNameSaysWhy() {
+        let asset = AssetFacts(appearances: [Appearance(.unconfirmed(reason: "its name index entry fails its MAC (edited)"),
+                                                        label: "Sam Taylor", source: "iptc-person-in-image")])
+        let verdict = Gate(policy: Policy()).verdict(for: asset, people: [:], channel: Channel("x"), at: F.day("2026-01-01"))
+        #expect(verdict.reasons.map(\.code) == [.recordTampered])
+        #expect(verdict.reasons[0].message.contains("“Sam Taylor”"))
+        #expect(verdict.reasons[0].message.contains("fails its MAC"))
     }
 }
 

@@ -23,7 +23,7 @@ import Testing
         _ = try temporary.populate()
         let key = try InstanceKey.read(from: temporary.ledger.keyPath)
         let rows = try DatabaseQueue(path: temporary.path).read { try Row.fetchAll($0, sql: "SELECT hash, mac FROM events") }
-        #expect(rows.count == 6)
+        #expect(rows.count == 7)
         for row in rows {
             let hash: Data = row["hash"]
             #expect(row["mac"] == key.macKey.mac(of: hash))
@@ -41,41 +41,41 @@ import Testing
         let temporary = try TemporaryLedger()
         let (alice, _, references) = try temporary.populate()
         #expect(try temporary.ledger.unverifiedConsents(of: alice).isEmpty)
-        let original = try event(3, in: temporary)
+        let original = try event(4, in: temporary)
         let payload = Data(String(decoding: original["payload"] as Data, as: UTF8.self)
             .replacingOccurrences(of: "facebook", with: "tiktok").utf8)
-        let hash = EventChain.hash(previousHash: original["prev_hash"], seq: 3, kind: original["kind"],
-                                   personID: original["person_id"], consentReference: original["consent_ref"],
+        let hash = EventChain.hash(previousHash: original["prev_hash"], seq: 4, kind: original["kind"],
+                                   personID: original["person_id"], consentReference: original["consent_ref"], asset: nil,
                                    createdAt: original["created_at"], payload: payload)
-        try temporary.tamper("UPDATE events SET payload = ?, hash = ? WHERE seq = 3", arguments: [payload, hash])
+        try temporary.tamper("UPDATE events SET payload = ?, hash = ? WHERE seq = 4", arguments: [payload, hash])
         try temporary.tamper("UPDATE consents SET channels = 'tiktok,website' WHERE reference = ?",
                              arguments: [references[0].description])
         let ledger = try reopened(temporary, withKey: withKey)
         // The version that superseded it cannot be replayed without it, so it is untrusted too.
         #expect(try ledger.unverifiedConsents(of: alice) == [references[0], references[2]])
-        #expect(try ledger.verify().problem?.event == 3)
+        #expect(try ledger.verify().problem?.event == 4)
     }
 
     @Test func aDamagedMACFallsBackToTheSignatureAndVerifySaysSo() throws {
         let temporary = try TemporaryLedger()
         let (alice, _, _) = try temporary.populate()
-        try temporary.tamper("UPDATE events SET mac = randomblob(32) WHERE seq = 3")
+        try temporary.tamper("UPDATE events SET mac = randomblob(32) WHERE seq = 4")
         let ledger = try reopened(temporary, withKey: true)
         // The event itself is authentic (its signature says so), so the gate may rely on it…
         #expect(try ledger.unverifiedConsents(of: alice).isEmpty)
         // …but the file was edited, and verify reports where.
         let problem = try #require(try ledger.verify().problem)
-        #expect(problem.event == 3)
+        #expect(problem.event == 4)
         #expect(problem.message.contains("MAC"))
     }
 
     @Test func aDamagedSignatureIsCaughtByChecksWithoutTheKeyAndByVerify() throws {
         let temporary = try TemporaryLedger()
         let (alice, _, references) = try temporary.populate()
-        try temporary.tamper("UPDATE events SET signature = randomblob(64) WHERE seq = 3")
+        try temporary.tamper("UPDATE events SET signature = randomblob(64) WHERE seq = 4")
         // With the key, the MAC proves the content; the gate's answer does not change.
         #expect(try reopened(temporary, withKey: true).unverifiedConsents(of: alice).isEmpty)
-        #expect(try reopened(temporary, withKey: true).verify().problem?.event == 3)
+        #expect(try reopened(temporary, withKey: true).verify().problem?.event == 4)
         // A statement that the signed record is intact (a subject access pack) checks signatures.
         #expect(try reopened(temporary, withKey: true).unverifiedConsents(of: alice, bySignature: true)
                 == [references[0], references[2]])
@@ -83,12 +83,20 @@ import Testing
         #expect(try reopened(temporary, withKey: false).unverifiedConsents(of: alice) == [references[0], references[2]])
     }
 
-    @Test func eventsWrittenBeforeMACsAreCheckedBySignature() throws {
+    /// Every event of this version has a MAC, and the upgrade gives one to older events whose
+    /// signature holds; a MAC set to NULL is an edit. A check still relies on the signature.
+    @Test func aRemovedMACFallsBackToTheSignatureAndVerifySaysSo() throws {
         let temporary = try TemporaryLedger()
         let (alice, _, _) = try temporary.populate()
-        try temporary.tamper("UPDATE events SET mac = NULL")
+        try temporary.tamper("UPDATE events SET mac = NULL WHERE seq = 4")
         let ledger = try reopened(temporary, withKey: true)
         #expect(try ledger.unverifiedConsents(of: alice).isEmpty)
-        #expect(try ledger.verify().problem == nil)
+        let problem = try #require(try ledger.verify().problem)
+        #expect(problem.event == 4)
+        #expect(problem.message.contains("MAC is missing"))
+        // Without the key file, verify cannot check MACs and says so.
+        let keyless = try reopened(temporary, withKey: false).verify()
+        #expect(keyless.isIntact)
+        #expect(keyless.unchecked.count == 1)
     }
 }

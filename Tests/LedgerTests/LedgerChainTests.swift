@@ -10,7 +10,7 @@ import Testing
         let (alice, bob, references) = try temporary.populate()
         let report = try temporary.ledger.verify()
         #expect(report.problem == nil)
-        #expect(report.events == 6)
+        #expect(report.events == 7, "ledger.created and six events")
         #expect(report.people == 2)
         #expect(report.consents == 3)
         #expect(report.lastHash?.count == 32)

@@ -17,44 +17,44 @@ import Testing
     }
 
     @Test func editedPayload() throws {
-        let problem = try tampered("UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), 'facebook', 'tiktok') AS BLOB) WHERE seq = 3")
-        #expect(problem?.event == 3)
-    }
-
-    @Test func editedTimestamp() throws {
-        let problem = try tampered("UPDATE events SET created_at = created_at + 1 WHERE seq = 4")
+        let problem = try tampered("UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), 'facebook', 'tiktok') AS BLOB) WHERE seq = 4")
         #expect(problem?.event == 4)
     }
 
+    @Test func editedTimestamp() throws {
+        let problem = try tampered("UPDATE events SET created_at = created_at + 1 WHERE seq = 5")
+        #expect(problem?.event == 5)
+    }
+
     @Test func deletedEvent() throws {
-        let problem = try tampered("DELETE FROM events WHERE seq = 2")
-        #expect(problem?.event == 2)
+        let problem = try tampered("DELETE FROM events WHERE seq = 3")
+        #expect(problem?.event == 3)
     }
 
     @Test func deletedLastEventIsCaughtByTheDerivedTables() throws {
-        let problem = try tampered("DELETE FROM events WHERE seq = 6")
+        let problem = try tampered("DELETE FROM events WHERE seq = 7")
         #expect(problem?.table == "consents")
     }
 
     @Test func insertedEvent() throws {
         let problem = try tampered("""
             INSERT INTO events (seq, kind, person_id, consent_ref, created_at, payload, prev_hash, hash, signature)
-            SELECT 7, kind, person_id, consent_ref, created_at, payload, hash, randomblob(32), signature FROM events WHERE seq = 6
+            SELECT 8, kind, person_id, consent_ref, created_at, payload, hash, randomblob(32), signature FROM events WHERE seq = 7
             """)
-        #expect(problem?.event == 7)
+        #expect(problem?.event == 8)
     }
 
     @Test func reorderedEvents() throws {
         let problem = try tampered("""
-            UPDATE events SET seq = CASE seq WHEN 3 THEN -4 WHEN 4 THEN -3 END WHERE seq IN (3, 4);
+            UPDATE events SET seq = CASE seq WHEN 4 THEN -5 WHEN 5 THEN -4 END WHERE seq IN (4, 5);
             UPDATE events SET seq = -seq WHERE seq < 0;
             """)
-        #expect(problem?.event == 3)
+        #expect(problem?.event == 4)
     }
 
     @Test func forgedSignature() throws {
-        let problem = try tampered("UPDATE events SET signature = randomblob(64) WHERE seq = 5")
-        #expect(problem?.event == 5)
+        let problem = try tampered("UPDATE events SET signature = randomblob(64) WHERE seq = 6")
+        #expect(problem?.event == 6)
     }
 
     @Test func editedDerivedConsent() throws {
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func insertedNameIndexEntry() throws {
-        let problem = try tampered("INSERT INTO name_index SELECT randomblob(32), id FROM people LIMIT 1")
+        let problem = try tampered("INSERT INTO name_index SELECT randomblob(32), json_array(id), randomblob(32) FROM people LIMIT 1")
         #expect(problem?.table == "name_index")
     }
 }

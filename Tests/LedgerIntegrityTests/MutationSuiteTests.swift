@@ -80,8 +80,9 @@ enum MutationCatalog {
 
     /// Every table of the ledger. `everyTableIsListed` fails when a migration adds one, so a new
     /// table cannot escape the suite.
-    static let tables = ["asset_paths", "assets", "consents", "document_index", "events", "grdb_migrations", "instance",
-                         "mentions", "name_index", "people", "person_keys", "publications", "reviews", "takedowns"]
+    static let tables = ["asset_paths", "assets", "consents", "document_index", "events", "face_decisions", "face_detections",
+                         "grdb_migrations", "instance", "mentions", "name_index", "people", "person_keys", "publications",
+                         "reviews", "takedowns"]
 
     struct Outcome {
         var applied = 0

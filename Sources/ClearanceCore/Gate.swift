@@ -103,22 +103,28 @@ public struct Gate: Sendable {
         var frames: [Double?: [FoundFace]] = [:]
         for face in faces where face.decision == nil { frames[face.t, default: []].append(face) }
         for (time, undecided) in frames.sorted(by: { ($0.key ?? 0) < ($1.key ?? 0) }) {
-            var pairs: [(face: Int, region: Int, overlap: Double)] = []
-            for (f, face) in undecided.enumerated() {
-                for (r, region) in regions.enumerated() where face.box.isNamed(by: region) {
-                    pairs.append((f, r, face.box.intersectionOverUnion(region) + face.box.fractionInside(region)))
-                }
-            }
-            var namedFaces = Set<Int>(), usedRegions = Set<Int>()
-            for pair in pairs.sorted(by: { $0.overlap > $1.overlap })
-            where !namedFaces.contains(pair.face) && !usedRegions.contains(pair.region) {
-                namedFaces.insert(pair.face)
-                usedRegions.insert(pair.region)
-            }
-            let left = undecided.count - namedFaces.count - names
+            let left = undecided.count - namingRegions(undecided.map(\.box), regions: regions).count - names
             if left > worst.count { worst = (left, time) }
         }
         return worst
+    }
+
+    /// Which region names which face of one frame: face index → region index. Each region
+    /// names at most one face and each face is named by at most one region, the pairs that
+    /// overlap most first.
+    public static func namingRegions(_ faces: [FaceBox], regions: [FaceBox]) -> [Int: Int] {
+        var pairs: [(face: Int, region: Int, overlap: Double)] = []
+        for (f, face) in faces.enumerated() {
+            for (r, region) in regions.enumerated() where face.isNamed(by: region) {
+                pairs.append((f, r, face.intersectionOverUnion(region) + face.fractionInside(region)))
+            }
+        }
+        var named: [Int: Int] = [:], usedRegions = Set<Int>()
+        for pair in pairs.sorted(by: { $0.overlap > $1.overlap }) where named[pair.face] == nil && !usedRegions.contains(pair.region) {
+            named[pair.face] = pair.region
+            usedRegions.insert(pair.region)
+        }
+        return named
     }
 
     private static func seconds(_ value: Double) -> String {

@@ -206,6 +206,48 @@ extension AssetOperations {
 
     static let maximumCopyBytes = 200 << 20
 
+    /// One person shown in a picture, as far as the pack can tell: where (a metadata region, a
+    /// detected face, or both when the region names that face) and whether it is the requester.
+    struct ShownPerson {
+        enum Whose { case requester, someoneElse, unknown }
+        var boxes: [[Double]]
+        var whose: Whose
+    }
+
+    /// The metadata regions joined by the detected faces of the asset's newest detection, as
+    /// the gate pairs them: a face decided to be someone is theirs (the requester's or someone
+    /// else's); a face decided not identifiable is someone unknown; one decided not a face is
+    /// nobody. An undecided face named by a region joins that region (both rectangles are
+    /// hidden or kept together, since the two are drawn differently); any other is someone
+    /// unknown. A video's faces, from sampled frames, count the same way.
+    static func people(shown regions: [ShownPerson], faces search: FaceSearch, requester: PersonID) -> [ShownPerson] {
+        guard case .found(let faces) = search else { return regions }
+        var shown = regions
+        var undecided: [Double?: [FoundFace]] = [:]
+        for face in faces {
+            let box = [face.box.x, face.box.y, face.box.w, face.box.h]
+            switch face.decision?.decision {
+            case .person(let id): shown.append(ShownPerson(boxes: [box], whose: id == requester ? .requester : .someoneElse))
+            case .notIdentifiable: shown.append(ShownPerson(boxes: [box], whose: .unknown))
+            case .notAFace: continue
+            case nil: undecided[face.t, default: []].append(face)
+            }
+        }
+        let regionBoxes = regions.compactMap { FaceBox($0.boxes[0]) }
+        for (_, frame) in undecided.sorted(by: { ($0.key ?? 0) < ($1.key ?? 0) }) {
+            let named = regionBoxes.count == regions.count ? Gate.namingRegions(frame.map(\.box), regions: regionBoxes) : [:]
+            for (index, face) in frame.enumerated() {
+                let box = [face.box.x, face.box.y, face.box.w, face.box.h]
+                if let region = named[index] {
+                    shown[region].boxes.append(box)
+                } else {
+                    shown.append(ShownPerson(boxes: [box], whose: .unknown))
+                }
+            }
+        }
+        return shown
+    }
+
     /// The requester's copy of one asset: a JPEG with every other person's region blacked out;
     /// other formats copied scrubbed when nobody else is known to be in them, else described only.
     func subjectAccessCopy(of showing: ShowingAsset, for person: PersonID, number: Int, into folder: URL) throws -> SubjectAccessCopy {
@@ -215,21 +257,25 @@ extension AssetOperations {
         }
         let review = Self.review(from: stored.reviews)
         // Regions in this file's own metadata, sorted into the requester's and everyone else's.
-        var own = 0
-        var others: [[Double]] = []
-        var othersIdentified: [[Double]] = []
+        var regions: [ShownPerson] = []
         try ledger.snapshot { snapshot in
             let directory = try SnapshotDirectory(snapshot)
             for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
                 guard let region = mention.region, region.count == 4 else { continue }
+                let whose: ShownPerson.Whose
                 switch try AppearanceLinking.link(mention, review: review, directory: directory).identity {
-                case .person(let id) where id == person: own += 1
-                case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]: own += 1
-                case .person: others.append(region); othersIdentified.append(region)
-                default: others.append(region)
+                case .person(let id) where id == person: whose = .requester
+                case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]: whose = .requester
+                case .person: whose = .someoneElse
+                default: whose = .unknown
                 }
+                regions.append(ShownPerson(boxes: [region], whose: whose))
             }
         }
+        let shown = Self.people(shown: regions, faces: stored.faces, requester: person)
+        let own = shown.count { $0.whose == .requester }
+        let others = shown.filter { $0.whose != .requester }
+        let othersIdentified = shown.filter { $0.whose == .someoneElse }
         let format = stored.record.format.flatMap(ContainerFormat.init(rawValue:))
         let base = "pictures/\(String(format: "%03d", number))-\(stored.record.sha256.prefix(12))"
         let whereabouts = stored.mentions.isEmpty && stored.reviews.isEmpty
@@ -243,7 +289,8 @@ extension AssetOperations {
             }
             // With no region of their own, only faces known to be someone else are hidden: any
             // other face might be theirs, and guessing would hide them from their own picture.
-            let blackOut = own > 0 ? others : othersIdentified
+            let hidden = own > 0 ? others : othersIdentified
+            let blackOut = hidden.flatMap(\.boxes)
             let redacted: Data
             do {
                 redacted = try JPEGRedaction.redact(bytes, orientation: stored.record.orientation, blackOut: blackOut)
@@ -259,7 +306,7 @@ extension AssetOperations {
             } else if !blackOut.isEmpty {
                 note = "Other people in this picture are blacked out."
             }
-            return .init(file: base + ".jpg", blackedOut: blackOut.count, note: note)
+            return .init(file: base + ".jpg", blackedOut: hidden.count, note: note)
         }
 
         let kind = format.map { $0.rawValue.uppercased() } ?? "this kind of file"

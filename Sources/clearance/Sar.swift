@@ -9,8 +9,8 @@ struct Sar: ParsableCommand {
         discussion: """
             The folder holds index.html (for the person, in plain words) and data.json: their details, \
             every consent with its versions, receipts and signatures and whether each record verifies, \
-            every photo or video showing them with other people's regions blacked out (JPEG; other \
-            formats are copied only when no one else is known to be in them), and every publication. \
+            every photo or video showing them with other people's regions and detected faces blacked \
+            out (JPEG; other formats are copied only when no one else is known to be in them), and every publication. \
             DIR must not exist or be empty; nothing is written outside it.
             """
     )

@@ -146,4 +146,51 @@ struct FaceReviewCLITests {
         #expect(try fixture.run(["faces", "--all"]).status == 2)
         #expect(try fixture.run(["faces", fixture.directory.appendingPathComponent("nowhere.jpg").path]).status == 2)
     }
+
+    /// The subject access pack blacks out every detected face but the requester's: the one a
+    /// region names for them, or the one a reviewer decided is them. Read back pixel by pixel.
+    @Test func theSubjectAccessPackBlacksOutEveryFaceButTheRequesters() throws {
+        let fixture = try LedgerCLIFixture()
+        let ada = try person(fixture, "Ada Lovelace")
+        let bob = try person(fixture, "Bob Brown")
+        let path = try photo(fixture, "group-named.jpg", [
+            "-XMP-mwg-rs:RegionInfo={AppliedToDimensions={W=640,H=480,Unit=pixel},RegionList=[{Area={X=0.0945,Y=0.16,W=0.08,H=0.13,Unit=normalized},Name=Ada Lovelace,Type=Face}]}",
+        ])
+        try fixture.succeed(["ingest", path])
+        let entries = try #require(try faces(fixture, path)["faces"] as? [[String: Any]])
+        var centres: [Int: (Double, Double)] = [:]
+        for n in 1...3 {
+            let box = try #require(entries.first { $0["n"] as? Int == n }?["box"] as? [String: Double])
+            centres[n] = (box["x"]! + box["w"]! / 2, box["y"]! + box["h"]! / 2)
+        }
+        func centre(_ n: Int) -> (Double, Double) { centres[n]! }
+        // Face 1 is Ada's by her region; face 2 is decided to be Bob; face 3 nobody has named.
+        #expect(entries.first { $0["n"] as? Int == 1 }?["person"] as? String == ada)
+        try fixture.succeed(["tag", path, "--face", "2", "--person", bob])
+        let original = try SubjectAccessTests.decode(path)
+        for n in 1...3 { #expect(!original.isBlack(centre(n).0, centre(n).1)) }
+
+        func pack(_ person: String, _ name: String) throws -> (entry: [String: Any], copy: SubjectAccessTests.Picture) {
+            let folder = fixture.directory.appendingPathComponent(name)
+            try fixture.succeed(["sar", person, "--to", folder.path])
+            let data = try Data(contentsOf: folder.appendingPathComponent("data.json"))
+            let entry = try #require(((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["assets"] as? [[String: Any]])?.first)
+            let copy = try SubjectAccessTests.decode(folder.appendingPathComponent(try #require(entry["file"] as? String)).path)
+            return (entry, copy)
+        }
+        for (requester, own, name) in [(ada, 1, "ada"), (bob, 2, "bob")] {
+            let (entry, copy) = try pack(requester, name)
+            #expect(entry["regionsBlackedOut"] as? Int == 2, "\(name): \(entry)")
+            for n in 1...3 {
+                let (u, v) = centre(n)
+                #expect(copy.isBlack(u, v) == (n != own), "\(name): face \(n) \(n == own ? "is blacked out" : "is visible")")
+            }
+        }
+        // Decided not to be a face (a poster), face 3 hides no one and stays as taken.
+        try fixture.succeed(["tag", path, "--face", "3", "--not-a-face"])
+        let (entry, copy) = try pack(ada, "ada-again")
+        #expect(entry["regionsBlackedOut"] as? Int == 1)
+        #expect(copy.isBlack(centre(2).0, centre(2).1) && !copy.isBlack(centre(3).0, centre(3).1))
+        #expect(!copy.isBlack(centre(1).0, centre(1).1))
+    }
 }

@@ -67,7 +67,7 @@ let package = Package(
         ),
 
         // Finding faces in pictures and sampled video frames (YuNet on OpenCV DNN).
-        .target(name: "FaceDetection", dependencies: ["COpenCVFaces", "FaceModels", "Pictures", "CFFmpeg"]),
+        .target(name: "FaceDetection", dependencies: ["COpenCVFaces", "FaceModels", "Pictures", "CFFmpeg", "MediaMetadata"]),
 
         // SQL schema, embedded in the binary so nothing is read from the source tree at run time.
         .target(

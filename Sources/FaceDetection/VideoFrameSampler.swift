@@ -1,6 +1,6 @@
 import CFFmpeg
-import Dispatch
 import Foundation
+import MediaMetadata
 import Pictures
 
 /// Which frames of a video the face detector looks at, and how much that may cost.
@@ -32,17 +32,19 @@ struct VideoFrame {
 
 /// Decodes chosen frames of an MP4/MOV/M4V file with Debian's ffmpeg libraries (libavformat,
 /// libavcodec, libswscale), scaled with swscale to at most `longSide` and turned upright by the
-/// stream's display matrix (or its legacy `rotate` tag). The file is opened the way
-/// `MediaMetadata`'s `MovieInput` opens movies for export: the mov demuxer only, the file
-/// protocol only, no external data references.
+/// stream's display matrix (or its legacy `rotate` tag). The file is opened by `MediaMetadata`'s
+/// `MovieInput`, as export opens movies: the mov demuxer only, the file protocol only, no
+/// external data references, reads cut off at the deadline.
 ///
 /// Frames are reached by decoding forward when the next one is near, by seeking to the keyframe
 /// before it when it is far. One sampler reads one file on one thread.
 final class VideoFrameSampler {
     private let sampling: VideoSampling
     private let longSide: Int
-    private let deadline: UnsafeMutablePointer<UInt64>
-    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private let deadline: MovieDeadline
+    /// Closed when the sampler goes.
+    private var input: MovieInput?
+    private var format: UnsafeMutablePointer<AVFormatContext>? { input?.context }
     private var codec: UnsafeMutablePointer<AVCodecContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var frame: UnsafeMutablePointer<AVFrame>?
@@ -64,42 +66,29 @@ final class VideoFrameSampler {
     init(path: String, sampling: VideoSampling, longSide: Int) throws {
         self.sampling = sampling
         self.longSide = longSide
-        Self.quietLogs
-        deadline = .allocate(capacity: 1)
-        deadline.initialize(to: DispatchTime.now().uptimeNanoseconds + UInt64(max(0, sampling.timeLimit) * 1e9))
+        deadline = MovieDeadline(seconds: sampling.timeLimit)
         // Every stored property has its value from here on, so a throw below runs deinit, which
         // frees whatever was opened so far.
 
-        guard let context = avformat_alloc_context() else { throw FaceDetectionError("cannot start the video reader") }
-        // libavformat calls this while it reads, so a file that makes it read forever is cut off.
-        context.pointee.interrupt_callback = AVIOInterruptCB(callback: { opaque in
-            guard let opaque else { return 0 }
-            return DispatchTime.now().uptimeNanoseconds > opaque.load(as: UInt64.self) ? 1 : 0
-        }, opaque: UnsafeMutableRawPointer(deadline))
-        // A file is only ever read as the MP4/QuickTime it was sniffed as: no format guessed from
-        // its bytes (a playlist or concat script would make libavformat open other files or
-        // URLs), only the file protocol, no external data references, bounded probing.
-        context.pointee.probesize = 32 << 20
-        context.pointee.max_analyze_duration = 15_000_000
-        var options: OpaquePointer?
-        av_dict_set(&options, "protocol_whitelist", "file", 0)
-        av_dict_set(&options, "format_whitelist", "mov,mp4,m4a,3gp,3g2,mj2", 0)
-        av_dict_set(&options, "enable_drefs", "0", 0)
-        defer { av_dict_free(&options) }
-        format = context
-        // "file:" so that a colon in the name is never taken for a protocol.
-        var status = avformat_open_input(&format, "file:" + path, av_find_input_format("mov"), &options)
-        guard status >= 0, let format else {
-            self.format = nil  // avformat_open_input frees the context on failure
+        // Opened as export opens movies (`MediaMetadata.MovieInput`): only the MP4/QuickTime it
+        // was sniffed as, never a format guessed from its bytes (a playlist or concat script
+        // would make libavformat open other files or URLs), only the file protocol, no external
+        // data references, bounded probing, and reads cut off at the deadline.
+        let opened: MovieInput
+        do {
+            opened = try MovieInput(path: path, limits: .standard, deadline: deadline)
+        } catch {
             // An interrupted read may surface as "invalid data": the clock says which it was.
-            if status == Self.exit || pastDeadline { throw Self.outOfTime(sampling) }
-            throw FaceDetectionError("cannot open the video: \(Self.message(status))")
+            if error.timedOut || deadline.hasPassed { throw Self.outOfTime(sampling) }
+            switch error.step {
+            case .open: throw FaceDetectionError("cannot open the video: \(error.cause ?? error.description)")
+            case .streams: throw FaceDetectionError("cannot read the video's streams: \(error.cause ?? error.description)")
+            case nil: throw FaceDetectionError(error.description)
+            }
         }
-        status = avformat_find_stream_info(format, nil)
-        guard status >= 0 else {
-            if status == Self.exit || pastDeadline { throw Self.outOfTime(sampling) }
-            throw FaceDetectionError("cannot read the video's streams: \(Self.message(status))")
-        }
+        input = opened
+        let format = opened.context
+        var status: Int32
 
         var decoder: UnsafePointer<AVCodec>?
         status = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
@@ -148,9 +137,6 @@ final class VideoFrameSampler {
         av_frame_free(&frame)
         av_packet_free(&packet)
         avcodec_free_context(&codec)
-        avformat_close_input(&format)
-        deadline.deinitialize(count: 1)
-        deadline.deallocate()
     }
 
     /// The times (seconds) to look at, then the last frame: every `interval` from the start, or
@@ -252,7 +238,7 @@ final class VideoFrameSampler {
             }
             let read = av_read_frame(format, packet)
             if read < 0 {
-                if read == Self.exit || pastDeadline { throw TimeLimitReached() }
+                if read == FFmpegStatus.exit || pastDeadline { throw TimeLimitReached() }
                 // End of file or a damaged tail: let the decoder hand out what it still holds.
                 draining = true
                 _ = avcodec_send_packet(codec, nil)
@@ -269,7 +255,7 @@ final class VideoFrameSampler {
         }
     }
 
-    private var pastDeadline: Bool { DispatchTime.now().uptimeNanoseconds > deadline.pointee }
+    private var pastDeadline: Bool { deadline.hasPassed }
 
     private func time(of frame: UnsafeMutablePointer<AVFrame>) -> Double? {
         let stamp = frame.pointee.best_effort_timestamp != Self.noTimestamp ? frame.pointee.best_effort_timestamp : frame.pointee.pts
@@ -321,12 +307,10 @@ final class VideoFrameSampler {
     /// The display matrix's rotation as an EXIF orientation: 90° clockwise is 6, 180° is 3,
     /// 270° is 8. Mirrored matrices (not written by cameras or phones) are shown unmirrored.
     static func orientation(of stream: UnsafeMutablePointer<AVStream>) -> Int {
-        var size: Int = 0
         var clockwise: Double?
-        if let side = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size), size >= 9 * 4 {
-            let angle = side.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
-            // av_display_rotation_get gives the counter-clockwise angle the frames must be turned by.
-            if angle.isFinite { clockwise = -angle }
+        if let counterClockwise = stream.rotation {
+            // The display matrix gives the counter-clockwise angle the frames must be turned by.
+            clockwise = -Double(counterClockwise)
         } else if let tag = av_dict_get(stream.pointee.metadata, "rotate", nil, 0), let value = tag.pointee.value,
                   let degrees = Double(String(cString: value)) {
             clockwise = degrees
@@ -340,27 +324,17 @@ final class VideoFrameSampler {
         FaceDetectionError("the \(format(sampling.timeLimit))-second limit for a video ran out before a frame was decoded")
     }
 
-    private static let quietLogs: Void = {
-        // libavformat prints every oddity of a damaged file to stderr; Clearance reports its own.
-        av_log_set_level(AV_LOG_QUIET)
-    }()
-
-    // ffmpeg's error codes are C macros Swift cannot import.
-    static let tryAgain = -EAGAIN
-    static let endOfFile: Int32 = -Int32(bitPattern: UInt32(0x45) | UInt32(0x4F) << 8 | UInt32(0x46) << 16 | UInt32(0x20) << 24)
-    static let exit: Int32 = -Int32(bitPattern: UInt32(0x45) | UInt32(0x58) << 8 | UInt32(0x49) << 16 | UInt32(0x54) << 24)
-    static let streamNotFound: Int32 = -Int32(bitPattern: UInt32(0xF8) | UInt32(0x53) << 8 | UInt32(0x54) << 16 | UInt32(0x52) << 24)
-    static let noTimestamp = Int64.min
+    // ffmpeg's error codes are C macros Swift cannot import; MediaMetadata spells them once.
+    static let tryAgain = FFmpegStatus.tryAgain
+    static let endOfFile = FFmpegStatus.endOfFile
+    static let streamNotFound = FFmpegStatus.streamNotFound
+    static let noTimestamp = FFmpegStatus.noTimestamp
 
     static func seconds(_ rational: AVRational) -> Double? {
         rational.num > 0 && rational.den > 0 ? Double(rational.num) / Double(rational.den) : nil
     }
 
-    static func message(_ code: Int32) -> String {
-        var buffer = [CChar](repeating: 0, count: 128)
-        guard av_strerror(code, &buffer, buffer.count) == 0 else { return "error \(code)" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func message(_ code: Int32) -> String { FFmpegStatus.message(code) }
 
     static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)

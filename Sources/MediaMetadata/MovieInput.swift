@@ -49,16 +49,17 @@ public struct MovieLimits: Sendable {
 }
 
 /// A point in time after which libavformat's blocking calls give up (through its interrupt
-/// callback) and Clearance's own loops stop.
-final class MovieDeadline: @unchecked Sendable {
+/// callback) and Clearance's own loops stop. Shared within the package: `FaceDetection`'s
+/// video sampler opens movies through `MovieInput` too.
+package final class MovieDeadline: @unchecked Sendable {
     // Immutable after init, so sharing it with libavformat's callback is safe.
     private let end: UInt64
 
-    init(seconds: Double) {
+    package init(seconds: Double) {
         end = Self.now() &+ UInt64(max(0, seconds) * 1e9)
     }
 
-    var hasPassed: Bool { Self.now() >= end }
+    package var hasPassed: Bool { Self.now() >= end }
 
     /// For `AVFormatContext.interrupt_callback`; valid while this object lives.
     var interruptCallback: AVIOInterruptCB {
@@ -76,20 +77,21 @@ final class MovieDeadline: @unchecked Sendable {
 }
 
 /// libavformat and libavcodec return codes, and the macros Swift cannot import.
-enum FFmpegStatus {
-    static let endOfFile: Int32 = -fourCC("EOF ")
-    static let exit: Int32 = -fourCC("EXIT")
-    static let tryAgain: Int32 = -EAGAIN
-    static let noTimestamp = Int64.min
+package enum FFmpegStatus {
+    package static let endOfFile: Int32 = -fourCC("EOF ")
+    package static let exit: Int32 = -fourCC("EXIT")
+    package static let tryAgain: Int32 = -EAGAIN
+    package static let streamNotFound: Int32 = -fourCC("\u{F8}STR")
+    package static let noTimestamp = Int64.min
 
     /// libavutil's MKTAG: the first character in the lowest byte.
     private static func fourCC(_ text: String) -> Int32 {
-        let bytes = Array(text.utf8)
+        let bytes = text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
         return Int32(bytes[0]) | Int32(bytes[1]) << 8 | Int32(bytes[2]) << 16 | Int32(bytes[3]) << 24
     }
 
     /// libavutil's words for an error code.
-    static func message(_ code: Int32) -> String {
+    package static func message(_ code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 128)
         guard av_strerror(code, &buffer, buffer.count) == 0 else { return "error \(code)" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -97,31 +99,48 @@ enum FFmpegStatus {
 
     /// libav* print warnings about damaged files to stderr themselves; Clearance reports its
     /// own one-line reason instead, so their log is switched off once for the process.
-    static let quiet: Void = { av_log_set_level(AV_LOG_QUIET) }()
+    package static let quiet: Void = { av_log_set_level(AV_LOG_QUIET) }()
 }
 
 /// Why a movie could not be remuxed or checked. The description is a one-line reason.
-struct MovieError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct MovieError: Error, CustomStringConvertible {
+    package let description: String
+    /// libav*'s own words for the failure, without the step, when it came from libav*.
+    package let cause: String?
+    /// The deadline (or libavformat's interrupt callback) stopped it.
+    package let timedOut: Bool
+    /// Which step of opening a `MovieInput` failed; nil for anything after.
+    package let step: MovieInput.Step?
+
+    init(_ description: String, cause: String? = nil, timedOut: Bool = false, step: MovieInput.Step? = nil) {
+        self.description = description
+        self.cause = cause
+        self.timedOut = timedOut
+        self.step = step
+    }
 
     /// A libav* failure in `step`, with the deadline named when that is what stopped it.
-    static func failed(_ step: String, _ code: Int32, deadline: MovieDeadline) -> MovieError {
+    static func failed(_ words: String, _ code: Int32, deadline: MovieDeadline, step: MovieInput.Step? = nil) -> MovieError {
         if code == FFmpegStatus.exit || deadline.hasPassed {
-            return MovieError("\(step): took longer than Clearance allows for a file of this size")
+            return MovieError("\(words): took longer than Clearance allows for a file of this size", timedOut: true, step: step)
         }
-        return MovieError("\(step): \(FFmpegStatus.message(code))")
+        let cause = FFmpegStatus.message(code)
+        return MovieError("\(words): \(cause)", cause: cause, step: step)
     }
 }
 
 /// An MP4/QuickTime file opened for demuxing with the limits applied: only the mov demuxer
 /// (never a format guessed from the bytes), only the `file` protocol (a data reference cannot
-/// make it open anything else), and external data references off.
-final class MovieInput {
-    let context: UnsafeMutablePointer<AVFormatContext>
-    let deadline: MovieDeadline
+/// make it open anything else), and external data references off. Export, the copy check, the
+/// movie survey and the face detector's video sampler all open movies through this one door.
+package final class MovieInput {
+    package let context: UnsafeMutablePointer<AVFormatContext>
+    package let deadline: MovieDeadline
 
-    init(path: String, limits: MovieLimits, deadline: MovieDeadline) throws(MovieError) {
+    /// Whether opening or reading the streams failed, for callers that word it their own way.
+    package enum Step: Sendable { case open, streams }
+
+    package init(path: String, limits: MovieLimits, deadline: MovieDeadline) throws(MovieError) {
         _ = FFmpegStatus.quiet
         self.deadline = deadline
         guard let fresh = avformat_alloc_context() else { throw MovieError("cannot start the movie reader") }
@@ -136,10 +155,10 @@ final class MovieInput {
         var opened: UnsafeMutablePointer<AVFormatContext>? = fresh
         // "file:" so a colon in the name is never read as a protocol; on failure the context is freed.
         let status = avformat_open_input(&opened, "file:" + path, av_find_input_format("mov"), &options)
-        guard status >= 0, let opened else { throw MovieError.failed("cannot open the movie", status, deadline: deadline) }
+        guard status >= 0, let opened else { throw MovieError.failed("cannot open the movie", status, deadline: deadline, step: .open) }
         context = opened
         let found = avformat_find_stream_info(opened, nil)
-        guard found >= 0 else { throw MovieError.failed("cannot read the movie's streams", found, deadline: deadline) }
+        guard found >= 0 else { throw MovieError.failed("cannot read the movie's streams", found, deadline: deadline, step: .streams) }
     }
 
     deinit {
@@ -147,12 +166,12 @@ final class MovieInput {
         avformat_close_input(&pointer)
     }
 
-    var streams: [UnsafeMutablePointer<AVStream>] {
+    package var streams: [UnsafeMutablePointer<AVStream>] {
         (0..<Int(context.pointee.nb_streams)).compactMap { context.pointee.streams[$0] }
     }
 
     /// Duration of the whole movie in seconds, when known.
-    var duration: Double? {
+    package var duration: Double? {
         let value = context.pointee.duration
         return value == FFmpegStatus.noTimestamp || value <= 0 ? nil : Double(value) / Double(AV_TIME_BASE)
     }
@@ -171,7 +190,7 @@ extension UnsafeMutablePointer where Pointee == AVStream {
 
     /// Rotation from the display matrix, in degrees counter-clockwise (libavutil's sense),
     /// rounded to a whole degree; nil when the stream has none.
-    var rotation: Int? {
+    package var rotation: Int? {
         guard let matrix = av_stream_get_side_data(self, AV_PKT_DATA_DISPLAYMATRIX, nil) else { return nil }
         let degrees = matrix.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
         return degrees.isFinite ? Int(degrees.rounded()) : nil

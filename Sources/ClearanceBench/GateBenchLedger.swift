@@ -5,10 +5,12 @@ import Ledger
 /// Builds the register `clearance-bench gate` checks against, through the real write APIs:
 /// people and consents by `LedgerTransaction` (sealed, signed, chained), assets by
 /// `Ledger.storeAssets` (each bound by a signed `asset.ingested` event), reviews by
-/// `Ledger.addReviews` (signed too). Seeded, so every build is alike.
+/// `Ledger.addReviews` (signed too), detected faces with each asset as ingest stores them (a
+/// signed `asset.faces-detected` event) and per-face decisions by `Ledger.review` (signed
+/// `face.decided` events). Seeded, so every build is alike.
 struct GateBenchLedger {
     /// Bump when what is generated changes, so a cached ledger is not reused.
-    static let version = "v5"
+    static let version = "v6"
 
     let people: Int
     let assets: Int
@@ -120,6 +122,8 @@ struct GateBenchLedger {
         var stored = 0
         var documentIDs: [String] = []
         var unreviewed: [String] = []
+        // Pictures with a face nothing names: a reviewer decides some of them face by face.
+        var undecided: [(sha: String, faces: Int)] = []
         while stored < assets {
             var items: [AssetIngestItem] = []
             for _ in 0..<min(chunk, assets - stored) {
@@ -137,7 +141,12 @@ struct GateBenchLedger {
                                          width: 6000, height: 4000, orientation: 1,
                                          faceRegions: mentions.filter { $0.region != nil }.count, releaseStatus: nil,
                                          documentID: documentID, originalDocumentID: original, derivedFrom: original)
-                items.append(AssetIngestItem(record: record, mentions: mentions, path: "/photos/2025/event-\(n / 250)/IMG_\(n % 10_000).jpg"))
+                let faces = readable ? Self.detectedFaces(mentions: mentions, random: &random) : nil
+                if let faces, faces.extra > 0, undecided.count < 2_000 { undecided.append((sha, faces.found.count)) }
+                let detection = FaceDetectionFacts(detector: "yunet-2023mar/1", faces: readable ? faces?.found : nil,
+                                                   failure: readable ? nil : "the picture could not be decoded")
+                items.append(AssetIngestItem(record: record, mentions: mentions, path: "/photos/2025/event-\(n / 250)/IMG_\(n % 10_000).jpg",
+                                             faces: detection))
             }
             _ = try ledger.storeAssets(items, at: Self.recordedAt)
             stored += items.count
@@ -147,6 +156,32 @@ struct GateBenchLedger {
         for (index, sha) in unreviewed.enumerated() where index % 2 == 0 {
             try ledger.addReviews([AssetReview(action: .noPeople, person: nil, by: "officer", at: Self.recordedAt)], to: sha)
         }
+        // Half of the pictures with an unnamed face had the faces nothing names decided: the
+        // extra faces come last, and are passers-by or posters.
+        for (index, picture) in undecided.enumerated() where index % 2 == 0 {
+            guard let detection = try ledger.asset(picture.sha)?.faceDetections.first?.id else { continue }
+            let decided = (0..<picture.faces).suffix(1).map { face in
+                (face: face + 1, detection: detection, decision: index % 4 == 0 ? FaceDecision.notIdentifiable : .notAFace)
+            }
+            try ledger.review(picture.sha, reviews: [], faces: decided, by: "editor", at: Self.recordedAt)
+        }
+    }
+
+    /// What the detector found in one photo: a face under each region of its metadata, and in
+    /// about one photo in eight one or two faces nothing names (a passer-by, a poster), last.
+    private static func detectedFaces(mentions: [AssetMention], random: inout SplitMix64) -> (found: [FoundFace], extra: Int) {
+        var boxes = mentions.compactMap(\.region).compactMap(FaceBox.init)
+        // The same region named twice (MWG and IPTC details) is one face.
+        boxes = boxes.reduce(into: []) { kept, box in if !kept.contains(box) { kept.append(box) } }
+        let extra = random.chance(0.125) ? 1 + Int(random.next() % 2) : 0
+        for _ in 0..<extra {
+            boxes.append(FaceBox(x: 0.02 + Double(random.next() % 8) / 100, y: 0.8, w: 0.05, h: 0.08))
+        }
+        let found = boxes.enumerated().map { index, box in
+            FoundFace(number: index + 1, box: FaceBox(x: box.x + 0.01, y: box.y + 0.01, w: box.w * 0.8, h: box.h * 0.8),
+                      score: 0.6 + Double(random.next() % 40) / 100)
+        }
+        return (found, extra)
     }
 
     /// What one photo's metadata says about people: mostly registered names (some by alias or

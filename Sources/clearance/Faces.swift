@@ -7,16 +7,16 @@ struct Faces: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the numbered faces of an ingested asset and the decisions about them.",
         discussion: """
-            Faces 1, 2, … are those the face detector found (source `detected`, with its score); \\
-            after them come regions of the file's metadata that lie over no detected face (source \\
-            `mwg-region`, `mp-region`, …). Each line says who it is (the decision, or the named \\
-            region over it), the decision, who made it and when. Decide a face with \\
+            Faces 1, 2, … are those the face detector found (source `detected`, with its score); \
+            after them come regions of the file's metadata that lie over no detected face (source \
+            `mwg-region`, `mp-region`, …). Each line says who it is (the decision, or the named \
+            region over it), the decision, who made it and when. Decide a face with \
             `clearance tag FILE --face N --person ID | --not-identifiable | --not-a-face`.
 
-            --redetect runs the current detector again over the assets named (or every stored \\
-            asset with --all) whose newest detection is by another detector or could not look. \\
-            It adds a detection and replaces none; a decision about a face carries over to the \\
-            face of the new detection that overlaps it (intersection over union at least 0.5, \\
+            --redetect runs the current detector again over the assets named (or every stored \
+            asset with --all) whose newest detection is by another detector or could not look. \
+            It adds a detection and replaces none; a decision about a face carries over to the \
+            face of the new detection that overlaps it (intersection over union at least 0.5, \
             same video frame). Examples:
               clearance faces photo.jpg
               clearance faces <sha256> --json

@@ -51,7 +51,8 @@ run: build
 	exec .build/debug/clearance serve --db out/riverside.db --config samples/config.json --host $(HOST) --port $(PORT)
 
 # Browser tests (Selenium + Debian's chromium); each prints "N passed, M failed" last.
-BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/offline_capture.py
+BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/offline_capture.py \
+                 tests/browser/accessibility.py
 
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)

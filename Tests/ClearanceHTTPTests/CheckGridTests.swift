@@ -50,7 +50,7 @@ struct CheckGridTests {
                     #expect(tile.html.contains("<li>\(code)</li>"), "\(tile.label) lacks \(code)")
                 }
                 let needsReview = verdict.reasons.contains { [.notReviewed, .unidentifiedPerson, .ambiguousPerson, .unknownPerson].contains($0.code) }
-                #expect(tile.html.contains("href=\"/review#\(tile.sha256)\"") == needsReview, "\(tile.label)")
+                #expect(tile.html.contains("href=\"/review?asset=\(tile.sha256)#\(tile.sha256)\"") == needsReview, "\(tile.label)")
                 if tile.label.hasSuffix(".mp4") {
                     #expect(!tile.html.contains("<img"), "a video has no thumbnail")
                 } else {
@@ -60,7 +60,7 @@ struct CheckGridTests {
             }
             let labels = Dictionary(uniqueKeysWithValues: tiles.map { ($0.label, $0) })
             for name in ["crowd.jpg", "sam-tombola.jpg", "visitor.jpg"] {
-                #expect(labels[name]?.html.contains("/review#") == true, "\(name) needs a review")
+                #expect(labels[name]?.html.contains("/review?asset=") == true, "\(name) needs a review")
             }
         }
         // A withdrawal is blocked, but it is not a reviewer's question.
@@ -68,7 +68,7 @@ struct CheckGridTests {
         try await fixture.application().test(.router) { client in
             let stage = Self.tiles(try await Self.page(client, "/check?channel=facebook", fixture)).first { $0.label == "amira-stage.jpg" }
             #expect(stage?.html.contains("<li>consent-withdrawn</li>") == true)
-            #expect(stage?.html.contains("/review#") == false)
+            #expect(stage?.html.contains("/review?asset=") == false)
         }
     }
 

@@ -85,7 +85,7 @@ struct PageSecurityTests {
         let link = try fixture.service.accounts.store.addEventLink(secret: "event-link-secret-for-the-page-walk", event: "Page walk fair", by: "test")
         let pending = try fixture.service.accounts.store.addPendingConsent(linkID: link.id, form: "name=Ola%20Nowak&channels=website", limit: 10)
         let withdrawal = try fixture.service.accounts.issueWithdrawalSecret(for: try #require(ConsentReference(parsing: fixture.amiraConsent)))
-        let pages = ["/", "/login", "/capture", "/self-service", "/self-service/pending/\(pending)", "/check", "/check?q=amira",
+        let pages = ["/", "/login", "/capture", "/self-service", "/self-service/pending/\(pending)", "/check", "/check?q=amira", "/check?show=blocked&channel=facebook", "/review",
                      "/dpo", "/dpo?q=amira", "/dpo/people/\(fixture.amira)", "/withdraw/\(withdrawal)", "/self/\(link.secret)"]
         try await fixture.application().test(.live) { client in
             var htmlPages = 0

@@ -72,6 +72,7 @@ def run(flow):
     stage = driver.find_element(By.XPATH, "//li[@data-asset][.//label[contains(., 'amira-stage.jpg')]]").get_attribute("data-asset")
     audit("/check?channel=facebook&show=blocked", "editor")
     audit("/check?q=no-such-file", "editor")
+    audit("/review", "editor", "review")
     driver.get(flow.base + "/check")
     for label in ["visitor.jpg", "amira-stage.jpg"]:
         driver.find_element(By.XPATH, "//label[contains(normalize-space(.), '%s')]/input" % label).click()
@@ -91,7 +92,7 @@ def run(flow):
             server.api("dpo", "POST", "/api/v1/consents/%s/withdraw" % consent["reference"], {"receivedVia": "email"})
     flow.sign_in("dpo-dana")
     for path, shot in [("/", None), ("/dpo", "dpo"), ("/dpo?q=Amira", None), ("/dpo/people/" + server.amira, "person"),
-                       ("/capture", None), ("/check", None), ("/api/v1/consents/%s/receipt" % reference, None)]:
+                       ("/capture", None), ("/check", None), ("/review", None), ("/api/v1/consents/%s/receipt" % reference, None)]:
         audit(path, "dpo", shot)
 
     flow.sign_out()

@@ -98,10 +98,6 @@ extension ClearanceService {
     /// How many assets one page of the grid shows; the pager and the search box reach the others.
     static let gridPageSize = 48
 
-    /// Reasons that only a person looking at the picture can settle: the grid links these to
-    /// the review page.
-    static let reviewReasons: Set<ReasonCode> = [.notReviewed, .unidentifiedPerson, .ambiguousPerson, .unknownPerson]
-
     /// What the grid shows: every asset, the cleared, the blocked, or those blocked for one reason.
     enum GridFilter: Equatable {
         case all, cleared, blocked
@@ -187,7 +183,7 @@ extension ClearanceService {
                 "sha256": asset.sha256, "label": label(path: asset.path, sha256: asset.sha256), "checked": picked.contains(asset.sha256),
                 "cleared": asset.verdict.cleared, "isImage": kinds[asset.sha256] == "image",
                 "codes": codes.map(\.rawValue), "reasonsText": reasons.map(\.message).joined(separator: " "),
-                "needsReview": codes.contains(where: Self.reviewReasons.contains),
+                "needsReview": codes.contains(where: ReviewQueue.reviewReasons.contains),
             ]
         }
         let pages = max(1, (total + size - 1) / size)

@@ -27,6 +27,7 @@ struct Clearance: AsyncParsableCommand {
             Sar.self,
             Erase.self,
             Verify.self,
+            Notify.self,
             UserCommand.self,
             Serve.self,
         ]

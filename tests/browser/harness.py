@@ -90,12 +90,13 @@ def axe_script():
 
 
 def ensure_selenium():
-    """Selenium and axe-core from PyPI (tests/browser/requirements.txt, then AXE_CURRENT without
+    """Selenium, aiosmtpd and axe-core from PyPI (tests/browser/requirements.txt, then AXE_CURRENT without
     its dependencies): used where installed, else installed once into .build/browser-venv."""
     import importlib.util
     try:
         import selenium  # noqa: F401
         import axe_selenium_python  # noqa: F401
+        import aiosmtpd  # noqa: F401  (the renewal test's mail server)
         if importlib.util.find_spec("axe_playwright_python"):
             return
     except ImportError:

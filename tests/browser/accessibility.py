@@ -41,6 +41,7 @@ def run(flow):
     flow.sign_out()
     audit("/login", "anonymous", "login")
     audit(withdraw_path, "anonymous", "withdraw")
+    audit("/renew/not-a-renewal-link-0000000000", "anonymous")
     driver.get(flow.base + "/login")
     driver.find_element(By.ID, "name").send_keys("nobody")
     driver.find_element(By.ID, "password").send_keys("wrong password")

@@ -64,18 +64,22 @@ public enum AppearanceLinking {
                 }
                 continue
             }
-            result.append(try link(mention, review: review, directory: directory))
+            var appearance = try link(mention, review: review, directory: directory)
+            appearance.region = mention.region.flatMap(FaceBox.init)
+            result.append(appearance)
         }
         if !review.isEmpty {
             result.removeAll { $0.identity == .unidentified }
             result = result.map { appearance in
                 guard case .ambiguous(let candidates) = appearance.identity else { return appearance }
                 let chosen = candidates.filter(review.people.contains)
-                return chosen.count == 1 ? Appearance(.person(chosen[0]), label: appearance.label, source: appearance.source) : appearance
+                return chosen.count == 1
+                    ? Appearance(.person(chosen[0]), label: appearance.label, source: appearance.source, region: appearance.region)
+                    : appearance
             }
         }
         for person in review.people.sorted() {
-            result.append(Appearance(.person(person), label: nil, source: "manual"))
+            result.append(Appearance(.person(person), label: nil, source: Appearance.manualSource))
         }
         return result
     }

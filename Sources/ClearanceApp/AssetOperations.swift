@@ -1,5 +1,7 @@
 import ClearanceCore
+import Dispatch
 import Foundation
+import Synchronization
 import Ledger
 import MediaMetadata
 
@@ -8,10 +10,21 @@ public struct AssetOperations: Sendable {
     public let ledger: Ledger
     public let configuration: ClearanceConfiguration
     let inspection = Inspection()
+    /// How faces are looked for in new files (ingest, uploads, files checked on the fly).
+    private let chosenFaceLookup: FaceLookup?
+    /// The standard detector is started only when a file is first looked at.
+    var faceLookup: FaceLookup { chosenFaceLookup ?? FaceLookup.shared }
+    var detectFaces: Bool {
+        if case .off = faceLookup { return false }
+        return true
+    }
 
-    public init(_ operations: LedgerOperations) {
+    /// `faces`: the detector to use; by default the standard YuNet detector, started once per
+    /// process and shared (it keeps a pool of networks, one per core).
+    public init(_ operations: LedgerOperations, faces: FaceLookup? = nil) {
         ledger = operations.ledger
         configuration = operations.configuration
+        chosenFaceLookup = faces
     }
 
     // MARK: Ingest
@@ -27,17 +40,20 @@ public struct AssetOperations: Sendable {
 
     /// `ingest PATH...`: reads files on every core and stores them in batches, each batch in one
     /// transaction. Idempotent: the asset is its bytes, so re-ingesting or moving a file adds
-    /// nothing but the path.
-    public func ingest(_ arguments: [String], batchSize: Int = 256,
+    /// nothing but the path. Faces are looked for in new assets only (on every core, at most one
+    /// network per core), and stored with them as an `asset.faces-detected` event: a known
+    /// asset's pixels are never decoded again. `progress` is called from any thread.
+    public func ingest(_ arguments: [String], batchSize: Int = 64,
                        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> IngestSummary {
         let named = Set(arguments)
         let files = try Inspection.expand(arguments).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         var summary = IngestSummary()
-        var done = 0
+        let done = Atomic<Int>(0)
         for start in stride(from: 0, to: files.count, by: batchSize) {
             let batch = Array(files[start..<min(start + batchSize, files.count)])
             let read = inspection.inspect(paths: batch)
             var items: [AssetIngestItem] = []
+            var itemFacts: [MediaFacts] = []
             for facts in read {
                 guard let sha = facts.sha256 else {
                     throw InputError("cannot read \(facts.path): \(facts.error ?? "unknown error")")
@@ -51,14 +67,37 @@ public struct AssetOperations: Sendable {
                 if facts.error != nil { summary.unreadable += 1 }
                 items.append(AssetIngestItem(record: Self.record(sha, facts), mentions: AppearanceLinking.mentions(of: facts),
                                              path: facts.path))
+                itemFacts.append(facts)
             }
+            let skipped = batch.count - items.count
+            if skipped > 0 { progress?(done.add(skipped, ordering: .relaxed).newValue, files.count) }
+            let known = try ledger.knownAssets(items.map(\.record.sha256))
+            let lookup = faceLookup
+            let found = Mutex<[Int: FaceDetectionFacts]>([:])
+            let toLook = itemFacts.map { known.contains($0.sha256 ?? "") ? nil : $0 }
+            DispatchQueue.concurrentPerform(iterations: toLook.count) { index in
+                if let facts = toLook[index], let result = Inspection.inspect(facts: facts, faces: lookup).faces {
+                    found.withLock { $0[index] = FaceDetectionFacts(result) }
+                }
+                progress?(done.add(1, ordering: .relaxed).newValue, files.count)
+            }
+            let faces = found.withLock { $0 }
+            for index in items.indices { items[index].faces = faces[index] }
             for isNew in try ledger.storeAssets(items) {
                 if isNew { summary.new += 1 } else { summary.known += 1 }
             }
-            done += batch.count
-            progress?(done, files.count)
         }
         return summary
+    }
+
+    /// `ingest` for callers on Swift's cooperative pool (the web service): decoding pictures and
+    /// running the detector block a thread for seconds, so they run on a thread of their own.
+    public func ingestOffThePool(_ arguments: [String]) async throws -> IngestSummary {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try ingest(arguments) })
+            }
+        }
     }
 
     static func record(_ sha: String, _ facts: MediaFacts) -> AssetRecord {
@@ -75,7 +114,7 @@ public struct AssetOperations: Sendable {
     /// `tag FILE|ASSET`: appends manual reviews, recorded with who and when.
     public func tag(_ argument: String, people: [String], notPeople: [String], noPeople: Bool,
                     serviceUsers: Bool, by: String) throws -> StoredAsset {
-        let target = try locate(argument)
+        let target = try locate(argument, detect: false)
         guard let stored = target.stored else {
             throw InputError("\(argument) has not been ingested; run `clearance ingest \(argument)` first")
         }
@@ -98,7 +137,22 @@ public struct AssetOperations: Sendable {
         }
         if noPeople { reviews.append(AssetReview(action: .noPeople, person: nil, by: by, at: now)) }
         if serviceUsers { reviews.append(AssetReview(action: .serviceUsers, person: nil, by: by, at: now)) }
-        try ledger.addReviews(reviews, to: stored.record.sha256)
+        // The detector's faces: "nobody is shown" cannot be said over them, and one person named
+        // for the whole picture is that face only when exactly one face is left to account for.
+        var decisions: [(face: Int, detection: Int64, decision: FaceDecision)] = []
+        let listing = try faces(of: target)
+        let detected = listing.faces.filter { $0.source == "detected" }
+        if noPeople, case let open = detected.filter({ $0.decision?.decision != .notAFace }), !open.isEmpty {
+            throw InputError("\(argument) shows \(open.count == 1 ? "a face" : "\(open.count) faces") the detector found: decide \(open.count == 1 ? "it" : "each") with `clearance tag \(argument) --face N --not-a-face` (a poster, a pattern) or `--not-identifiable`, not --no-people")
+        }
+        let left = detected.filter { !$0.accounted }
+        if people.count == 1, left.count == 1, listing.namesWithoutRegion == 0,
+           let person = reviews.first?.person, let detection = stored.faceDetections.max(by: { $0.id < $1.id }) {
+            decisions.append((face: left[0].n, detection: detection.id, decision: .person(person)))
+        }
+        try LedgerOperations.translatingLedgerErrors {
+            try ledger.review(stored.record.sha256, reviews: reviews, faces: decisions, by: by, at: now)
+        }
         return try ledger.asset(stored.record.sha256) ?? stored
     }
 
@@ -172,14 +226,17 @@ public struct AssetOperations: Sendable {
         var path: String?
         var stored: StoredAsset?
         var facts: MediaFacts?
+        /// For a file read now and not stored: what the face detector found in it.
+        var faces: FaceDetectionFacts?
     }
 
-    func locate(_ argument: String) throws -> Target {
-        try locate(argument, lookup: { try ledger.asset($0) })
+    /// `detect`: look for faces in a file that is not stored (what a check of it needs).
+    func locate(_ argument: String, detect: Bool = true) throws -> Target {
+        try locate(argument, detect: detect, lookup: { try ledger.asset($0) })
     }
 
     /// `lookup` finds a stored asset by hash (the ledger, or a snapshot of it).
-    func locate(_ argument: String, lookup: (String) throws -> StoredAsset?) throws -> Target {
+    func locate(_ argument: String, detect: Bool = true, lookup: (String) throws -> StoredAsset?) throws -> Target {
         let isHash = argument.count == 64 && argument.allSatisfy(\.isHexDigit)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
@@ -187,7 +244,10 @@ public struct AssetOperations: Sendable {
             let path = URL(fileURLWithPath: argument).standardizedFileURL.path
             let facts = inspection.inspector.inspect(path: path)
             guard let sha = facts.sha256 else { throw InputError("cannot read \(argument): \(facts.error ?? "unknown error")") }
-            return Target(sha256: sha, path: path, stored: try lookup(sha), facts: facts)
+            let stored = try lookup(sha)
+            // A file checked without being ingested is looked at now: its faces count as a stored one's.
+            let faces = stored == nil && detect && detectFaces ? Inspection.inspect(facts: facts, faces: faceLookup).faces.map(FaceDetectionFacts.init) : nil
+            return Target(sha256: sha, path: path, stored: stored, facts: facts, faces: faces)
         }
         if isHash, let stored = try lookup(argument.lowercased()) {
             return Target(sha256: stored.record.sha256, path: stored.paths.first, stored: stored, facts: nil)
@@ -205,20 +265,24 @@ public struct AssetOperations: Sendable {
         var problems: [String] = []
         let readable: Bool
         let documentIDs: [String]
+        let faces: FaceSearch
         if let stored = target.stored {
             mentions = stored.mentions
             reviews = stored.reviews
+            faces = stored.faces
             readable = stored.record.readable
             documentIDs = [stored.record.originalDocumentID, stored.record.derivedFrom].compactMap { $0 }
             problems += stored.problems
         } else if let facts = target.facts {
             mentions = AppearanceLinking.mentions(of: facts)
             reviews = []
+            faces = target.faces?.search ?? .notLookedFor(reason: "faces were not looked for")
             readable = facts.error == nil
             documentIDs = [facts.originalDocumentID, facts.derivedFrom].compactMap { $0 }
         } else {
             mentions = []
             reviews = []
+            faces = .notLookedFor(reason: "the file could not be read")
             readable = false
             documentIDs = []
         }
@@ -237,11 +301,12 @@ public struct AssetOperations: Sendable {
         let review = Self.review(from: reviews)
         let appearances = try AppearanceLinking.appearances(for: mentions, review: review, directory: directory)
         let asset = AssetFacts(readable: readable, reviewed: !review.isEmpty, showsServiceUsers: review.showsServiceUsers,
-                               appearances: appearances, recordProblems: problems)
+                               appearances: appearances, recordProblems: problems, faces: faces)
         var people: [PersonID] = []
         for appearance in appearances {
             if case .person(let id) = appearance.identity, !people.contains(id) { people.append(id) }
         }
+        for id in faces.decidedPeople where !people.contains(id) { people.append(id) }
         return (asset, people)
     }
 

@@ -99,6 +99,11 @@ public enum FaceLookup: Sendable {
     public static func standard() -> FaceLookup {
         do { return .on(try FaceDetector()) } catch { return .unavailable("\(error)") }
     }
+
+    /// One standard detector for the whole process, started when first needed: ingest, uploads
+    /// and checks share its pool of networks.
+    public static var shared: FaceLookup { sharedLookup }
+    private static let sharedLookup = standard()
 }
 
 /// One file as `inspect` reports it: what its metadata says and, when looked for, the faces in

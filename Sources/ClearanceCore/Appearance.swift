@@ -19,12 +19,20 @@ public struct Appearance: Hashable, Sendable {
     public var label: String?
     /// Where it came from: a metadata source (`mwg-region`, …) or `manual`.
     public var source: String
+    /// The metadata region naming it, when it has one: the face it accounts for is the one
+    /// under it. A name without a region accounts for at most one face.
+    public var region: FaceBox?
 
-    public init(_ identity: Identity, label: String? = nil, source: String) {
+    public init(_ identity: Identity, label: String? = nil, source: String, region: FaceBox? = nil) {
         self.identity = identity
         self.label = label
         self.source = source
+        self.region = region
     }
+
+    /// The source of a person added by a whole-picture review (`clearance tag --person`).
+    public static let manualSource = "manual"
+
 }
 
 /// What is known about one asset that the gate needs.
@@ -39,14 +47,18 @@ public struct AssetFacts: Hashable, Sendable {
     /// Stored facts about the asset (its ingested metadata, its reviews, its original's) that do
     /// not match the signed ledger, each said in words: the gate cannot rely on what it was told.
     public var recordProblems: [String]
+    /// The faces in the pixels and the reviewers' decisions about them. The default, no faces
+    /// found, suits a test's picture; the App always says what detection found.
+    public var faces: FaceSearch
 
     public init(readable: Bool = true, reviewed: Bool = false, showsServiceUsers: Bool = false,
-                appearances: [Appearance] = [], recordProblems: [String] = []) {
+                appearances: [Appearance] = [], recordProblems: [String] = [], faces: FaceSearch = .found([])) {
         self.readable = readable
         self.reviewed = reviewed
         self.showsServiceUsers = showsServiceUsers
         self.appearances = appearances
         self.recordProblems = recordProblems
+        self.faces = faces
     }
 }
 

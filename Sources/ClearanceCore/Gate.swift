@@ -16,8 +16,17 @@ public struct Gate: Sendable {
         if !asset.readable {
             reasons.append(Reason(.unreadableMedia, message: "The file could not be read, so no one can tell who is in it."))
         }
-        if asset.appearances.isEmpty && !asset.reviewed && !asset.showsServiceUsers {
+        let unaccounted = Self.unaccountedFaces(asset)
+        let decided = Self.decidedFaces(asset)
+        if case .notLookedFor(let why) = asset.faces, asset.readable, !asset.reviewed, !asset.showsServiceUsers {
+            reasons.append(Reason(.notReviewed, message: "Its faces could not be looked for (\(why)): a person must look at it and record who is shown."))
+        } else if asset.appearances.isEmpty && !asset.reviewed && !asset.showsServiceUsers && decided.isEmpty && unaccounted.count == 0 {
             reasons.append(Reason(.notReviewed, message: "Nobody has recorded who is in this picture: the file names no one and it has not been reviewed."))
+        }
+        if unaccounted.count > 0 {
+            let counted = unaccounted.count == 1 ? "A face found in the picture is" : "\(unaccounted.count) faces found in the picture are"
+            let frame = unaccounted.time.map { " (in the frame at \(Self.seconds($0)) s of the video)" } ?? ""
+            reasons.append(Reason(.unidentifiedPerson, message: "\(counted) not named in its metadata\(frame) and no reviewer has decided who \(unaccounted.count == 1 ? "it is" : "they are") (see `clearance faces`)."))
         }
         if asset.showsServiceUsers {
             reasons.append(Reason(.serviceUser, message: "Marked as showing service users, who are never published."))
@@ -52,7 +61,75 @@ public struct Gate: Sendable {
                 reasons += personReasons(standing, channel: channel, at: date)
             }
         }
+        // People a reviewer recognised in a face are shown, whatever the metadata says.
+        for id in decided.compactMap(\.person) where seenPeople.insert(id).inserted {
+            guard let standing = people[id] else {
+                reasons.append(Reason(.unknownPerson, person: id, message: "A face decided to be \(id) is not someone in the register."))
+                continue
+            }
+            reasons += personReasons(standing, channel: channel, at: date)
+        }
         return Verdict(channel: channel, at: date, reasons: Self.distinct(reasons))
+    }
+
+    /// The decisions that hold for the faces found (none when faces could not be looked for).
+    static func decidedFaces(_ asset: AssetFacts) -> [FaceDecision] {
+        guard case .found(let faces) = asset.faces else { return [] }
+        return faces.compactMap { $0.decision?.decision }
+    }
+
+    /// How many detected faces nothing accounts for, in the frame where most are left (a still
+    /// picture is one frame), and that frame's time for a video.
+    ///
+    /// A face is accounted for by a reviewer's decision about it, or by a named metadata region
+    /// over it (`FaceBox.isNamed(by:)`, each region naming at most one face, the best-overlapping
+    /// first). What is left may be covered by names without a region (IPTC PersonInImage, an
+    /// identifier, a release id), each covering at most one face; a name that a region already
+    /// gives counts once. A whole-picture review says who is shown, not which face: it accounts
+    /// for no face (the command that records it decides the face when exactly one is undecided).
+    public static func unaccountedFaces(_ asset: AssetFacts) -> (count: Int, time: Double?) {
+        guard case .found(let faces) = asset.faces, !faces.isEmpty else { return (0, nil) }
+        func identity(_ appearance: Appearance) -> String {
+            switch appearance.identity {
+            case .person(let id): "person \(id)"
+            default: "name " + (appearance.label.flatMap(NameKey.init)?.folded ?? appearance.label ?? "")
+            }
+        }
+        let naming = asset.appearances.filter { $0.identity != .unidentified && $0.source != Appearance.manualSource }
+        let regions = naming.compactMap(\.region)
+        let regionNames = Set(naming.filter { $0.region != nil }.map(identity))
+        let names = Set(naming.filter { $0.region == nil }.map(identity)).subtracting(regionNames).count
+        var worst: (count: Int, time: Double?) = (0, nil)
+        var frames: [Double?: [FoundFace]] = [:]
+        for face in faces where face.decision == nil { frames[face.t, default: []].append(face) }
+        for (time, undecided) in frames.sorted(by: { ($0.key ?? 0) < ($1.key ?? 0) }) {
+            let left = undecided.count - namingRegions(undecided.map(\.box), regions: regions).count - names
+            if left > worst.count { worst = (left, time) }
+        }
+        return worst
+    }
+
+    /// Which region names which face of one frame: face index → region index. Each region
+    /// names at most one face and each face is named by at most one region, the pairs that
+    /// overlap most first.
+    public static func namingRegions(_ faces: [FaceBox], regions: [FaceBox]) -> [Int: Int] {
+        var pairs: [(face: Int, region: Int, overlap: Double)] = []
+        for (f, face) in faces.enumerated() {
+            for (r, region) in regions.enumerated() where face.isNamed(by: region) {
+                pairs.append((f, r, face.intersectionOverUnion(region) + face.fractionInside(region)))
+            }
+        }
+        var named: [Int: Int] = [:], usedRegions = Set<Int>()
+        for pair in pairs.sorted(by: { $0.overlap > $1.overlap }) where named[pair.face] == nil && !usedRegions.contains(pair.region) {
+            named[pair.face] = pair.region
+            usedRegions.insert(pair.region)
+        }
+        return named
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        let tenths = (value * 10).rounded() / 10
+        return tenths == tenths.rounded() ? String(Int(tenths)) : String(tenths)
     }
 
     /// Reasons one registered person blocks the asset. A service user blocks it whatever they

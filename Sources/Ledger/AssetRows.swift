@@ -212,3 +212,87 @@ struct TakedownRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRe
         dueOn = event.dueOn?.description
     }
 }
+
+/// A row of `face_detections`, derived from an `asset.faces-detected` event (`id` is its
+/// sequence number).
+struct FaceDetectionRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "face_detections"
+    var id: Int64
+    var sha256: String
+    var detector: String
+    /// The faces as JSON (`Ledger.json` of the payload's), so the row compares as it is.
+    var faces: String?
+    var failure: String?
+    var framesExamined: Int?
+    var limitation: String?
+    var at: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, sha256, detector, faces, failure, limitation, at
+        case framesExamined = "frames_examined"
+    }
+
+    init(_ event: LedgerEvent.FacesDetected, seq: Int64, at: Int64) throws {
+        id = seq
+        sha256 = event.asset
+        detector = event.detector
+        faces = try event.faces.map(Ledger.json)
+        failure = event.failure
+        framesExamined = event.framesExamined
+        limitation = event.limitation
+        self.at = at
+    }
+
+    /// The faces as numbered for review (from 1, in stored order); nil when it could not look.
+    var record: FaceDetectionRecord {
+        let payloads = faces.flatMap { try? JSONDecoder().decode([LedgerEvent.FacePayload].self, from: Data($0.utf8)) }
+        return FaceDetectionRecord(
+            id: id, detector: detector,
+            faces: payloads?.enumerated().map { index, face in
+                FoundFace(number: index + 1, box: FaceBox(x: face.x, y: face.y, w: face.w, h: face.h), score: face.score, t: face.t)
+            },
+            failure: faces == nil ? (failure ?? "the face detector could not look at it") : nil,
+            at: Timestamp(millisecondsSinceEpoch: at))
+    }
+
+    /// How many faces the detection holds (0 when it could not look).
+    var faceCount: Int {
+        faces.flatMap { try? JSONDecoder().decode([LedgerEvent.FacePayload].self, from: Data($0.utf8)) }?.count ?? 0
+    }
+}
+
+/// A row of `face_decisions`, derived from a `face.decided` event (`id` is its sequence number).
+struct FaceDecisionRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "face_decisions"
+    var id: Int64
+    var sha256: String
+    var detectionID: Int64
+    var face: Int
+    var decision: String
+    var personID: String?
+    var by: String
+    var at: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, sha256, face, decision, by, at
+        case detectionID = "detection_id"
+        case personID = "person_id"
+    }
+
+    init(_ event: LedgerEvent.FaceDecided, seq: Int64, at: Int64) {
+        id = seq
+        sha256 = event.asset
+        detectionID = event.detection
+        face = event.face
+        decision = event.decision
+        personID = event.person?.description
+        by = event.by
+        self.at = at
+    }
+
+    var record: FaceDecisionRecord? {
+        guard let decision = FaceDecision(action: decision, person: personID.flatMap(PersonID.init(parsing:))) else { return nil }
+        return FaceDecisionRecord(id: id, detection: detectionID, face: face, decision: decision, by: by,
+                                  at: Timestamp(millisecondsSinceEpoch: at))
+    }
+}

@@ -83,12 +83,20 @@ public struct StoredAsset: Hashable, Sendable {
     public var paths: [String]
     /// Its publications, oldest first, when read `including: .publications`.
     public var publications: [StoredPublication] = []
+    /// Every run of the face detector over it, oldest first, and every decision about a face.
+    public var faceDetections: [FaceDetectionRecord] = []
+    public var faceDecisions: [FaceDecisionRecord] = []
     /// Why the stored rows cannot be relied on: each a row that differs from, or is missing
     /// from, the asset's signed events (or an event that is not authentic). Empty when every
     /// row was confirmed. The gate answers `record-tampered` for each.
     public var problems: [String] = []
 
     public var isConfirmed: Bool { problems.isEmpty }
+
+    /// The faces as they stand: the newest detection's, each with the decision that holds.
+    public var faces: FaceSearch {
+        FaceReview.current(detections: faceDetections, decisions: faceDecisions)
+    }
 }
 
 /// An export, recorded when the file was written.
@@ -174,6 +182,37 @@ extension Ledger {
     /// Appends manual reviews of one asset, all or none, each a signed `asset.reviewed` event.
     public func addReviews(_ reviews: [AssetReview], to sha256: String) throws {
         try write { tx in try tx.addReviews(reviews, to: sha256) }
+    }
+
+    /// Stores a run of the face detector over a stored asset (`asset.faces-detected`).
+    @discardableResult
+    public func recordFaceDetection(_ facts: FaceDetectionFacts, of sha256: String, at: Timestamp = .now) throws -> Int64 {
+        try write { tx in try tx.recordFaceDetection(facts, of: sha256, at: at) }
+    }
+
+    /// Appends reviews and face decisions about one asset in one transaction, all or none.
+    public func review(_ sha256: String, reviews: [AssetReview], faces: [(face: Int, detection: Int64, decision: FaceDecision)],
+                       by: String, at: Timestamp = .now) throws {
+        try write { tx in
+            if !reviews.isEmpty { try tx.addReviews(reviews, to: sha256) }
+            for decided in faces {
+                try tx.decideFace(decided.face, of: decided.detection, asset: sha256, decision: decided.decision, by: by, at: at)
+            }
+        }
+    }
+
+    /// Which of these assets are already stored (or have signed events): what ingest need not
+    /// read again.
+    public func knownAssets(_ hashes: [String]) throws -> Set<String> {
+        try database.read { db in
+            var known = Set<String>()
+            for sha256 in hashes {
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM events WHERE asset = ? LIMIT 1"), arguments: [sha256]) ?? false {
+                    known.insert(sha256)
+                }
+            }
+            return known
+        }
     }
 
     /// Records an export as a signed `asset.published` event.

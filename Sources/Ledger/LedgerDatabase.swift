@@ -140,4 +140,7 @@ struct DatabaseStore: DerivedStore {
     }
     func insert(_ row: TakedownRow) throws { try row.insert(db) }
     func update(_ row: TakedownRow) throws { try row.update(db) }
+    func faceDetectionRow(_ id: Int64) throws -> FaceDetectionRow? { try FaceDetectionRow.fetchOne(db, key: id) }
+    func insert(_ row: FaceDetectionRow) throws { try row.insert(db) }
+    func insert(_ row: FaceDecisionRow) throws { try row.insert(db) }
 }

@@ -22,6 +22,8 @@ enum LedgerEvent: Equatable, Sendable {
     case assetPublished(AssetPublished)
     case takedownOpened(TakedownOpened)
     case takedownClosed(TakedownClosed)
+    case facesDetected(FacesDetected)
+    case faceDecided(FaceDecided)
 
     /// The instance row's facts: `ledger.created` is the first event of a new ledger;
     /// `ledger.upgraded` binds a ledger written by an earlier version, once, when this version
@@ -108,8 +110,7 @@ enum LedgerEvent: Equatable, Sendable {
         var commitment: Data
     }
 
-    /// A whole-asset review (`clearance tag`). Per-face decisions will be `face.decided` events
-    /// of their own (see README, Tamper evidence).
+    /// A whole-asset review (`clearance tag`). Per-face decisions are `face.decided` events.
     struct AssetReviewed: Codable, Equatable, Sendable {
         var asset: String
         var action: String
@@ -158,6 +159,42 @@ enum LedgerEvent: Equatable, Sendable {
         var adoptedFrom: Int64?
     }
 
+    /// One run of the face detector over an asset's pixels (at ingest, on an upload, or by
+    /// `clearance faces --redetect`). A newer detector adds another event; none is replaced.
+    struct FacesDetected: Codable, Equatable, Sendable {
+        var asset: String
+        /// Name and version, e.g. `yunet-2023mar/1`.
+        var detector: String
+        /// Best first; nil when the detector could not look (`failure` says why).
+        var faces: [FacePayload]?
+        var failure: String?
+        /// Video: frames looked at, and what was left out when time ran out.
+        var framesExamined: Int?
+        var limitation: String?
+    }
+
+    struct FacePayload: Codable, Equatable, Sendable {
+        var x: Double
+        var y: Double
+        var w: Double
+        var h: Double
+        var score: Double
+        var t: Double?
+    }
+
+    /// A reviewer's decision about one face: bound to the detection event and the face's number
+    /// in it (from 1). A later decision about the same face supersedes this one; none is erased.
+    struct FaceDecided: Codable, Equatable, Sendable {
+        var asset: String
+        /// The sequence number of the `asset.faces-detected` event.
+        var detection: Int64
+        var face: Int
+        /// `person`, `not-identifiable` or `not-a-face`.
+        var decision: String
+        var person: PersonID?
+        var by: String
+    }
+
     var kind: String {
         switch self {
         case .ledgerCreated: "ledger.created"
@@ -172,6 +209,8 @@ enum LedgerEvent: Equatable, Sendable {
         case .assetPublished: "asset.published"
         case .takedownOpened: "takedown.opened"
         case .takedownClosed: "takedown.closed"
+        case .facesDetected: "asset.faces-detected"
+        case .faceDecided: "face.decided"
         }
     }
 
@@ -203,6 +242,8 @@ enum LedgerEvent: Equatable, Sendable {
         case .assetPublished(let e): e.asset
         case .takedownOpened(let e): e.asset
         case .takedownClosed(let e): e.asset
+        case .facesDetected(let e): e.asset
+        case .faceDecided(let e): e.asset
         default: nil
         }
     }
@@ -223,6 +264,8 @@ enum LedgerEvent: Equatable, Sendable {
         case .assetPublished(let e): return try encoder.encode(e)
         case .takedownOpened(let e): return try encoder.encode(e)
         case .takedownClosed(let e): return try encoder.encode(e)
+        case .facesDetected(let e): return try encoder.encode(e)
+        case .faceDecided(let e): return try encoder.encode(e)
         }
     }
 
@@ -246,6 +289,8 @@ enum LedgerEvent: Equatable, Sendable {
         case "asset.published": value(AssetPublished.self).map(LedgerEvent.assetPublished)
         case "takedown.opened": value(TakedownOpened.self).map(LedgerEvent.takedownOpened)
         case "takedown.closed": value(TakedownClosed.self).map(LedgerEvent.takedownClosed)
+        case "asset.faces-detected": value(FacesDetected.self).map(LedgerEvent.facesDetected)
+        case "face.decided": value(FaceDecided.self).map(LedgerEvent.faceDecided)
         default: nil
         }
         return event

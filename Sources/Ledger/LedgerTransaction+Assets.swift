@@ -9,11 +9,33 @@ public struct AssetIngestItem: Sendable {
     public var record: AssetRecord
     public var mentions: [AssetMention]
     public var path: String
+    /// What the face detector found, stored with a new asset (never for a known one).
+    public var faces: FaceDetectionFacts?
 
-    public init(record: AssetRecord, mentions: [AssetMention], path: String) {
+    public init(record: AssetRecord, mentions: [AssetMention], path: String, faces: FaceDetectionFacts? = nil) {
         self.record = record
         self.mentions = mentions
         self.path = path
+        self.faces = faces
+    }
+}
+
+/// One run of the face detector over an asset, as it is stored (`asset.faces-detected`).
+public struct FaceDetectionFacts: Hashable, Sendable {
+    public var detector: String
+    /// Best first (their `number` is ignored: faces are numbered by position); nil when the
+    /// detector could not look, and then `failure` says why.
+    public var faces: [FoundFace]?
+    public var failure: String?
+    public var framesExamined: Int?
+    public var limitation: String?
+
+    public init(detector: String, faces: [FoundFace]?, failure: String?, framesExamined: Int? = nil, limitation: String? = nil) {
+        self.detector = detector
+        self.faces = faces
+        self.failure = failure
+        self.framesExamined = framesExamined
+        self.limitation = limitation
     }
 }
 
@@ -71,6 +93,7 @@ extension LedgerTransaction {
             let event = LedgerEvent.AssetIngested(asset: sha256, facts: .init(record), mentions: payloads, adoptedFrom: adoptedFrom)
             try append(.assetIngested(event), at: at, mentionDetails: details)
             try indexDocuments(of: record)
+            if let faces = item.faces { try recordFaceDetection(faces, of: sha256, at: at) }
         }
         if path && (rowExists || !known) { try addPath(Ledger.storable(item.path), of: sha256, at: at) }
         return !known
@@ -107,6 +130,31 @@ extension LedgerTransaction {
             try append(.assetReviewed(.init(asset: sha256, action: review.action.rawValue, person: review.person,
                                             by: Ledger.storable(review.by), adoptedFrom: nil)), at: review.at)
         }
+    }
+
+    /// Stores one run of the face detector over a stored asset as an `asset.faces-detected`
+    /// event; returns its id (the event's sequence number), to which decisions are bound.
+    @discardableResult
+    public mutating func recordFaceDetection(_ facts: FaceDetectionFacts, of sha256: String, at: Timestamp) throws -> Int64 {
+        let failure = facts.faces == nil ? Ledger.storable(facts.failure ?? "the face detector could not look at it") : nil
+        let faces = facts.faces?.map { face in
+            LedgerEvent.FacePayload(x: face.box.x, y: face.box.y, w: face.box.w, h: face.box.h, score: face.score, t: face.t)
+        }
+        return try append(.facesDetected(.init(asset: sha256, detector: Ledger.storable(facts.detector), faces: faces,
+                                               failure: failure, framesExamined: facts.framesExamined,
+                                               limitation: facts.limitation.map(Ledger.storable))), at: at)
+    }
+
+    /// Records a decision about face `face` (from 1) of detection `detection` as a signed
+    /// `face.decided` event. Earlier decisions stay; this one supersedes them for that face.
+    public mutating func decideFace(_ face: Int, of detection: Int64, asset sha256: String, decision: FaceDecision,
+                                    by: String, at: Timestamp) throws {
+        if let person = decision.person {
+            guard let row = try PersonRow.fetchOne(db, key: person.description) else { throw LedgerError.unknownPerson(person.description) }
+            guard row.erasedAt == nil else { throw LedgerError.personErased(person) }
+        }
+        try append(.faceDecided(.init(asset: sha256, detection: detection, face: face, decision: decision.action,
+                                      person: decision.person, by: Ledger.storable(by))), at: at)
     }
 
     /// Records an export as an `asset.published` event; returns its id (the event's sequence number).

@@ -265,6 +265,7 @@ private struct DerivedTableCheck {
         "grdb_migrations", "instance", "events", "people", "person_keys", "name_index", "consents", "assets",
         "mentions", "asset_paths", "reviews", "publications", "takedowns", "document_index",
         "reserved_references", "offline_captures", "outbox", "notice_links", "verification_runs",
+        "face_detections", "face_decisions",
     ]
 
     private mutating func problem(_ table: String, _ row: String? = nil, _ message: String) {
@@ -283,6 +284,8 @@ private struct DerivedTableCheck {
         try compare(table: "reviews", key: ["id"], expected: keyed(expected.reviews))
         try compare(table: "publications", key: ["id"], expected: keyed(expected.publications))
         try compare(table: "takedowns", key: ["id"], expected: keyed(expected.takedowns))
+        try compare(table: "face_detections", key: ["id"], expected: keyed(expected.faceDetections))
+        try compare(table: "face_decisions", key: ["id"], expected: keyed(expected.faceDecisions))
         try checkDocumentIndex()
         try checkPaths()
         try checkOfflineCapture()

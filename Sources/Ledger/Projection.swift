@@ -29,6 +29,9 @@ protocol DerivedStore {
     func takedownExists(publication: Int64, person: String) throws -> Bool
     mutating func insert(_ row: TakedownRow) throws
     mutating func update(_ row: TakedownRow) throws
+    func faceDetectionRow(_ id: Int64) throws -> FaceDetectionRow?
+    mutating func insert(_ row: FaceDetectionRow) throws
+    mutating func insert(_ row: FaceDecisionRow) throws
 }
 
 /// The rules that turn events into current state. The same code runs when an event is written
@@ -127,6 +130,33 @@ enum Projection {
         case .assetIngested(let ingested):
             try applyIngest(ingested, seq: seq, at: at, to: &store)
 
+        case .facesDetected(let detected):
+            guard try store.assetRow(detected.asset) != nil else { throw LedgerError.invalid("faces detected in an asset never ingested") }
+            guard !detected.detector.isEmpty, (detected.faces == nil) == (detected.failure != nil) else {
+                throw LedgerError.invalid("a face detection names its detector, and either its faces or why it could not look")
+            }
+            let sensible = (detected.faces ?? []).allSatisfy { face in
+                [face.x, face.y, face.w, face.h, face.score].allSatisfy { $0.isFinite && $0 >= -1 && $0 <= 2 }
+                    && face.w > 0 && face.h > 0 && (face.t.map { $0.isFinite && $0 >= 0 } ?? true)
+            }
+            guard sensible else { throw LedgerError.invalid("a detected face's box, score or time is out of range") }
+            try store.insert(try FaceDetectionRow(detected, seq: seq, at: at))
+
+        case .faceDecided(let decided):
+            guard let detection = try store.faceDetectionRow(decided.detection), detection.sha256 == decided.asset else {
+                throw LedgerError.invalid("a face decision about a detection not recorded for this asset")
+            }
+            guard (1...max(1, detection.faceCount)).contains(decided.face), detection.faceCount > 0 else {
+                throw LedgerError.invalid("face \(decided.face) is not one of the \(detection.faceCount) faces of detection \(decided.detection)")
+            }
+            guard FaceDecision(action: decided.decision, person: decided.person) != nil else {
+                throw LedgerError.invalid("a face decision is person (with who), not-identifiable or not-a-face")
+            }
+            if let person = decided.person, let standing = try store.personStanding(person), !standing.registered || standing.erased {
+                throw LedgerError.unknownPerson(person.description)
+            }
+            try store.insert(FaceDecisionRow(decided, seq: seq, at: at))
+
         case .assetReviewed(let reviewed):
             guard try store.assetRow(reviewed.asset) != nil else { throw LedgerError.invalid("review of an asset never ingested") }
             guard let action = AssetReview.Action(rawValue: reviewed.action) else {
@@ -217,6 +247,8 @@ struct MemoryStore: DerivedStore {
     var publications: [Int64: PublicationRow] = [:]
     var takedowns: [Int64: TakedownRow] = [:]
     var takedownKeys = Set<String>()
+    var faceDetections: [Int64: FaceDetectionRow] = [:]
+    var faceDecisions: [Int64: FaceDecisionRow] = [:]
 
     func personRow(_ id: PersonID) -> PersonRow? { people[id.description] }
     func consentRow(_ reference: ConsentReference) -> ConsentRow? { consents[reference.description] }
@@ -264,4 +296,7 @@ struct MemoryStore: DerivedStore {
         takedownKeys.insert("\(row.publicationID) \(row.personID)")
     }
     mutating func update(_ row: TakedownRow) { takedowns[row.id] = row }
+    func faceDetectionRow(_ id: Int64) -> FaceDetectionRow? { faceDetections[id] }
+    mutating func insert(_ row: FaceDetectionRow) { faceDetections[row.id] = row }
+    mutating func insert(_ row: FaceDecisionRow) { faceDecisions[row.id] = row }
 }

@@ -281,6 +281,15 @@ extension Ledger {
         compare(table: "reviews", expected: replayedReviews, key: \.id,
                 stored: try rows(ReviewRow.self, "SELECT * FROM reviews WHERE sha256 = ? ORDER BY id", sha256, db: db),
                 problems: &problems)
+        // Faces: every detection and decision as replayed, each row one of them, unchanged.
+        let replayedDetections = replay.faceDetections.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id }
+        compare(table: "face_detections", expected: replayedDetections, key: \.id,
+                stored: try rows(FaceDetectionRow.self, "SELECT * FROM face_detections WHERE sha256 = ? ORDER BY id", sha256, db: db),
+                problems: &problems)
+        let replayedDecisions = replay.faceDecisions.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id }
+        compare(table: "face_decisions", expected: replayedDecisions, key: \.id,
+                stored: try rows(FaceDecisionRow.self, "SELECT * FROM face_decisions WHERE sha256 = ? ORDER BY id", sha256, db: db),
+                problems: &problems)
         var publications: [StoredPublication] = []
         if parts.contains(.publications) {
             let replayedPublications = replay.publications.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id }
@@ -295,7 +304,8 @@ extension Ledger {
         }
         return StoredAsset(record: record, mentions: mentions, reviews: replayedReviews.compactMap(\.review),
                            paths: try paths(of: sha256, db: db, ledger: ledger), publications: publications,
-                           problems: problems)
+                           faceDetections: replayedDetections.map(\.record),
+                           faceDecisions: replayedDecisions.compactMap(\.record), problems: problems)
     }
 
     /// The mentions as stored rows, each confirmed against its binding in the ingest event: the

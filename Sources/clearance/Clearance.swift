@@ -19,6 +19,7 @@ struct Clearance: AsyncParsableCommand {
             ConsentCommand.self,
             Ingest.self,
             Tag.self,
+            Faces.self,
             Check.self,
             Export.self,
             Takedowns.self,

@@ -4,12 +4,20 @@ import Foundation
 
 struct Tag: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Record by hand who is shown in an ingested asset.",
+        abstract: "Record by hand who is shown in an ingested asset, or who one face is.",
         discussion: """
             A review is recorded with who made it and when, and never overwritten: a later \
             --not-person undoes an earlier --person. Any review also accounts for unnamed face \
-            regions (someone looked at the picture). Examples:
+            regions (someone looked at the picture).
+
+            Faces the detector found are decided one by one with --face N (numbers from \
+            `clearance faces`): --person ID, --not-identifiable (someone nobody can recognise) or \
+            --not-a-face (a poster, a pattern). A later decision about a face supersedes an \
+            earlier one; both are kept. --no-people is refused while the detector's faces are \
+            not all decided not to be faces; a whole-picture --person also decides the face \
+            when exactly one face is left to account for. Examples:
               clearance tag photo.jpg --person P-3HQ8-TW2K
+              clearance tag photo.jpg --face 2 --not-identifiable
               clearance tag photo.jpg --no-people
               clearance tag <sha256> --service-users
             """
@@ -32,14 +40,42 @@ struct Tag: ParsableCommand {
     @Flag(help: "Shows service users: never publishable.")
     var serviceUsers = false
 
+    @Option(help: "Decide one face the detector found, by its number in `clearance faces`.")
+    var face: Int?
+
+    @Flag(help: "With --face: a person nobody can recognise.")
+    var notIdentifiable = false
+
+    @Flag(help: "With --face: not a person's face (a poster, a pattern, an animal).")
+    var notAFace = false
+
     @Option(help: "Who is reviewing (default: $USER).")
     var by: String?
+
+    func validate() throws {
+        if let face {
+            let decisions = people.count + (notIdentifiable ? 1 : 0) + (notAFace ? 1 : 0)
+            guard decisions == 1, notPeople.isEmpty, !noPeople, !serviceUsers else {
+                throw ValidationError("--face \(face) takes exactly one of --person ID, --not-identifiable or --not-a-face")
+            }
+        } else if notIdentifiable || notAFace {
+            throw ValidationError("--not-identifiable and --not-a-face decide one face: give --face N")
+        }
+    }
 
     func run() throws {
         let operations = AssetOperations(try database.open(forWriting: true))
         let reviewer = by ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        if let face {
+            let request: FaceDecisionRequest = notAFace ? .notAFace : notIdentifiable ? .notIdentifiable : .person(people[0])
+            let listing = try operations.decideFace(asset, face: face, request, by: reviewer)
+            print("\(listing.asset): face \(face) decided; \(Faces.remaining(listing))")
+            return
+        }
         let stored = try operations.tag(asset, people: people, notPeople: notPeople, noPeople: noPeople,
                                         serviceUsers: serviceUsers, by: reviewer)
         print("\(stored.record.sha256): \(stored.reviews.count) review\(stored.reviews.count == 1 ? "" : "s") recorded")
+        let listing = try operations.faces(stored.record.sha256)
+        if listing.unaccounted > 0 { print(Faces.remaining(listing)) }
     }
 }

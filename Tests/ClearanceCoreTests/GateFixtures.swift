@@ -40,4 +40,22 @@ enum GateFixtures {
     static func shows(_ people: PersonID...) -> AssetFacts {
         AssetFacts(appearances: people.map { Appearance(.person($0), label: nil, source: "mwg-region") })
     }
+
+    /// A face box of 0.1 × 0.12 with its left edge at `x`.
+    static func face(_ number: Int, _ x: Double, t: Double? = nil, decided: FaceDecision? = nil) -> FoundFace {
+        FoundFace(number: number, box: region(x), score: 0.9, t: t,
+                  decision: decided.map { FaceDecisionRecord(id: Int64(number), detection: 1, face: number, decision: $0, by: "editor",
+                                                             at: Timestamp(millisecondsSinceEpoch: 0)) })
+    }
+
+    static func region(_ x: Double) -> FaceBox { FaceBox(x: x, y: 0.2, w: 0.1, h: 0.12) }
+
+    /// A picture whose detector found `faces`, and whose metadata names each person with a
+    /// region or (nil) without one; `reviewedPeople` were added by a whole-picture review.
+    static func faces(_ faces: [FoundFace], named: [(PersonID, FaceBox?)], reviewedPeople: [PersonID] = []) -> AssetFacts {
+        AssetFacts(reviewed: !reviewedPeople.isEmpty,
+                   appearances: named.map { Appearance(.person($0.0), source: $0.1 == nil ? "iptc-person-in-image" : "mwg-region", region: $0.1) }
+                       + reviewedPeople.map { Appearance(.person($0), source: Appearance.manualSource) },
+                   faces: .found(faces))
+    }
 }

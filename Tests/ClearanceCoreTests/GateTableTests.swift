@@ -123,6 +123,48 @@ import Testing
                                                         source: "mwg-region")]), people: []),
         Case(name: "a name whose index entry is confirmed and links", code: .recordTampered, present: false,
              asset: AssetFacts(appearances: [Appearance(.person(p), label: "Alice", source: "mwg-region")]), people: [adult]),
+
+        // Issue 13: the faces in the pixels are counted.
+        Case(name: "two faces found, one named by a region", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1), F.face(2, 0.6)], named: [(p, F.region(0.1))]), people: [adult]),
+        Case(name: "two faces found, one named by a region, the other decided not identifiable", code: .unidentifiedPerson, present: false,
+             asset: F.faces([F.face(1, 0.1), F.face(2, 0.6, decided: .notIdentifiable)], named: [(p, F.region(0.1))]), people: [adult]),
+        Case(name: "a region drawn round head and shoulders contains the face", code: .unidentifiedPerson, present: false,
+             asset: F.faces([F.face(1, 0.1)], named: [(p, FaceBox(x: 0.05, y: 0.1, w: 0.3, h: 0.6))]), people: [adult]),
+        Case(name: "the only region is elsewhere in the picture", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1)], named: [(p, F.region(0.6))]), people: [adult]),
+        Case(name: "two faces, one name without a region", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1), F.face(2, 0.6)], named: [(p, nil)]), people: [adult]),
+        Case(name: "one face, one name without a region", code: .unidentifiedPerson, present: false,
+             asset: F.faces([F.face(1, 0.1)], named: [(p, nil)]), people: [adult]),
+        Case(name: "Lightroom's region and PersonInImage name the same person: two faces", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1), F.face(2, 0.6)], named: [(p, F.region(0.1)), (p, nil)]), people: [adult]),
+        Case(name: "two faces decided as not a face (posters)", code: .unidentifiedPerson, present: false,
+             asset: F.faces([F.face(1, 0.1, decided: .notAFace), F.face(2, 0.6, decided: .notAFace)], named: [(p, nil)]), people: [adult]),
+        Case(name: "a whole-picture review names who is shown but no face", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1), F.face(2, 0.6)], named: [(p, nil)], reviewedPeople: [q]),
+             people: [adult, F.standing(q, consents: [F.consent(2, for: q)])]),
+        Case(name: "video: three faces in the busiest frame, two people named", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1, t: 0), F.face(2, 0.1, t: 1), F.face(3, 0.4, t: 1), F.face(4, 0.7, t: 1)],
+                            named: [(p, nil), (q, nil)]),
+             people: [adult, F.standing(q, consents: [F.consent(2, for: q)])]),
+        Case(name: "video: two faces in each of two frames, two people named", code: .unidentifiedPerson, present: false,
+             asset: F.faces([F.face(1, 0.1, t: 0), F.face(2, 0.5, t: 0), F.face(3, 0.1, t: 1), F.face(4, 0.5, t: 1)],
+                            named: [(p, nil), (q, nil)]),
+             people: [adult, F.standing(q, consents: [F.consent(2, for: q)])]),
+        Case(name: "faces could not be looked for, though the metadata names someone", code: .notReviewed, present: true,
+             asset: AssetFacts(appearances: [Appearance(.person(p), source: "mwg-region", region: F.region(0.1))],
+                               faces: .notLookedFor(reason: "cannot decode the JPEG: truncated")), people: [adult]),
+        Case(name: "faces could not be looked for, and a person reviewed the picture", code: .notReviewed, present: false,
+             asset: AssetFacts(reviewed: true, appearances: [Appearance(.person(p), source: "manual")],
+                               faces: .notLookedFor(reason: "cannot decode the JPEG: truncated")), people: [adult]),
+        Case(name: "no names in the file, every face decided", code: .notReviewed, present: false,
+             asset: F.faces([F.face(1, 0.1, decided: .person(p))], named: []), people: [adult]),
+        Case(name: "a face decided to be someone who withdrew", code: .consentWithdrawn, present: true,
+             asset: F.faces([F.face(1, 0.1, decided: .person(p))], named: []),
+             people: [F.standing(p, consents: [F.consent(1, for: p, withdrawn: "2026-05-01")])]),
+        Case(name: "a face decided to be someone not in the facts (erased)", code: .unknownPerson, present: true,
+             asset: F.faces([F.face(1, 0.1, decided: .person(q))], named: []), people: [adult]),
     ]
 
     @Test(arguments: cases)
@@ -227,5 +269,48 @@ import Testing
         #expect(unnamed.count == 1)
         #expect(unnamed.first?.message.hasPrefix("2 unnamed faces") == true)
         #expect(verdict.reasons.map(\.code) == verdict.reasons.map(\.code).sorted(), "ordered as the reason table")
+    }
+}
+
+/// How decisions survive a newer detection, and which decision holds for a face.
+@Suite struct FaceReviewTests {
+    typealias F = GateFixtures
+
+    static func decision(_ id: Int64, detection: Int64, face: Int, _ decision: FaceDecision, at: Int64) -> FaceDecisionRecord {
+        FaceDecisionRecord(id: id, detection: detection, face: face, decision: decision, by: "editor",
+                           at: Timestamp(millisecondsSinceEpoch: at))
+    }
+
+    @Test func theLatestDecisionHoldsAndCarriesOverToTheSameFaceOfANewerDetection() {
+        let old = FaceDetectionRecord(id: 10, detector: "d/1", faces: [F.face(1, 0.1), F.face(2, 0.6)], failure: nil,
+                                      at: Timestamp(millisecondsSinceEpoch: 0))
+        let new = FaceDetectionRecord(id: 20, detector: "d/2", faces: [F.face(1, 0.605), F.face(2, 0.3), F.face(3, 0.11)], failure: nil,
+                                      at: Timestamp(millisecondsSinceEpoch: 5))
+        let decisions = [Self.decision(11, detection: 10, face: 2, .notIdentifiable, at: 1),
+                         Self.decision(12, detection: 10, face: 2, .person(F.id(1)), at: 2),
+                         Self.decision(13, detection: 10, face: 1, .notAFace, at: 3),
+                         Self.decision(21, detection: 20, face: 3, .notIdentifiable, at: 6)]
+        guard case .found(let faces) = FaceReview.current(detections: [new, old], decisions: decisions) else {
+            Issue.record("the newest detection looked")
+            return
+        }
+        #expect(faces.map(\.number) == [1, 2, 3])
+        #expect(faces[0].decision?.id == 12, "the latest decision about the overlapping face of the older detection")
+        #expect(faces[1].decision == nil, "a face the older detection did not have")
+        #expect(faces[2].decision?.id == 21, "a decision about this detection's own face wins")
+    }
+
+    @Test func noDetectionOrOneThatCouldNotLookIsNotLookedFor() {
+        #expect(FaceReview.current(detections: [], decisions: []) == .notLookedFor(reason: "no face detection has been run on it"))
+        let failed = FaceDetectionRecord(id: 3, detector: "d/1", faces: nil, failure: "cannot decode the PNG", at: Timestamp(millisecondsSinceEpoch: 0))
+        #expect(FaceReview.current(detections: [failed], decisions: []) == .notLookedFor(reason: "cannot decode the PNG"))
+    }
+
+    @Test func theVerdictSaysHowManyFacesAreLeft() {
+        let asset = F.faces([F.face(1, 0.1), F.face(2, 0.4), F.face(3, 0.7)], named: [(GateTableTests.p, F.region(0.1))])
+        let verdict = Gate(policy: Policy()).verdict(for: asset, people: [GateTableTests.p: GateTableTests.adult],
+                                                     channel: Channel("facebook"), at: F.day("2026-06-01"))
+        #expect(verdict.reasons.map(\.code) == [.unidentifiedPerson])
+        #expect(verdict.reasons[0].message.hasPrefix("2 faces found in the picture are not named in its metadata"))
     }
 }

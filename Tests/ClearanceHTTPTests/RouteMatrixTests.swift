@@ -50,6 +50,7 @@ struct RouteMatrixTests {
         return path.replacingOccurrences(of: "{id}", with: id)
             .replacingOccurrences(of: "{reference}", with: fixture.amiraConsent)
             .replacingOccurrences(of: "{sha256}", with: asset)
+            .replacingOccurrences(of: "{n}", with: "1")
             .replacingOccurrences(of: "{name}", with: spareAccount)
             .replacingOccurrences(of: "{secret}", with: "not-a-real-withdrawal-secret-0000")
             .replacingOccurrences(of: "{file}", with: "page.js")

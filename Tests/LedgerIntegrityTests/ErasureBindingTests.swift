@@ -26,7 +26,12 @@ import Testing
         let mentions = [AssetMention(source: "mwg-region", label: name, identifiers: [], region: [0.1, 0.1, 0.2, 0.2]),
                         AssetMention(source: "iptc-person-in-image", label: alias.uppercased(), identifiers: [], region: nil),
                         AssetMention(source: "mwg-region", label: "Kept Person", identifiers: [], region: [0.5, 0.1, 0.2, 0.2])]
-        _ = try ledger.storeAssets([AssetIngestItem(record: record, mentions: mentions, path: "/photos/fair.jpg")])
+        // The detector found the two faces the regions name.
+        let faces = FaceDetectionFacts(detector: "yunet-2023mar/1", faces: [
+            FoundFace(number: 1, box: FaceBox(x: 0.11, y: 0.11, w: 0.18, h: 0.18), score: 0.92),
+            FoundFace(number: 2, box: FaceBox(x: 0.51, y: 0.11, w: 0.18, h: 0.18), score: 0.9),
+        ], failure: nil)
+        _ = try ledger.storeAssets([AssetIngestItem(record: record, mentions: mentions, path: "/photos/fair.jpg", faces: faces)])
 
         func raw() -> Data {
             ["", "-wal"].reduce(into: Data()) { bytes, suffix in

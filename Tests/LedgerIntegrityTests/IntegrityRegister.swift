@@ -99,9 +99,48 @@ final class IntegrityRegister: @unchecked Sendable {
                                                    identifiers: [people["alice"]!.description], region: nil)]),
             ("dan", record("dan", regions: 1), [named("Dan Dare")]),
             ("danAndBob", record("danAndBob", regions: 2), [named("Dan Dare"), named("Bob Brown")]),
+            // Faces (issue 13): a group photo whose metadata names one face, the others decided
+            // by a reviewer; the same with a face left undecided; one whose faces could not be
+            // looked for.
+            ("group", record("group", regions: 1), [named("Carol Chen")]),
+            ("groupUndecided", record("groupUndecided", regions: 1), [named("Carol Chen")]),
+            ("notLooked", record("notLooked", regions: 1), [named("Bob Brown")]),
         ]
         for (key, _, _) in items { hashes[key] = hash(key) }
-        _ = try ledger.storeAssets(items.map { AssetIngestItem(record: $0.1, mentions: $0.2, path: "/photos/fair/\($0.0).jpg") })
+        // Every asset was looked at by the face detector: one face under each region, one for a
+        // name without a region, none in the pictures of nobody.
+        func faces(_ key: String, _ mentions: [AssetMention]) -> FaceDetectionFacts {
+            if key == "notLooked" { return FaceDetectionFacts(detector: "yunet-2023mar/1", faces: nil, failure: "cannot decode the JPEG: truncated") }
+            var boxes = Set(mentions.compactMap { $0.region.map { [$0[0] + 0.01, $0[1] + 0.01, $0[2] - 0.02, $0[3] - 0.02] } })
+            if mentions.contains(where: { $0.region == nil }) && boxes.isEmpty { boxes.insert([0.6, 0.1, 0.1, 0.12]) }
+            if key.hasPrefix("group") { boxes.formUnion([[0.4, 0.3, 0.08, 0.1], [0.7, 0.3, 0.08, 0.1]]) }
+            let found = boxes.sorted { $0.lexicographicallyPrecedes($1) }.enumerated().map { index, box in
+                FoundFace(number: index + 1, box: FaceBox(box)!, score: 0.9 - Double(index) / 100)
+            }
+            return FaceDetectionFacts(detector: "yunet-2023mar/1", faces: found, failure: nil)
+        }
+        _ = try ledger.storeAssets(items.map {
+            AssetIngestItem(record: $0.1, mentions: $0.2, path: "/photos/fair/\($0.0).jpg", faces: faces($0.0, $0.2))
+        })
+        // The group photo's two unnamed faces decided: one is Bob, one is not a face; then a
+        // newer detector ran (boxes moved a little, renumbered), and a later decision
+        // superseded the first for one face.
+        let group = try ledger.asset(hashes["group"]!).unwrapped("the group photo")
+        let first = try group.faceDetections.last.unwrapped("its detection")
+        let unnamedFaces = (first.faces ?? []).filter { $0.box.x > 0.3 }.map(\.number)
+        try ledger.review(hashes["group"]!, reviews: [], faces: [
+            (face: unnamedFaces[0], detection: first.id, decision: .notIdentifiable),
+            (face: unnamedFaces[0], detection: first.id, decision: .person(people["bob"]!)),
+            (face: unnamedFaces[1], detection: first.id, decision: .notAFace),
+        ], by: "Editor Ben Cole")
+        let shifted = (first.faces ?? []).reversed().enumerated().map { index, face in
+            FoundFace(number: index + 1, box: FaceBox(x: face.box.x + 0.005, y: face.box.y, w: face.box.w, h: face.box.h), score: face.score)
+        }
+        try ledger.recordFaceDetection(FaceDetectionFacts(detector: "yunet-2023mar/2", faces: shifted, failure: nil), of: hashes["group"]!)
+        let undecided = try (ledger.asset(hashes["groupUndecided"]!)?.faceDetections.last).unwrapped("the other group photo's detection")
+        try ledger.review(hashes["groupUndecided"]!, reviews: [], faces: [
+            (face: (undecided.faces ?? []).first { $0.box.x > 0.3 }!.number, detection: undecided.id, decision: .notAFace),
+        ], by: "Editor Ben Cole")
 
         _ = try assets.tag(hashes["samTagged"]!, people: [people["sam1"]!.description], notPeople: [], noPeople: false,
                            serviceUsers: false, by: "Editor Ben Cole")
@@ -184,4 +223,12 @@ final class IntegrityRegister: @unchecked Sendable {
     }
 
     func verdicts() -> [String: Set<String>] { Self.verdicts(of: ledger, hashes: hashes) }
+}
+
+extension Optional {
+    /// The value, or an error naming what was missing (the register cannot be built without it).
+    func unwrapped(_ what: String) throws -> Wrapped {
+        guard let self else { throw CocoaError(.coderValueNotFound, userInfo: [NSDebugDescriptionErrorKey: "\(what) is missing"]) }
+        return self
+    }
 }

@@ -46,7 +46,15 @@ import Testing
         #expect(report.isIntact, "\(report.problems)")
         #expect(report.events == 17 + 14 + 3 + 2 + 2 + 1, "17 earlier events; 14 assets, 3 reviews, 2 publications, a takedown opened and closed; the upgrade")
         #expect(report.assets == 14)
-        #expect(try verdicts(ledger, hashes: expected.map(\.asset)) == Dictionary(uniqueKeysWithValues: expected.map { ($0.asset, $0.codes) }))
+        // The same, but for faces (issue 13): that version never looked for faces, so a picture
+        // nobody reviewed now also waits for a person to look at it (or for `faces --redetect`).
+        var wanted: [String: [String]] = [:]
+        for verdict in expected {
+            let reviewed = try !(ledger.asset(verdict.asset)?.reviews.isEmpty ?? true)
+            let waits = !reviewed && !verdict.codes.contains("unreadable-media")
+            wanted[verdict.asset] = Set(verdict.codes + (waits ? ["not-reviewed"] : [])).sorted()
+        }
+        #expect(try verdicts(ledger, hashes: expected.map(\.asset)) == wanted)
 
         // What was recorded then keeps its people, times and words.
         let takedown = try #require(try ledger.takedowns().first)

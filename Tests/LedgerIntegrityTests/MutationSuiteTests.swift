@@ -82,9 +82,10 @@ enum MutationCatalog {
 
     /// Every table of the ledger. `everyTableIsListed` fails when a migration adds one, so a new
     /// table cannot escape the suite.
-    static let tables = ["asset_paths", "assets", "consents", "document_index", "events", "grdb_migrations", "instance",
-                         "mentions", "name_index", "notice_links", "offline_captures", "outbox", "people", "person_keys",
-                         "publications", "reserved_references", "reviews", "takedowns", "verification_runs"]
+    static let tables = ["asset_paths", "assets", "consents", "document_index", "events", "face_decisions", "face_detections",
+                         "grdb_migrations", "instance", "mentions", "name_index", "notice_links", "offline_captures", "outbox",
+                         "people", "person_keys", "publications", "reserved_references", "reviews", "takedowns",
+                         "verification_runs"]
 
     /// The notices' tables: a deleted row only stops a notice or a link, and the columns a sender
     /// updates are outside the rows' MACs (Migrations/0007_outbox.sql). Edits of these change no

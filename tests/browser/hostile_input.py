@@ -9,12 +9,15 @@ subject access pack opened from disk, and fails on any injected element or attri
 dialog, any Content-Security-Policy violation, and any page without the policy header. Refused
 input must be refused with a 4xx, never a 5xx. The last line reads "N passed, M failed".
 """
+import base64
 import hashlib
+import hmac
 import io
 import json
 import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -55,6 +58,22 @@ def make_hostile_files(server):
     server.clearance("ingest", folder)
     server.hostile_folder = folder
 
+
+
+def row_mac_key(key_path):
+    """The instance key's row-MAC key, as the Ledger derives it (HKDF-SHA256, no salt, info
+    "clearance.row-mac.v1"), so the test can write a link row as Clearance itself does."""
+    raw = base64.b64decode(open(key_path).read().split("\n")[1])
+    prk = hmac.new(b"\x00" * 32, raw, hashlib.sha256).digest()
+    return hmac.new(prk, b"clearance.row-mac.v1\x01", hashlib.sha256).digest()
+
+
+def row_mac(key, table, fields):
+    """HMAC-SHA256 over "clearance.row.v1" and the table and each field, each after its length."""
+    message = b"clearance.row.v1"
+    for field in [table.encode()] + fields:
+        message += struct.pack(">q", len(field)) + field
+    return hmac.new(key, message, hashlib.sha256).digest()
 
 class Hostile:
     def __init__(self, flow):
@@ -157,12 +176,16 @@ class Hostile:
         into the ledger as `clearance notify` writes them (only the secret's SHA-256); the real
         road, a reminder email from an SMTP server, is tests/browser/renewal.py's."""
         expires = int((time.time() + 30 * 86400) * 1000)
+        created = int(time.time() * 1000)
+        mac_key = row_mac_key(self.server.db + ".key")
         with sqlite3.connect(self.server.db) as ledger:
             for index, reference in enumerate(self.consents):
                 secret = "hostile-renewal-link-%02d-%s" % (index, "x" * 20)
-                ledger.execute("INSERT INTO notice_links (secret_sha256, purpose, consent_ref, created_at, expires_at) "
-                               "VALUES (?, 'renew', ?, ?, ?)",
-                               (hashlib.sha256(secret.encode()).hexdigest(), reference, int(time.time() * 1000), expires))
+                digest = hashlib.sha256(secret.encode()).hexdigest()
+                fields = [digest.encode(), b"renew", reference.encode(), struct.pack(">q", created), b"\x01", struct.pack(">q", expires)]
+                ledger.execute("INSERT INTO notice_links (secret_sha256, purpose, consent_ref, created_at, expires_at, mac) "
+                               "VALUES (?, 'renew', ?, ?, ?, ?)",
+                               (digest, reference, created, expires, row_mac(mac_key, "notice_links", fields)))
                 self.renew_links.append("/renew/" + secret)
         # The form refuses hostile channel names (and never shows them back) with a 4xx.
         for text in HOSTILE:

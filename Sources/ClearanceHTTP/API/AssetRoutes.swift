@@ -43,6 +43,44 @@ extension ClearanceService {
         var faceRegions: Int
         var mentions: [Mention]
         var reviews: [Review]
+        /// The numbered faces, exactly as `clearance faces --json` prints them; only for one
+        /// asset (null in the list of all assets).
+        var faces: FaceListing?
+
+        enum CodingKeys: String, CodingKey {
+            case asset, kind, format, readable, capturedAt, width, height, faceRegions, mentions, reviews, faces
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(asset, forKey: .asset)
+            try c.encodeIfPresent(kind, forKey: .kind)
+            try c.encodeIfPresent(format, forKey: .format)
+            try c.encode(readable, forKey: .readable)
+            try c.encodeIfPresent(capturedAt, forKey: .capturedAt)
+            try c.encodeIfPresent(width, forKey: .width)
+            try c.encodeIfPresent(height, forKey: .height)
+            try c.encode(faceRegions, forKey: .faceRegions)
+            try c.encode(mentions, forKey: .mentions)
+            try c.encode(reviews, forKey: .reviews)
+            try c.encode(faces, forKey: .faces)
+        }
+    }
+
+    /// `POST /api/v1/assets/{sha256}/faces/{n}`: exactly one of the three.
+    struct FaceDecisionBody: Decodable {
+        var person: String?
+        var notIdentifiable: Bool?
+        var notAFace: Bool?
+
+        var request: FaceDecisionRequest? {
+            switch (person, notIdentifiable ?? false, notAFace ?? false) {
+            case (.some(let id), false, false): .person(id)
+            case (nil, true, false): .notIdentifiable
+            case (nil, false, true): .notAFace
+            default: nil
+            }
+        }
     }
 
     static let maximumAssetsPerCheck = 1000
@@ -67,7 +105,23 @@ extension ClearanceService {
         }
 
         book.add(.get, "/api/v1/assets/{sha256}", editors) { _, context in
-            .json(Self.view(try storedAsset(context)))
+            let asset = try storedAsset(context)
+            var view = Self.view(asset)
+            view.faces = try assets.faces(storedAsset: asset.record.sha256)
+            return .json(view)
+        }
+
+        book.add(.post, "/api/v1/assets/{sha256}/faces/{n}", editors) { request, context in
+            let asset = try storedAsset(context)
+            let text = try context.parameters.require("n")
+            guard let number = Int(text), number >= 1, text.utf8.count <= 9 else {
+                throw APIError(.badRequest, "the face number must be a whole number from 1")
+            }
+            let body = try await request.decode(as: FaceDecisionBody.self, context: context)
+            guard let decision = body.request else {
+                throw APIError(.badRequest, "send exactly one of {\"person\": ID}, {\"notIdentifiable\": true} or {\"notAFace\": true}")
+            }
+            return .json(try assets.decideFace(storedAsset: asset.record.sha256, face: number, decision, by: context.user?.name ?? "unknown"))
         }
 
         book.add(.post, "/api/v1/assets/{sha256}/tag", editors) { request, context in
@@ -127,7 +181,8 @@ extension ClearanceService {
                   height: asset.record.height, faceRegions: asset.record.faceRegions,
                   mentions: asset.mentions.map { .init(source: $0.source, label: $0.label, region: $0.region) },
                   reviews: asset.reviews.map { .init(action: $0.action.rawValue, person: $0.person?.description, by: $0.by,
-                                                     at: $0.at.description) })
+                                                     at: $0.at.description) },
+                  faces: nil)
     }
 
     // MARK: Upload
@@ -179,7 +234,8 @@ extension ClearanceService {
             try FileManager.default.moveItem(atPath: temporary, toPath: final)
             keep = true
         }
-        let summary = try assets.ingest([final])
+        // Faces are looked for as ingest does, on a thread of its own: the detector blocks for seconds.
+        let summary = try await assets.ingestOffThePool([final])
         return UploadedAsset(asset: sha, new: summary.new > 0, kind: facts.kind?.rawValue, format: format.rawValue,
                              faceRegions: facts.faceRegions, people: facts.people.map(\.name), filename: filename)
     }

@@ -1,0 +1,117 @@
+import ClearanceCore
+import Foundation
+import GRDB
+@testable import Ledger
+import Testing
+
+/// `asset.faces-detected` and `face.decided` (issue 13): stored as signed events, their rows
+/// derived by the projection rules, refused when they break them, and confirmed on read.
+@Suite struct FaceEventTests {
+    let sha = SHA256Hex.of(Data("a group photo".utf8))
+
+    private func ingested(faces: FaceDetectionFacts?) throws -> (TemporaryLedger, PersonID) {
+        let temporary = try TemporaryLedger()
+        let person = try temporary.ledger.write { tx in try tx.addPerson(PersonalData(name: "Ada Lovelace"), roles: PersonRoles()) }
+        let record = AssetRecord(sha256: sha, kind: "image", format: "jpeg", readable: true, error: nil, capturedAt: nil,
+                                 width: 4000, height: 3000, orientation: 1, faceRegions: 0, releaseStatus: nil,
+                                 documentID: nil, originalDocumentID: nil, derivedFrom: nil)
+        _ = try temporary.ledger.storeAssets([AssetIngestItem(record: record, mentions: [], path: "/photos/group.jpg", faces: faces)])
+        return (temporary, person)
+    }
+
+    static let two = FaceDetectionFacts(detector: "yunet-2023mar/1", faces: [
+        FoundFace(number: 1, box: FaceBox(x: 0.1, y: 0.2, w: 0.1, h: 0.12), score: 0.93),
+        FoundFace(number: 2, box: FaceBox(x: 0.6, y: 0.25, w: 0.08, h: 0.1), score: 0.85),
+    ], failure: nil)
+
+    @Test func ingestStoresTheDetectionAndDecisionsAreKeptWithWhoAndWhen() throws {
+        let (temporary, ada) = try ingested(faces: Self.two)
+        let ledger = temporary.ledger
+        let stored = try #require(try ledger.asset(sha))
+        #expect(stored.isConfirmed, "\(stored.problems)")
+        let detection = try #require(stored.faceDetections.first)
+        #expect(detection.detector == "yunet-2023mar/1" && detection.faces?.map(\.number) == [1, 2])
+        #expect(detection.faces?[1].box == FaceBox(x: 0.6, y: 0.25, w: 0.08, h: 0.1) && detection.faces?[1].score == 0.85)
+
+        let early = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
+        try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection.id, decision: .notIdentifiable)], by: "Editor A", at: early)
+        try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection.id, decision: .person(ada))], by: "Editor B",
+                          at: Timestamp(millisecondsSinceEpoch: early.millisecondsSinceEpoch + 1000))
+        let after = try #require(try ledger.asset(sha))
+        #expect(after.faceDecisions.count == 2, "never overwritten")
+        guard case .found(let faces) = after.faces else { Issue.record("faces were looked for"); return }
+        #expect(faces[0].decision?.decision == .person(ada) && faces[0].decision?.by == "Editor B", "the later one supersedes")
+        #expect(faces[1].decision == nil)
+        #expect(try ledger.verify().isIntact)
+        let kinds = try DatabaseQueue(path: temporary.path).read { db in try String.fetchAll(db, sql: "SELECT kind FROM events WHERE asset IS NOT NULL ORDER BY seq") }
+        #expect(kinds == ["asset.ingested", "asset.faces-detected", "face.decided", "face.decided"])
+    }
+
+    @Test func aNewerDetectorAddsAnEventAndOverlappingFacesKeepTheirDecisions() throws {
+        let (temporary, ada) = try ingested(faces: Self.two)
+        let ledger = temporary.ledger
+        let first = try #require(try ledger.asset(sha)?.faceDetections.first)
+        try ledger.review(sha, reviews: [], faces: [(face: 2, detection: first.id, decision: .person(ada))], by: "Editor")
+        // The newer detector numbers Ada's face first, finds a third, and misses the other.
+        try ledger.recordFaceDetection(FaceDetectionFacts(detector: "yunet-2023mar/2", faces: [
+            FoundFace(number: 1, box: FaceBox(x: 0.605, y: 0.25, w: 0.08, h: 0.1), score: 0.9),
+            FoundFace(number: 2, box: FaceBox(x: 0.3, y: 0.3, w: 0.05, h: 0.06), score: 0.82),
+        ], failure: nil), of: sha)
+        let stored = try #require(try ledger.asset(sha))
+        #expect(stored.faceDetections.map(\.detector) == ["yunet-2023mar/1", "yunet-2023mar/2"], "added, not replaced")
+        guard case .found(let faces) = stored.faces else { Issue.record("faces were looked for"); return }
+        #expect(faces.map(\.number) == [1, 2])
+        #expect(faces[0].decision?.decision == .person(ada), "the decision about the same face carries over")
+        #expect(faces[1].decision == nil)
+        #expect(try ledger.verify().isIntact)
+    }
+
+    @Test func aDetectionThatCouldNotLookIsStoredAsSuch() throws {
+        let (temporary, _) = try ingested(faces: FaceDetectionFacts(detector: "yunet-2023mar/1", faces: nil, failure: "cannot decode the JPEG: truncated"))
+        let stored = try #require(try temporary.ledger.asset(sha))
+        #expect(stored.faces == .notLookedFor(reason: "cannot decode the JPEG: truncated"))
+        #expect(try temporary.ledger.verify().isIntact)
+    }
+
+    @Test func decisionsThatBreakTheRulesAreRefusedAndWriteNothing() throws {
+        let (temporary, ada) = try ingested(faces: Self.two)
+        let ledger = temporary.ledger
+        let detection = try #require(try ledger.asset(sha)?.faceDetections.first).id
+        let before = try ledger.eventCount()
+        #expect(throws: LedgerError.self) { try ledger.review(sha, reviews: [], faces: [(face: 3, detection: detection, decision: .notAFace)], by: "E") }
+        #expect(throws: LedgerError.self) { try ledger.review(sha, reviews: [], faces: [(face: 0, detection: detection, decision: .notAFace)], by: "E") }
+        #expect(throws: LedgerError.self) { try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection + 5, decision: .notAFace)], by: "E") }
+        var generator = SystemRandomNumberGenerator()
+        let stranger = PersonID.random(using: &generator)
+        #expect(throws: LedgerError.self) { try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection, decision: .person(stranger))], by: "E") }
+        // All or none: a good decision beside a bad one is not kept either.
+        #expect(throws: LedgerError.self) {
+            try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection, decision: .person(ada)),
+                                                        (face: 9, detection: detection, decision: .notAFace)], by: "E")
+        }
+        let other = SHA256Hex.of(Data("never ingested".utf8))
+        #expect(throws: LedgerError.self) { try ledger.recordFaceDetection(Self.two, of: other) }
+        #expect(throws: LedgerError.self) {
+            try ledger.recordFaceDetection(FaceDetectionFacts(detector: "d/1", faces: [FoundFace(number: 1, box: FaceBox(x: 0, y: 0, w: 0, h: 0.1), score: 0.9)], failure: nil), of: sha)
+        }
+        #expect(try ledger.eventCount() == before)
+    }
+
+    @Test func editedFaceRowsAreNoticedByTheCheckAndByVerify() throws {
+        let (temporary, ada) = try ingested(faces: Self.two)
+        let ledger = temporary.ledger
+        let detection = try #require(try ledger.asset(sha)?.faceDetections.first).id
+        try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection, decision: .person(ada))], by: "Editor")
+        // A face removed from the detection, as someone hiding a stranger would.
+        try temporary.tamper("UPDATE face_detections SET faces = '[]'")
+        let stored = try #require(try ledger.asset(sha))
+        #expect(stored.problems.contains { $0.hasPrefix("face_detections: row \(detection) differs") }, "\(stored.problems)")
+        guard case .found(let faces) = stored.faces else { Issue.record("the signed detection still counts"); return }
+        #expect(faces.count == 2, "the faces come from the signed event, not the row")
+        #expect(try ledger.verify().problems.contains { $0.table == "face_detections" })
+
+        try temporary.tamper("DELETE FROM face_decisions")
+        #expect(try ledger.asset(sha)?.problems.contains { $0.contains("face_decisions: row") && $0.contains("missing") } == true)
+        #expect(try ledger.verify().problems.contains { $0.table == "face_decisions" })
+    }
+}

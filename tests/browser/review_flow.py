@@ -56,6 +56,7 @@ def run(flow):
     from selenium.webdriver.support.ui import WebDriverWait
     driver, server = flow.driver, flow.server
     hashes = [sha256(path) for path in server.review_files]
+    names = {sha: os.path.basename(path) for sha, path in zip(hashes, server.review_files)}
     actions = {"count": 0}
 
     def press(*keys):
@@ -108,6 +109,11 @@ def run(flow):
         print("skipped: the face-by-face review (this server lists no faces: issue 13's faces API)")
         return
     driver.get(flow.base + "/review?channel=website&asset=%s#%s" % (hashes[0], hashes[0]))
+    # In the order the page shows them (newest day first); Page Down goes from one to the next.
+    shown = [a.get_attribute("data-asset") for a in driver.find_elements(By.CSS_SELECTOR, "article[data-asset]")]
+    flow.check(set(hashes) <= set(shown), "the folder's pictures are on one page of the queue")
+    hashes = [sha for sha in shown if sha in hashes]
+    driver.get(flow.base + "/review?channel=website&asset=%s#%s" % (hashes[0], hashes[0]))
     flow.shot("review-opened")
     total_faces = 0
     for index, sha in enumerate(hashes):
@@ -115,11 +121,11 @@ def run(flow):
         WebDriverWait(driver, 20).until(lambda d: article.find_elements(By.CSS_SELECTOR, "[data-face]"))
         listing = faces(sha)
         if not flow.check(listing and listing["lookedFor"] and 2 <= len(listing["faces"]) <= 6,
-                          "%s: the detector's faces are listed (%d)" % (os.path.basename(server.review_files[index]),
+                          "%s: the detector's faces are listed (%d)" % (names[sha],
                                                                           len(listing["faces"]) if listing else 0)):
             continue
         boxes = article.find_elements(By.CSS_SELECTOR, "[data-face]")
-        flow.check(len(boxes) == len(listing["faces"]), "%s: a box for each face" % os.path.basename(server.review_files[index]))
+        flow.check(len(boxes) == len(listing["faces"]), "%s: a box for each face" % names[sha])
         flow.check(driver.switch_to.active_element.get_attribute("id") == "who-" + sha, "the name field of the picture has the focus")
         undecided = [face for face in listing["faces"] if not face["accounted"]]
         total_faces += len(undecided)
@@ -133,8 +139,10 @@ def run(flow):
                 press("1")               # not identifiable
             else:
                 press("2")               # not a face
-            WebDriverWait(driver, 20).until(lambda d: article.find_element(By.CSS_SELECTOR, "[data-face='%d']" % face["n"])
-                                            .get_attribute("class").find("accounted") >= 0)
+            # The boxes are drawn anew after each decision: asked by selector each time.
+            WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+                "var b = document.querySelector(\"article[data-asset='%s'] [data-face='%d']\"); return !!b && b.classList.contains('accounted');"
+                % (sha, face["n"])))
             flow.shot("review-%d-face-%d-decided" % (index + 1, face["n"]))
         WebDriverWait(driver, 20).until(lambda d: article.get_attribute("data-verdict"))
         shown = article.get_attribute("data-verdict")

@@ -32,7 +32,7 @@ document.addEventListener('DOMContentLoaded', function () {
 
   function sha(article) { return article.getAttribute('data-asset'); }
   function part(article, selector) { return article.querySelector(selector); }
-  function say(article, text) { part(article, '.current').textContent = text; }
+  function say(article, text) { part(article, '.face-status').textContent = text; }
 
   // Faces from GET /api/v1/assets/{sha256}: numbered boxes over the picture. A server without
   // face listings (or a picture with none) leaves the whole-picture decisions.
@@ -81,8 +81,9 @@ document.addEventListener('DOMContentLoaded', function () {
 
   function describe(article) {
     var s = state.get(article);
-    if (!s.faces.length) {
-      say(article, 'No face boxes: decide for the whole picture (a name, or 0 for no people).');
+    if (!s.faces.some(function (f) { return f.source === 'detected'; })) {
+      say(article, s.faces.length ? 'No face found by the detector: decide for the whole picture (a name, 0 for no people).'
+        : 'No face boxes: decide for the whole picture (a name, or 0 for no people).');
     } else if (s.current >= 0 && s.current < s.faces.length) {
       var face = s.faces[s.current];
       say(article, 'Face ' + face.n + ' of ' + s.faces.length + ': ' + label(face) + '.');
@@ -91,9 +92,15 @@ document.addEventListener('DOMContentLoaded', function () {
     }
   }
 
+  // Only faces the detector found are decided by number; a metadata region over no detected face
+  // is shown but settled by its metadata or a whole-picture decision.
+  // When the gate counts no face unaccounted (names without a region cover them), a name picked
+  // is for the whole picture: it settles which namesake the file's name means.
+  function open(s, face) { return s.unaccounted !== 0 && face.source === 'detected' && !face.accounted; }
+
   function nextUndecided(s, from) {
-    for (var i = Math.max(from, 0); i < s.faces.length; i++) if (!s.faces[i].accounted) return i;
-    for (var j = 0; j < Math.min(from, s.faces.length); j++) if (!s.faces[j].accounted) return j;
+    for (var i = Math.max(from, 0); i < s.faces.length; i++) if (open(s, s.faces[i])) return i;
+    for (var j = 0; j < Math.min(from, s.faces.length); j++) if (open(s, s.faces[j])) return j;
     return -1;
   }
 
@@ -144,6 +151,10 @@ document.addEventListener('DOMContentLoaded', function () {
   function decide(article, body, whole) {
     var s = state.get(article);
     var face = s.faces[s.current];
+    if (!whole && face && face.source !== 'detected') {
+      say(article, 'Face ' + face.n + ' is a region from the file\'s metadata: decide the faces the detector found, or the whole picture.');
+      return Promise.resolve();
+    }
     var request;
     if (!whole && face) {
       request = api('POST', '/api/v1/assets/' + sha(article) + '/faces/' + face.n, body);
@@ -212,7 +223,7 @@ document.addEventListener('DOMContentLoaded', function () {
     var s = state.get(article);
     var person = s.matches[s.chosen];
     if (!person) return Promise.resolve();
-    return decide(article, {person: person.id}, !s.faces.length);
+    return decide(article, {person: person.id}, !s.faces.some(function (f) { return open(s, f); }) || s.current < 0);
   }
 
   function move(step) {

@@ -52,7 +52,7 @@ run: build
 
 # Browser tests (Selenium + Debian's chromium); each prints "N passed, M failed" last.
 BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/offline_capture.py \
-                 tests/browser/renewal.py
+                 tests/browser/renewal.py tests/browser/accessibility.py tests/browser/review_flow.py
 
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)

@@ -11,6 +11,8 @@ public struct ClearanceService: Sendable {
     public let ledger: LedgerOperations
     public let assets: AssetOperations
     public let accounts: Accounts
+    public let thumbnails: Thumbnails
+    public let review: ReviewQueue
     let throttle: LoginThrottle
     let pages: PageTemplates
     let staticAssets: StaticAssets
@@ -21,6 +23,9 @@ public struct ClearanceService: Sendable {
         ledger = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
                                            forWriting: true, concurrentReads: true)
         assets = AssetOperations(ledger)
+        review = ReviewQueue(ledger)
+        thumbnails = try Thumbnails(ledger, directory: URL(fileURLWithPath: settings.thumbnailDirectory),
+                                    capacityBytes: settings.thumbnailCacheBytes)
         accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
         // Unknown names at sign-in are checked against a decoy hash: made now, not on the first one.
         accounts.prepare()
@@ -46,6 +51,7 @@ public struct ClearanceService: Sendable {
         addAssetRoutes(book)
         addExportRoutes(book)
         addDPORoutes(book)
+        addReviewRoutes(book)
         addPageRoutes(book)
         addMetricsRoute(book)
         return (router, book.entries)

@@ -7,6 +7,10 @@ public struct ServerSettings: Sendable {
     public var configuration: ClearanceConfiguration
     /// Uploaded files are kept here, named by their SHA-256 (never by the name the client gave).
     public var uploadDirectory: String
+    /// Thumbnails of stored pictures for the pages, made by the server (see `Thumbnails`).
+    public var thumbnailDirectory: String
+    /// The thumbnail folder is trimmed to stay under this.
+    public var thumbnailCacheBytes: Int
     public var maxUploadBytes: Int
     public var sessionLifetime: Duration
     /// `Secure` on the session cookie. Browsers accept it on http://localhost; turn it off only
@@ -24,13 +28,16 @@ public struct ServerSettings: Sendable {
     public var trustedProxies: Set<String>
 
     public init(databasePath: String, configuration: ClearanceConfiguration = .standard,
-                uploadDirectory: String? = nil, maxUploadBytes: Int? = nil,
+                uploadDirectory: String? = nil, thumbnailDirectory: String? = nil, thumbnailCacheBytes: Int = 256 << 20,
+                maxUploadBytes: Int? = nil,
                 sessionLifetime: Duration = .seconds(8 * 3600), secureCookies: Bool = true,
                 publicBaseURL: String? = nil, bcryptCost: UInt8 = 12,
                 loginAttemptLimit: Int = 5, loginWindow: Duration = .seconds(300), trustedProxies: Set<String> = []) {
         self.databasePath = databasePath
         self.configuration = configuration
         self.uploadDirectory = uploadDirectory ?? databasePath + ".uploads"
+        self.thumbnailDirectory = thumbnailDirectory ?? databasePath + ".thumbnails"
+        self.thumbnailCacheBytes = thumbnailCacheBytes
         // The configuration's limit unless the caller (`serve --max-upload-mb`) gives one.
         self.maxUploadBytes = maxUploadBytes ?? configuration.maxUploadBytes
         self.sessionLifetime = sessionLifetime

@@ -162,18 +162,18 @@ extension Ledger {
         }
     }
 
-    /// The newest `limit` assets (by ingest time) with the path each was last seen at, and how
+    /// The newest `limit` assets (by ingest time) after skipping `offset`, with the path each was last seen at, and how
     /// many match in all: what a page lists for picking. `matching` keeps assets one of whose
     /// paths contains it, case-insensitively for ASCII; `%`, `_` and `\` in it are literal.
-    public func assetListing(matching text: String?, limit: Int) throws -> (assets: [(sha256: String, path: String?)], total: Int) {
+    public func assetListing(matching text: String?, limit: Int, offset: Int = 0) throws -> (assets: [(sha256: String, path: String?)], total: Int) {
         let pattern = text.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%" }
         let filter = "(?1 IS NULL OR EXISTS (SELECT 1 FROM asset_paths p WHERE p.sha256 = a.sha256 AND p.path LIKE ?1 ESCAPE '\\'))"
         return try database.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT a.sha256, (SELECT p.path FROM asset_paths p WHERE p.sha256 = a.sha256 ORDER BY p.seen_at DESC, p.path LIMIT 1) AS path
-                FROM assets a WHERE \(filter) ORDER BY a.ingested_at DESC, a.sha256 LIMIT ?2
-                """, arguments: [pattern, limit])
+                FROM assets a WHERE \(filter) ORDER BY a.ingested_at DESC, a.sha256 LIMIT ?2 OFFSET ?3
+                """, arguments: [pattern, limit, max(0, offset)])
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM assets a WHERE \(filter)", arguments: [pattern]) ?? 0
             return (rows.map { ($0["sha256"], $0["path"]) }, total)
         }

@@ -91,18 +91,19 @@ import Testing
         let fair = try FairLedger()
         let report = try fair.json(["report", "blocked", "--channel", "facebook"]) as? [String: Any]
         let counts = report?["counts"] as? [String: Int]
-        #expect(counts == ["channel-not-covered": 2, "unidentified-person": 1, "consent-expired": 1, "service-user": 1,
+        // The crowd and the crop of Amira's portrait (whose face nothing in it names) wait for a reviewer.
+        #expect(counts == ["channel-not-covered": 2, "unidentified-person": 2, "consent-expired": 1, "service-user": 1,
                            "ambiguous-person": 1, "consent-withdrawn": 1, "unknown-person": 1])
         let files = Set((report?["rows"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String })
         #expect(files == ["amira-and-leo.jpg", "leo-face-painting.jpg", "crowd.jpg", "grace-choir.jpg", "joan-garden.jpg",
-                          "sam-tombola.jpg", "tom-raffle.jpg", "visitor.jpg"])
+                          "sam-tombola.jpg", "tom-raffle.jpg", "visitor.jpg", "amira-stage-crop.jpg"])
         // Every configured channel: print is where Leo is covered and Amira is not.
         let all = try fair.json(["report", "blocked"]) as? [String: Any]
         let printRows = (all?["rows"] as? [[String: Any]] ?? []).filter { $0["channel"] as? String == "print" }
         #expect(printRows.contains { $0["file"] as? String == "amira-stage.jpg" })
         #expect(!printRows.contains { $0["file"] as? String == "leo-face-painting.jpg" })
         let table = try fair.run(["report", "blocked", "--channel", "facebook"])
-        #expect(table.stdout.contains("service-user") && table.stdout.contains("8 of 14"))
+        #expect(table.stdout.contains("service-user") && table.stdout.contains("9 of 14"))
     }
 
     @Test func retentionFindsWhatIsPastThePeriod() throws {

@@ -24,10 +24,10 @@ struct ExportPageTests {
                                                    body: SessionTests.form([("csrf", csrf), ("channel", "facebook"),
                                                                             ("assets", amiraStage), ("assets", tom)]))
             #expect(checked.status == .ok)
-            // Amira's face, outlined and named: the MWG region (centre 0.5, 0.42; 0.19 × 0.33) as
+            // Amira's face, outlined and named: the MWG region (centre 0.5215, 0.272; 0.215 × 0.198) as
             // a box from its top-left corner, in percent of the picture (check.js places it: the
             // page's policy allows no style attribute).
-            #expect(checked.text.contains("<div class=\"face\" data-x=\"40.50\" data-y=\"25.50\" data-w=\"19.00\" data-h=\"33.00\"><span>Amira Khan</span></div>"),
+            #expect(checked.text.contains("<div class=\"face\" data-x=\"41.40\" data-y=\"17.30\" data-w=\"21.50\" data-h=\"19.80\"><span>Amira Khan</span></div>"),
                     "\(checked.text)")
             #expect(checked.text.contains("action=\"/check/export\""))
             #expect(checked.text.contains("Download the 1 cleared"))

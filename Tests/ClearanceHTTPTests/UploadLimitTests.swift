@@ -19,9 +19,9 @@ struct UploadLimitTests {
     @Test("maxUploadBytes is read, checked, and overridden by an explicit limit")
     func configurationKey() throws {
         #expect(ClearanceConfiguration.standard.maxUploadBytes == 50 << 20)
-        let configured = try Self.configuration(#"{"maxUploadBytes": 8000}"#)
-        #expect(configured.maxUploadBytes == 8000)
-        #expect(ServerSettings(databasePath: "/nonexistent/x.db", configuration: configured).maxUploadBytes == 8000)
+        let configured = try Self.configuration(#"{"maxUploadBytes": 40000}"#)
+        #expect(configured.maxUploadBytes == 40000)
+        #expect(ServerSettings(databasePath: "/nonexistent/x.db", configuration: configured).maxUploadBytes == 40000)
         #expect(ServerSettings(databasePath: "/nonexistent/x.db", configuration: configured, maxUploadBytes: 3 << 20).maxUploadBytes == 3 << 20)
         for bad in [#"{"maxUploadBytes": 12}"#, #"{"maxUploadBytes": "lots"}"#, #"{"maxUploadBytes": 99999999999}"#] {
             #expect(throws: InputError.self, "\(bad)") { try Self.configuration(bad) }
@@ -30,20 +30,20 @@ struct UploadLimitTests {
 
     @Test("an upload over the configured limit is refused with 413 and nothing is stored")
     func configuredLimitApplies() async throws {
-        let configured = try Self.configuration(#"{"maxUploadBytes": 8000}"#)
+        let configured = try Self.configuration(#"{"maxUploadBytes": 40000}"#)
         let fixture = try ServiceFixture(settings: { settings in
             settings = ServerSettings(databasePath: settings.databasePath, configuration: configured, bcryptCost: 4)
         }, ingestSamples: false)
-        #expect(fixture.service.settings.maxUploadBytes == 8000)
-        let large = try Data(contentsOf: ServiceFixture.samplePhotos.appendingPathComponent("amira-stage.jpg"))  // about 11 KB
-        let small = try Data(contentsOf: ServiceFixture.samplePhotos.appendingPathComponent("empty-hall.jpg"))  // about 3.5 KB
-        #expect(large.count > 8000 && small.count < 8000)
+        #expect(fixture.service.settings.maxUploadBytes == 40000)
+        let large = try Data(contentsOf: ServiceFixture.samplePhotos.appendingPathComponent("amira-stage.jpg"))  // about 49 KB
+        let small = try Data(contentsOf: ServiceFixture.samplePhotos.appendingPathComponent("empty-hall.jpg"))  // about 32 KB
+        #expect(large.count > 40000 && small.count < 40000)
         try await fixture.application().test(.router) { client in
             var headers = fixture.headers(.editor)
             headers[.contentType] = "image/jpeg"
             let refused = try await client.execute(uri: "/api/v1/assets", method: .post, headers: headers, body: ByteBuffer(bytes: large))
             #expect(refused.status == .contentTooLarge)
-            #expect(refused.text.contains("8000 bytes"))
+            #expect(refused.text.contains("40000 bytes"))
             #expect(try fixture.service.ledger.ledger.assetCount() == 0)
             let accepted = try await client.execute(uri: "/api/v1/assets", method: .post, headers: headers, body: ByteBuffer(bytes: small))
             #expect(accepted.status == .created)

@@ -104,7 +104,7 @@ def run(flow):
     box = driver.execute_script(
         "var f = document.querySelector('.face.placed'); if (!f) return null; var r = f.getBoundingClientRect(),"
         " p = f.parentNode.getBoundingClientRect(); return [(r.left - p.left) / p.width, r.width / p.width, f.textContent];")
-    flow.check(box is not None and abs(box[0] - 0.405) < 0.03 and abs(box[1] - 0.19) < 0.03 and "Amira Khan" in box[2],
+    flow.check(box is not None and abs(box[0] - 0.414) < 0.03 and abs(box[1] - 0.215) < 0.03 and "Amira Khan" in box[2],
                "the face box is placed where the metadata puts it (%s)" % (box,))
     flow.clean("the verdicts")
     flow.shot("check-blocked")

@@ -69,22 +69,52 @@ REQUIRED_POLICY = ["default-src 'none'", "script-src 'self'", "object-src 'none'
 DOCUMENT_POLICY = ["default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'none'"]
 
 
+# Installed without its dependencies: only its copy of axe-core (a current axe.min.js, 4.x) is
+# used, injected through Selenium; Playwright itself is not needed. axe-selenium-python's copy
+# (axe-core 3.1) predates the WCAG 2.1 A tags and is the fallback.
+AXE_CURRENT = "axe-playwright-python"
+
+
+def axe_script():
+    """The newest axe.min.js installed: axe-playwright-python's, else axe-selenium-python's."""
+    import importlib.util
+    for package in ("axe_playwright_python", "axe_selenium_python"):
+        spec = importlib.util.find_spec(package)  # finds the package without running it
+        if spec and spec.submodule_search_locations:
+            for folder in spec.submodule_search_locations:
+                for relative in ("axe.min.js", os.path.join("node_modules", "axe-core", "axe.min.js")):
+                    path = os.path.join(folder, relative)
+                    if os.path.exists(path):
+                        return path
+    return None
+
+
 def ensure_selenium():
-    """Selenium and aiosmtpd from PyPI: used where installed, else installed once into .build/browser-venv."""
+    """Selenium, aiosmtpd and axe-core from PyPI (tests/browser/requirements.txt, then AXE_CURRENT without
+    its dependencies): used where installed, else installed once into .build/browser-venv."""
+    import importlib.util
     try:
         import selenium  # noqa: F401
+        import axe_selenium_python  # noqa: F401
         import aiosmtpd  # noqa: F401  (the renewal test's mail server)
-        return
+        if importlib.util.find_spec("axe_playwright_python"):
+            return
     except ImportError:
         pass
     python = os.path.join(VENV, "bin", "python")
     if os.environ.get("CLEARANCE_BROWSER_VENV") == "1":
-        sys.exit("selenium is still missing inside " + VENV)
+        sys.exit("selenium or axe-core is still missing inside " + VENV)
     if not os.path.exists(python):
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "selenium", "aiosmtpd"], check=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "-r", os.path.join(ROOT, "tests", "browser", "requirements.txt")],
+                   check=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", AXE_CURRENT], check=True)
     os.environ["CLEARANCE_BROWSER_VENV"] = "1"
     os.execv(python, [python] + sys.argv)
+
+
+# The WCAG 2.1 A and AA rules of axe-core; a violation of any of them fails the test.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 class Server:
@@ -255,6 +285,29 @@ class Flow:
         if not allow_violations:
             ok &= self.check(not violations, "%s: no CSP violation%s" % (what, "" if not violations else " — " + "; ".join(violations[:3])))
         return ok
+
+    def accessible(self, what):
+        """Runs axe-core on the page as it is now and checks it finds no WCAG 2.1 A/AA violation.
+
+        axe is put into the page through WebDriver's script execution (DevTools' Runtime domain),
+        which the page's Content-Security-Policy does not govern: the page keeps its strict policy
+        and no script of the page's own is needed. `clean` after this shows nothing was blocked."""
+        if not hasattr(self, "axe_source"):
+            with open(axe_script(), encoding="utf-8") as script:
+                self.axe_source = script.read()
+        self.driver.execute_script(self.axe_source)
+        self.driver.set_script_timeout(120)
+        options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+        results = self.driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "axe.run(document, %s).then(function (r) { done(r); }, function (e) { done({error: String(e)}); });" % json.dumps(options))
+        if results.get("error"):
+            return self.check(False, "%s: axe-core runs (%s)" % (what, results["error"]))
+        violations = results.get("violations", [])
+        described = ["%s (%d: %s)" % (v["id"], len(v["nodes"]), ", ".join(" ".join(n["target"]) for n in v["nodes"][:3]))
+                     for v in violations]
+        return self.check(not violations, "%s: axe-core %s finds no WCAG 2.1 A/AA violation%s"
+                          % (what, results.get("testEngine", {}).get("version", "?"), "" if not violations else " — " + "; ".join(described)))
 
     def headers(self, path, cookie=None, token=None):
         """The response headers of a GET, outside the browser (Selenium cannot read them)."""

@@ -343,6 +343,7 @@ class Hostile:
             pending = ["/self-service/pending/%d" % row[0] for row in users.execute("SELECT id FROM pending_consents")]
         people = ["/dpo/people/" + person for person in self.people]
         return (["/", "/login", "/capture", "/self-service", "/self-service?page=2", "/check", "/check?q=" + urllib.parse.quote(IMG),
+                 "/check?channel=facebook&show=blocked", "/review",
                  "/dpo", "/dpo?q=" + urllib.parse.quote(QUOTE)] + pending + people + self.withdraw_links + self.event_codes
                 + self.renew_links
                 + ["/api/v1/consents/%s/receipt" % reference for reference in self.consents])

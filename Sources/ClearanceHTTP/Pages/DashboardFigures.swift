@@ -11,6 +11,8 @@ struct DashboardFigures {
     var openTakedowns: [TakedownItem]
     var overdueTakedowns: Int
     var reports: [ReportTable]
+    /// The rows of the blocked report: each asset with the file it was last seen as and its reason codes.
+    var blockedAssets: [(sha256: String, path: String?, codes: [String])]
 
     static let expiryWindowDays = 60
     static let agesWindowDays = 90
@@ -28,6 +30,14 @@ struct DashboardFigures {
             try operations.blocked(channel: channel, at: today),
             try operations.retention(at: today),
         ]
+        blockedAssets = reports[2].rows.compactMap { row in
+            guard row.count == 4, case .text(let sha?) = row[1] else { return nil }
+            var codes: [String] = []
+            if case .list(let list) = row[3] { codes = list }
+            var path: String?
+            if case .text(let file) = row[2] { path = file }
+            return (sha, path, codes)
+        }
     }
 
     /// A report as the page's template takes it: caption, headings, rows of plain text, counts.

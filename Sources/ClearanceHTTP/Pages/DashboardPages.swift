@@ -15,6 +15,16 @@ extension ClearanceService {
                 ?? settings.configuration.catalog.channels.first?.name ?? "website"
             let figures = try DashboardFigures(ledger: ledger, channel: channel)
             let today = Timestamp.now.utcDate
+            // Names and kinds for the rows shown: the DPO sees who, and a picture where there is one.
+            let shownTakedowns = figures.openTakedowns.prefix(100)
+            var names: [PersonID: String] = [:]
+            for id in Set(shownTakedowns.map(\.person) + figures.withdrawals.prefix(50).map(\.person)) {
+                names[id] = try ledger.ledger.person(id)?.personalData?.name ?? "(erased)"
+            }
+            var kinds: [String: String] = [:]
+            for sha in Set(shownTakedowns.map(\.publication.record.sha256) + figures.blockedAssets.prefix(Self.dashboardBlockedLimit).map(\.sha256)) {
+                kinds[sha] = try ledger.ledger.asset(sha)?.record.kind ?? ""
+            }
             var values: [String: Any] = [
                 "verification": [
                     "intact": figures.verification.isIntact, "problem": figures.verification.problem?.description ?? "",
@@ -23,11 +33,13 @@ extension ClearanceService {
                 ] as [String: Any],
                 "withdrawals": figures.withdrawals.prefix(50).map { consent in
                     ["reference": consent.reference.description, "person": consent.person.description,
-                     "at": consent.withdrawal?.at.description ?? "", "via": consent.withdrawal?.receivedVia ?? ""]
+                     "personName": names[consent.person] ?? consent.person.description, "at": consent.withdrawal?.at.description ?? "", "via": consent.withdrawal?.receivedVia ?? ""]
                 },
                 "takedowns": figures.openTakedowns.prefix(100).map { item in
                     let publication = item.publication.record
                     return ["id": TakedownOutput.label(item), "person": item.person.description,
+                            "personName": names[item.person] ?? item.person.description, "sha256": publication.sha256,
+                            "isImage": kinds[publication.sha256] == "image",
                             "overdue": item.isOverdue(on: today), "dueOn": item.dueOn?.description ?? "",
                             "channel": publication.channel.name,
                             // Only a plain http(s) address becomes a link; anything else is shown as text.
@@ -38,7 +50,9 @@ extension ClearanceService {
                 "overdueCount": figures.overdueTakedowns, "hasOverdue": figures.overdueTakedowns > 0,
                 "openCount": figures.openTakedowns.count,
                 "channels": settings.configuration.catalog.channels.map { ["name": $0.name, "selected": $0.name == channel] as [String: Any] },
-                "reports": figures.reports.map(DashboardFigures.values),
+                // The blocked assets are shown as pictures below, not as a table of hashes.
+                "reports": figures.reports.filter { $0.name != "blocked" }.map(DashboardFigures.values),
+                "blocked": blockedValues(figures, channel: channel),
             ]
             if let query = request.uri.queryParameters["q"].map(String.init), !query.isEmpty {
                 let found = try ledger.findPeople(query).prefix(100)
@@ -46,6 +60,11 @@ extension ClearanceService {
                 values["query"] = query
                 values["found"] = found.map { ["id": $0.id.description, "name": $0.personalData?.name ?? "(erased)"] }
             }
+            values["blockedAssets"] = figures.blockedAssets.prefix(Self.dashboardBlockedLimit).map { asset in
+                ["sha256": asset.sha256, "file": label(path: asset.path, sha256: asset.sha256), "codes": asset.codes,
+                 "isImage": kinds[asset.sha256] == "image"] as [String: Any]
+            }
+            values["wide"] = true
             return page(.dashboard, values, context, title: "DPO dashboard")
         }
 
@@ -73,5 +92,18 @@ extension ClearanceService {
             _ = try ledger.erase(person.id.description)
             return .redirect(to: "/dpo/people/\(person.id)", type: .normal)
         }
+    }
+
+    /// How many blocked assets the dashboard shows as pictures; the check page's grid pages through all.
+    static let dashboardBlockedLimit = 60
+
+    func blockedValues(_ figures: DashboardFigures, channel: String) -> [String: Any] {
+        let table = figures.reports.first { $0.name == "blocked" }
+        return [
+            "caption": table?.caption ?? "", "count": figures.blockedAssets.count, "none": figures.blockedAssets.isEmpty,
+            "more": figures.blockedAssets.count > Self.dashboardBlockedLimit, "shown": min(figures.blockedAssets.count, Self.dashboardBlockedLimit),
+            "counts": (table?.counts ?? []).map { ["key": $0.key, "count": $0.count] as [String: Any] },
+            "gridLink": "/check?channel=\(Self.queryEscaped(channel))&show=blocked",
+        ]
     }
 }

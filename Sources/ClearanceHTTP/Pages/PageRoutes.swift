@@ -86,6 +86,7 @@ extension ClearanceService {
         addSelfServicePages(book)
         addCheckPages(book)
         addDashboardPages(book)
+        addReviewPages(book)
     }
 
     func loginPage(_ context: ClearanceRequestContext, error: String?, name: String?, status: HTTPResponse.Status) -> Response {

@@ -20,6 +20,7 @@ struct StaticAssets: Sendable {
         "page.js": (PackageResources.page_js, "text/javascript; charset=utf-8"),
         "capture.js": (PackageResources.capture_js, "text/javascript; charset=utf-8"),
         "check.js": (PackageResources.check_js, "text/javascript; charset=utf-8"),
+        "review.js": (PackageResources.review_js, "text/javascript; charset=utf-8"),
         "outbox.js": (PackageResources.outbox_js, "text/javascript; charset=utf-8"),
         "worker.js": (PackageResources.worker_js, "text/javascript; charset=utf-8"),
         // kazuhikoarase's qrcode-generator, from Debian's node-qrcode-generator (a link to

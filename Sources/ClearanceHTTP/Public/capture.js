@@ -129,6 +129,9 @@ document.addEventListener('DOMContentLoaded', function () {
   function showProblems(found, message) {
     form.querySelectorAll('.client-error').forEach(function (el) { el.remove(); });
     form.querySelectorAll('.field-error').forEach(function (el) { el.classList.remove('field-error'); });
+    form.querySelectorAll('[data-client-invalid]').forEach(function (el) {
+      el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); el.removeAttribute('data-client-invalid');
+    });
     var keys = Object.keys(found);
     keys.forEach(function (key) {
       var where = place(key) || form;
@@ -137,6 +140,15 @@ document.addEventListener('DOMContentLoaded', function () {
       note.textContent = found[key];
       where.classList.add('field-error');
       where.appendChild(note);
+      // The field itself says it is wrong and why, for screen readers: only while the note exists,
+      // since aria-describedby naming an id that is not on the page is an error of its own.
+      var field = places[key] && document.getElementById(places[key]);
+      if (field && ['INPUT', 'SELECT', 'TEXTAREA', 'CANVAS'].indexOf(field.tagName) >= 0 && !field.hasAttribute('aria-describedby')) {
+        note.id = field.id + '-client-error';
+        field.setAttribute('aria-describedby', note.id);
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('data-client-invalid', '');
+      }
     });
     update();
     problem.textContent = message || (keys.length ? 'Please correct the fields marked below.' : '');

@@ -198,6 +198,44 @@ extension LedgerOperations {
 }
 
 extension AssetOperations {
+    /// Where one person is in a stored asset's own metadata, and where everyone else is.
+    struct PlacedPeople {
+        /// The person's regions (x, y, w, h of the picture as displayed).
+        var own: [[Double]] = []
+        /// Everyone else's: identified, unknown, ambiguous or an unnamed face.
+        var others: [[Double]] = []
+        /// Only the regions of other identified people.
+        var othersIdentified: [[Double]] = []
+        /// Someone other than the person is named or marked, with a region or without.
+        var mentionsOthers = false
+    }
+
+    /// Sorts the asset's mentions into the person's and everyone else's, linked as `check`
+    /// links them (names, ids, reviews).
+    func regions(of stored: StoredAsset, for person: PersonID) throws -> PlacedPeople {
+        let review = Self.review(from: stored.reviews)
+        var placed = PlacedPeople()
+        try ledger.snapshot { snapshot in
+            let directory = try SnapshotDirectory(snapshot)
+            for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
+                let region = mention.region.flatMap { $0.count == 4 ? $0 : nil }
+                switch try AppearanceLinking.link(mention, review: review, directory: directory).identity {
+                case .person(let id) where id == person:
+                    if let region { placed.own.append(region) }
+                case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]:
+                    if let region { placed.own.append(region) }
+                case .person:
+                    placed.mentionsOthers = true
+                    if let region { placed.others.append(region); placed.othersIdentified.append(region) }
+                default:
+                    placed.mentionsOthers = true
+                    if let region { placed.others.append(region) }
+                }
+            }
+        }
+        return placed
+    }
+
     struct SubjectAccessCopy {
         var file: String?
         var blackedOut: Int
@@ -213,23 +251,8 @@ extension AssetOperations {
         guard let source = stored.paths.first(where: { (try? ContentHash.sha256(ofFileAt: $0)) == stored.record.sha256 }) else {
             return .init(file: nil, blackedOut: 0, note: "The file is no longer where it was stored, so no copy could be made; ask us and we will find it.")
         }
-        let review = Self.review(from: stored.reviews)
-        // Regions in this file's own metadata, sorted into the requester's and everyone else's.
-        var own = 0
-        var others: [[Double]] = []
-        var othersIdentified: [[Double]] = []
-        try ledger.snapshot { snapshot in
-            let directory = try SnapshotDirectory(snapshot)
-            for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
-                guard let region = mention.region, region.count == 4 else { continue }
-                switch try AppearanceLinking.link(mention, review: review, directory: directory).identity {
-                case .person(let id) where id == person: own += 1
-                case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]: own += 1
-                case .person: others.append(region); othersIdentified.append(region)
-                default: others.append(region)
-                }
-            }
-        }
+        let placed = try regions(of: stored, for: person)
+        let own = placed.own.count, others = placed.others, othersIdentified = placed.othersIdentified
         let format = stored.record.format.flatMap(ContainerFormat.init(rawValue:))
         let base = "pictures/\(String(format: "%03d", number))-\(stored.record.sha256.prefix(12))"
         let whereabouts = stored.mentions.isEmpty && stored.reviews.isEmpty

@@ -17,8 +17,11 @@ public struct ClearanceService: Sendable {
 
     public init(settings: ServerSettings) throws {
         self.settings = settings
-        ledger = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
-                                           forWriting: true, concurrentReads: true)
+        var operations = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
+                                                   forWriting: true, concurrentReads: true)
+        // Erasure reaches the uploads this server keeps.
+        operations.uploadDirectory = settings.uploadDirectory
+        ledger = operations
         assets = AssetOperations(ledger)
         accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
         // Unknown names at sign-in are checked against a decoy hash: made now, not on the first one.

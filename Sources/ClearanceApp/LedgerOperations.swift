@@ -26,7 +26,8 @@ public struct LedgerOperations: Sendable {
     public static func open(databasePath: String, configuration: ClearanceConfiguration,
                             forWriting: Bool, concurrentReads: Bool = false) throws -> LedgerOperations {
         let ledger = try translatingLedgerErrors {
-            try Ledger.open(at: databasePath, forWriting: forWriting, concurrentReads: concurrentReads)
+            try Ledger.open(at: try StoreAddress(parsing: databasePath).sqlitePath(), forWriting: forWriting,
+                            concurrentReads: concurrentReads)
         }
         return LedgerOperations(ledger: ledger, configuration: configuration)
     }

@@ -27,6 +27,9 @@ struct Clearance: AsyncParsableCommand {
             Sar.self,
             Erase.self,
             Verify.self,
+            Backup.self,
+            Restore.self,
+            Copy.self,
             UserCommand.self,
             Serve.self,
         ]

@@ -4,11 +4,14 @@
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-# Debian packages: C libraries Clearance links, and the tools its tests and benchmarks compare with.
+# Debian packages: C libraries Clearance links, the QR code library the capture page embeds
+# (node-qrcode-generator; Public/qrcode.js links to its file), and the tools its tests and
+# benchmarks compare with (zbar-tools reads the QR codes the browser test's tablet draws).
 DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev libturbojpeg0-dev \
                 libimage-exiftool-perl libqrencode-dev libpng-dev libtiff-dev \
                 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-                libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv
+                libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv \
+                node-qrcode-generator zbar-tools
 BENCH_PACKAGES := hyperfine wrk curl libjpeg-turbo-progs
 
 SWIFT_FLAGS ?=
@@ -48,7 +51,7 @@ run: build
 	exec .build/debug/clearance serve --db out/riverside.db --config samples/config.json --host $(HOST) --port $(PORT)
 
 # Browser tests (Selenium + Debian's chromium); each prints "N passed, M failed" last.
-BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py
+BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/offline_capture.py
 
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)

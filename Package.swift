@@ -70,7 +70,8 @@ let package = Package(
             name: "LedgerSchema",
             path: "Migrations",
             resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql"),
-                        .embedInCode("0004_event_macs.sql"), .embedInCode("0005_signed_assets.sql")]
+                        .embedInCode("0004_event_macs.sql"), .embedInCode("0005_signed_assets.sql"),
+                        .embedInCode("0006_offline_capture.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.
@@ -113,7 +114,8 @@ let package = Package(
             resources: [.embedInCode("openapi.json")]
                 + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
                    "person", "selfService", "pending"].map { .embedInCode("Templates/\($0).mustache") }
-                + ["clearance.css", "page.js", "capture.js", "check.js"].map { .embedInCode("Public/\($0)") }
+                + ["clearance.css", "page.js", "capture.js", "check.js", "outbox.js", "worker.js", "qrcode.js",
+                   "capture.webmanifest", "icon-192.png", "icon-512.png"].map { .embedInCode("Public/\($0)") }
         ),
 
         // Command-line tool, thin over ClearanceApp.
@@ -140,6 +142,8 @@ let package = Package(
             name: "FaceDetectionTests",
             // MediaMetadata to read each corpus photo's EXIF orientation as `inspect` does.
             dependencies: ["FaceDetection", "Pictures", "MediaMetadata"],
+            // The corpus table is read from the source tree, beside the corpus it describes.
+            exclude: ["corpus-faces.tsv"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -8,7 +8,8 @@ import Foundation
 ///  "ageOfConsent": 13, "defaultExpiryYears": 3, "retentionYears": 3, "takedownDays": 30,
 ///  "preElectionPeriods": [{"from": "2026-03-23", "to": "2026-05-07"}],
 ///  "councilChannels": ["website", "facebook"], "withdrawalContact": "dpo@council.example",
-///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800, "keepHEIC": ["website"]}
+///  "formVersion": "photo-consent-2025", "maxUploadBytes": 52428800, "keepHEIC": ["website"],
+///  "offlineReferenceDays": 14}
 /// ```
 public struct ClearanceConfiguration: Sendable {
     public var catalog: ChannelCatalog
@@ -24,6 +25,8 @@ public struct ClearanceConfiguration: Sendable {
     /// Channels that take HEIC as it is: exports for them keep HEIC pictures as HEIF (their
     /// coded image copied, every metadata item dropped) instead of converting them to JPEG.
     public var keepHEIC: Set<Channel> = []
+    /// Days a consent reference reserved for a tablet's offline captures stays usable.
+    public var offlineReferenceDays = 14
 
     public static let standard = ClearanceConfiguration(
         catalog: .standard, policy: Policy(),
@@ -32,7 +35,8 @@ public struct ClearanceConfiguration: Sendable {
 
     static let knownKeys: Set<String> = ["channels", "social", "groups", "ageOfConsent", "defaultExpiryYears",
                                          "retentionYears", "preElectionPeriods", "councilChannels",
-                                         "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes", "keepHEIC"]
+                                         "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes", "keepHEIC",
+                                         "offlineReferenceDays"]
 
     private struct File: Decodable {
         var channels: [String]?
@@ -48,6 +52,7 @@ public struct ClearanceConfiguration: Sendable {
         var takedownDays: Int?
         var maxUploadBytes: Int?
         var keepHEIC: [String]?
+        var offlineReferenceDays: Int?
         struct Window: Decodable { var from: String; var to: String }
     }
 
@@ -122,6 +127,10 @@ public struct ClearanceConfiguration: Sendable {
         if let bytes = file.maxUploadBytes {
             guard (1 << 10...4 << 30).contains(bytes) else { throw InputError("maxUploadBytes must be between 1 KiB and 4 GiB") }
             configuration.maxUploadBytes = bytes
+        }
+        if let days = file.offlineReferenceDays {
+            guard (1...90).contains(days) else { throw InputError("offlineReferenceDays must be between 1 and 90") }
+            configuration.offlineReferenceDays = days
         }
         var windows: [DateWindow] = []
         for window in file.preElectionPeriods ?? [] {

@@ -37,6 +37,7 @@ struct CheckedConsent {
 
 extension LedgerOperations {
     static let maximumSignatureBytes = 5 << 20
+    static let recordableMethods = ConsentMethod.allCases.filter { $0 != .tabletOffline }.map(\.rawValue).joined(separator: ", ")
 
     /// `consent record`: checks everything first, then writes one event; returns the reference.
     public func recordConsent(_ request: ConsentRequest) throws -> ConsentReference {
@@ -79,7 +80,12 @@ extension LedgerOperations {
 
         let methodName = try InputCheck.text(request.method, field: "method")?.lowercased() ?? ConsentMethod.paper.rawValue
         guard let method = ConsentMethod(rawValue: methodName) else {
-            throw InputError("unknown method \"\(methodName)\" (use \(ConsentMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw InputError("unknown method \"\(methodName)\" (use \(Self.recordableMethods))")
+        }
+        // tablet-offline says the tablet held the consent and the server checked its reserved
+        // reference and capture id: only that route (`recordOfflineCapture`) records it.
+        guard method != .tabletOffline else {
+            throw InputError("method tablet-offline is recorded only by a tablet's outbox (use \(Self.recordableMethods))")
         }
         let witness = try InputCheck.text(request.witness, field: "witness")
         let recordedBy = try InputCheck.text(request.recordedBy, field: "recorded by")

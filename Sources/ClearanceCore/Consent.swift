@@ -3,6 +3,9 @@ import Foundation
 /// How consent was captured.
 public enum ConsentMethod: String, Hashable, Codable, Sendable, CaseIterable {
     case tablet
+    /// On a tablet that kept it in its outbox until the server answered: given on the day it was
+    /// captured on the device, recorded when it arrived.
+    case tabletOffline = "tablet-offline"
     case paper
     /// Self-service through a QR code.
     case qr

@@ -44,6 +44,7 @@ public struct ClearanceService: Sendable {
         addAccountRoutes(book)
         addPeopleRoutes(book)
         addConsentRoutes(book)
+        addCaptureRoutes(book)
         addAssetRoutes(book)
         addExportRoutes(book)
         addDPORoutes(book)

@@ -16,7 +16,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",
-        // For the offline capture page's service worker and manifest, when they come.
+        // The offline capture page's service worker (/static/worker.js) and manifest.
         "worker-src 'self'",
         "manifest-src 'self'",
         "form-action 'self'",

@@ -72,6 +72,10 @@ public struct LedgerTransaction {
     /// Records a consent (a new version of `supersedes` when given) and returns its new reference.
     public mutating func recordConsent(person: PersonID, terms: ConsentTerms, details: ConsentPrivateDetails,
                                        supersedes: ConsentReference? = nil, at: Timestamp = .now) throws -> ConsentReference {
+        // `verify` holds every offline consent to its capture id and reservation.
+        guard terms.method != .tabletOffline else {
+            throw LedgerError.invalid("a tablet-offline consent is recorded only with the capture id and reservation the tablet sent")
+        }
         let seal = try personSeal(person)
         var version = 1
         if let supersedes {
@@ -81,7 +85,10 @@ public struct LedgerTransaction {
             version = previous.version + 1
         }
         var reference = ConsentReference.random(using: &generator)
-        while try ConsentRow.exists(db, key: reference.description) { reference = ConsentReference.random(using: &generator) }
+        // A reference reserved for a tablet's offline captures is not free either.
+        while try ConsentRow.exists(db, key: reference.description) || isReserved(reference) {
+            reference = ConsentReference.random(using: &generator)
+        }
         let event = LedgerEvent.ConsentRecorded(reference: reference, person: person, version: version,
                                                 supersedes: supersedes, terms: terms, sealed: try seal.seal(details))
         try append(.consentRecorded(event), at: at)
@@ -139,7 +146,7 @@ public struct LedgerTransaction {
         return references
     }
 
-    private func personSeal(_ person: PersonID) throws -> PersonalDataSeal {
+    func personSeal(_ person: PersonID) throws -> PersonalDataSeal {
         guard let row = try PersonRow.fetchOne(db, key: person.description) else {
             throw LedgerError.unknownPerson(person.description)
         }

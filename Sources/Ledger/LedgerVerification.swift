@@ -264,6 +264,7 @@ private struct DerivedTableCheck {
     static let coveredTables: Set<String> = [
         "grdb_migrations", "instance", "events", "people", "person_keys", "name_index", "consents", "assets",
         "mentions", "asset_paths", "reviews", "publications", "takedowns", "document_index",
+        "reserved_references", "offline_captures",
     ]
 
     private mutating func problem(_ table: String, _ row: String? = nil, _ message: String) {
@@ -284,6 +285,7 @@ private struct DerivedTableCheck {
         try compare(table: "takedowns", key: ["id"], expected: keyed(expected.takedowns))
         try checkDocumentIndex()
         try checkPaths()
+        try checkOfflineCapture()
     }
 
     private func keyed<Record: PersistableRecord>(_ rows: [Int64: Record]) throws -> [String: [String: DatabaseValue]] {
@@ -572,6 +574,72 @@ private struct DerivedTableCheck {
             if expected.assets[sha256] == nil { problem("asset_paths", id, "belongs to no ingested asset (inserted or moved)") }
             if let rowMACKey, !rowMACKey.isValid(mac, for: .assetPath(sha256: Data(sha256.utf8), path: path, seenAt: seenAt)) {
                 problem("asset_paths", id, "fails its MAC (edited or moved)")
+            }
+        }
+    }
+
+    /// The offline-capture tables are not facts the gate relies on and no event carries them, so
+    /// they cannot be rebuilt: each row carries a MAC, and is confirmed against the signed
+    /// consents. A capture id names a consent made offline, by that officer, for that person,
+    /// within its reservation; every offline consent has both rows; a reserved reference is used
+    /// only by an offline capture of the officer it was reserved for. (An unused reservation
+    /// deleted by hand is the one edit nothing can show, as with `asset_paths`: it changes no
+    /// consent and no verdict.)
+    private mutating func checkOfflineCapture() throws {
+        struct Reservation { var officer: String; var reservedAt: Int64; var expiresAt: Int64 }
+        var reservations: [String: Reservation] = [:]
+        var (names, rows) = try exactRows("reserved_references")
+        while let row = try rows.next() {
+            let stored = values(row, names)
+            guard let reference = stored["reference"]?.text, let officer = stored["officer"]?.text,
+                  let device = stored["device"]?.text, let reservedAt = stored["reserved_at"]?.integer,
+                  let expiresAt = stored["expires_at"]?.integer, let mac = stored["mac"]?.blob else {
+                problem("reserved_references", nil, "a row has a value of the wrong type (edited)")
+                continue
+            }
+            if let rowMACKey, !rowMACKey.isValid(mac, for: .reservedReference(reference, officer: officer, device: device,
+                                                                              reservedAt: reservedAt, expiresAt: expiresAt)) {
+                problem("reserved_references", reference, "fails its MAC (edited or inserted)")
+            }
+            if let consent = expected.consents[reference], consent.method != "tablet-offline" || consent.recordedBy != officer {
+                problem("reserved_references", reference, "is used by a consent that was not captured offline by this officer (edited)")
+            }
+            reservations[reference] = Reservation(officer: officer, reservedAt: reservedAt, expiresAt: expiresAt)
+        }
+        var captured: Set<String> = []
+        (names, rows) = try exactRows("offline_captures")
+        while let row = try rows.next() {
+            let stored = values(row, names)
+            guard let id = stored["capture_id"]?.text, let reference = stored["reference"]?.text,
+                  let person = stored["person_id"]?.text, let officer = stored["officer"]?.text,
+                  let capturedAt = stored["captured_at"]?.integer, let receivedAt = stored["received_at"]?.integer,
+                  let mac = stored["mac"]?.blob else {
+                problem("offline_captures", nil, "a row has a value of the wrong type (edited)")
+                continue
+            }
+            if let rowMACKey, !rowMACKey.isValid(mac, for: .offlineCapture(id, reference: reference, person: person, officer: officer,
+                                                                           capturedAt: capturedAt, receivedAt: receivedAt)) {
+                problem("offline_captures", id, "fails its MAC (edited or inserted)")
+            }
+            guard let consent = expected.consents[reference] else {
+                problem("offline_captures", id, "names consent \(reference), which no event recorded (edited or inserted)")
+                continue
+            }
+            captured.insert(reference)
+            if consent.method != "tablet-offline" || consent.personID != person || consent.recordedBy != officer
+                || consent.recordedAt != receivedAt {
+                problem("offline_captures", id, "does not match consent \(reference) as signed (edited or moved)")
+            }
+            if let reservation = reservations[reference], reservation.officer != officer || capturedAt > reservation.expiresAt {
+                problem("offline_captures", id, "does not fit the reservation of \(reference) (edited)")
+            }
+        }
+        for (reference, consent) in expected.consents where consent.method == "tablet-offline" {
+            if !captured.contains(reference) {
+                problem("offline_captures", reference, "the consent was captured offline but its capture id is missing (deleted: a resend would be refused as a reused reference)")
+            }
+            if reservations[reference] == nil {
+                problem("reserved_references", reference, "the consent was captured offline but its reservation is missing (deleted)")
             }
         }
     }

@@ -58,6 +58,19 @@ struct RowSeal {
     static func assetPath(sha256: Data, path: Data, seenAt: Int64) -> RowSeal {
         RowSeal(table: "asset_paths", fields: [sha256, path, EventChain.bigEndian(seenAt)])
     }
+
+    /// `reserved_references`: a reference held by one officer's tablet, and for how long.
+    static func reservedReference(_ reference: String, officer: String, device: String, reservedAt: Int64, expiresAt: Int64) -> RowSeal {
+        RowSeal(table: "reserved_references", fields: [Data(reference.utf8), Data(officer.utf8), Data(device.utf8),
+                                                        EventChain.bigEndian(reservedAt), EventChain.bigEndian(expiresAt)])
+    }
+
+    /// `offline_captures`: the id a tablet gave a capture and the consent it became.
+    static func offlineCapture(_ captureID: String, reference: String, person: String, officer: String,
+                               capturedAt: Int64, receivedAt: Int64) -> RowSeal {
+        RowSeal(table: "offline_captures", fields: [Data(captureID.utf8), Data(reference.utf8), Data(person.utf8), Data(officer.utf8),
+                                                     EventChain.bigEndian(capturedAt), EventChain.bigEndian(receivedAt)])
+    }
 }
 
 /// A mention's name and identifiers, committed to in the `asset.ingested` event without being

@@ -356,6 +356,17 @@ public final class UserStore: Sendable {
         }
     }
 
+    /// Stores the link a tablet made for a consent it captured offline, unless it is there
+    /// already (a resend). False when the hash belongs to another consent.
+    public func keepWithdrawalLink(secretSHA256: String, consent: ConsentReference, at now: Timestamp = .now) throws -> Bool {
+        try database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO withdrawal_links (secret_sha256, consent_reference, created_at) VALUES (?, ?, ?)",
+                           arguments: [secretSHA256, consent.description, now.millisecondsSinceEpoch])
+            return try String.fetchOne(db, sql: "SELECT consent_reference FROM withdrawal_links WHERE secret_sha256 = ?",
+                                       arguments: [secretSHA256]) == consent.description
+        }
+    }
+
     public func withdrawalLink(secretSHA256: String) throws -> ConsentReference? {
         try database.read { db in
             try String.fetchOne(db, sql: "SELECT consent_reference FROM withdrawal_links WHERE secret_sha256 = ?",

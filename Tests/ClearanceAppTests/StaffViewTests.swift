@@ -5,8 +5,9 @@ import Testing
 @Suite("What officers and editors are told")
 struct StaffViewTests {
     @Test func theAgeRulesAreToldWithoutTheAge() throws {
-        var generator = SystemRandomNumberGenerator()
-        let person = PersonID.random(using: &generator)
+        // A fixed id without the digits looked for below: the messages name the person by id, and
+        // a random one contains a 9 about one time in four.
+        let person = PersonID(code: try #require(CheckedCode(values: [8, 8, 8, 8, 8, 8, 8])))
         let reasons = [
             Reason(.guardianConsentRequired, person: person, message: "Leo Martins is 9, under 13: a parent or guardian must consent."),
             Reason(.reconsentRequired, person: person, message: "Leo Martins is now 14: consent was given by a guardian."),

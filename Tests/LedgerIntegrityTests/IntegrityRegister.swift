@@ -19,6 +19,8 @@ final class IntegrityRegister: @unchecked Sendable {
     /// Asset hashes by a short name.
     private(set) var hashes: [String: String] = [:]
     private(set) var people: [String: PersonID] = [:]
+    /// Fay, whose consent arrived from a tablet that had been offline.
+    private(set) var offlinePerson: PersonID?
 
     static let channels = ["facebook", "website", "print"]
 
@@ -122,6 +124,19 @@ final class IntegrityRegister: @unchecked Sendable {
             _ = try operations.closeTakedown("T-\(item.id)", note: "Post removed", by: "DPO Sam Okafor")
         }
         _ = try operations.erase(people["dan"]!.description)
+
+        // Fay's consent was captured on a tablet with no signal, under one of two references the
+        // officer's tablet held; the other stays reserved.
+        let device = "6f1c2a7e-4d0b-4c3e-9a55-0c8f3b2d1e90"
+        let held = try operations.reserveReferences(officer: "Officer Priya Shah", device: device, count: 2)
+        var capture = OfflineCaptureRequest(id: "0b9e3f52-8a41-4c6d-b2e7-51d4a6c9f803", reference: held[0].reference.description,
+                                            officer: "Officer Priya Shah", capturedAt: Timestamp.now.millisecondsSinceEpoch - 60_000)
+        capture.event = "Riverside summer fair"
+        capture.name = "Fay Field"
+        capture.ageBand = "adult"
+        capture.channels = ["website"]
+        capture.signature = Data("a drawn signature".utf8)
+        offlinePerson = try operations.recordOfflineCapture(capture, sentBy: "Officer Priya Shah").record.person
     }
 
     /// Every asset's verdict codes for every channel, as `check` gives them (an error counts

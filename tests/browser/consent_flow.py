@@ -3,7 +3,8 @@
 
 Starts `clearance serve` on a temporary ledger with the samples loaded, then: an officer signs
 in and records a consent for Chris Walker (the unregistered visitor in samples/photos/visitor.jpg)
-with a signature drawn on the canvas, opens the receipt, follows its withdrawal link and
+with a signature drawn on the canvas (saved through the tablet's outbox, which sends it at once
+when the server answers), opens the receipt, follows its withdrawal link and
 withdraws; an editor then checks visitor.jpg for Facebook and must see it blocked because the
 consent was withdrawn. Every page must carry the Content-Security-Policy header and load with no
 CSP violation in the browser (the pages' scripts and styles all come from /static/). A screenshot
@@ -18,7 +19,7 @@ from harness import main
 def run(flow):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
     driver = flow.driver
 
     driver.get(flow.base + "/login")
@@ -51,9 +52,15 @@ def run(flow):
         "for (var i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false;")
     flow.check(drawn, "the signature is drawn on the canvas")
     flow.shot("capture-filled")
-    flow.submit(driver.find_element(By.CSS_SELECTOR, "#capture button[type=submit]"))
-
-    flow.check("Consent saved" in driver.page_source, "the receipt is shown")
+    # The tablet saves through its outbox (outbox.js): the receipt is made on the page at once,
+    # then the outbox sends the consent and the receipt says when the ledger has it.
+    driver.find_element(By.CSS_SELECTOR, "#capture button[type=submit]").click()
+    receipt = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "offline-receipt").is_displayed())
+    flow.check(receipt and "Consent saved" in driver.find_element(By.ID, "offline-receipt").text, "the receipt is shown")
+    sent = WebDriverWait(driver, 30).until(
+        lambda d: d.find_element(By.ID, "receipt-status").get_attribute("data-state") == "sent")
+    flow.check(sent and driver.find_element(By.ID, "outbox").get_attribute("data-waiting") == "0",
+               "the consent reaches the ledger and the outbox is empty")
     flow.clean("the receipt")
     reference = driver.find_element(By.ID, "reference").text.strip()
     flow.check(re.fullmatch(r"C-[0-9A-Z]{4}-[0-9A-Z]{4}", reference) is not None, "the receipt shows a reference (%s)" % reference)

@@ -98,6 +98,7 @@ class Server:
         self.db = os.path.join(self.work, "riverside.db")
         self.process = None
         self.base = None
+        self.port = None
         self.tokens = {}
 
     def clearance(self, *args, stdin=None):
@@ -111,19 +112,31 @@ class Server:
             self.tokens[role] = self.clearance("user", "token", name).strip()
         if before:
             before(self)
-        log = open(os.path.join(self.work, "serve.log"), "w")
-        self.process = subprocess.Popen([self.binary, "serve", "--db", self.db, "--config", os.path.join(ROOT, "samples", "config.json"),
-                                         "--port", "0", "--log-level", "warning"], stdout=subprocess.PIPE, stderr=log, text=True)
+        return self.launch()
+
+    def launch(self, port=0, config=None):
+        """Starts `clearance serve` on the ledger as it is (port 0: a free one); answers its base URL."""
+        log = open(os.path.join(self.work, "serve.log"), "a")
+        config = config or os.path.join(ROOT, "samples", "config.json")
+        self.process = subprocess.Popen([self.binary, "serve", "--db", self.db, "--config", config,
+                                         "--port", str(port), "--log-level", "warning"], stdout=subprocess.PIPE, stderr=log, text=True)
         deadline = time.time() + 30
         while time.time() < deadline:
             line = self.process.stdout.readline()
             found = re.search(r"serving on http://localhost:(\d+)", line or "")
             if found:
+                self.port = int(found.group(1))
                 self.base = "http://localhost:" + found.group(1)
                 return self.base
             if self.process.poll() is not None:
                 break
         raise RuntimeError("the server did not start; see " + log.name)
+
+    def kill(self):
+        """SIGKILL: the process dies at once, mid-request if it is in one, as on a power cut."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
 
     def api(self, role, method, path, body=None, raw=None, content_type="application/json"):
         """Calls the JSON API with the role's token; answers (status, headers, body bytes)."""

@@ -124,6 +124,17 @@ enum SignatureImage {
     static let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     static func store(base64: String, in directory: String) throws -> String {
+        let data = try decode(base64: base64)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("signature-\(Secret.generate(bytes: 12)).png")
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw APIError(.internalServerError, "cannot store the signature")
+        }
+        return path
+    }
+
+    /// The PNG bytes of a base64 string or `data:image/png;base64,` URL, checked for size and type.
+    static func decode(base64: String) throws -> Data {
         var text = Substring(base64)
         if let comma = text.firstIndex(of: ","), text.hasPrefix("data:image/png;base64") { text = text[text.index(after: comma)...] }
         guard text.utf8.count <= maximumBytes * 4 / 3 + 4, let data = Data(base64Encoded: String(text)) else {
@@ -132,11 +143,6 @@ enum SignatureImage {
         guard data.count >= pngMagic.count, Array(data.prefix(8)) == pngMagic else {
             throw APIError(.unsupportedMediaType, "signature must be a PNG image")
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = (directory as NSString).appendingPathComponent("signature-\(Secret.generate(bytes: 12)).png")
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw APIError(.internalServerError, "cannot store the signature")
-        }
-        return path
+        return data
     }
 }

@@ -194,6 +194,18 @@ public struct Accounts: Sendable {
         return secret
     }
 
+    /// The withdrawal link of a consent a tablet captured offline: the tablet made the secret
+    /// (it printed the link on the receipt with no signal) and sends only its SHA-256, in hex.
+    /// Kept once; a resend of the same hash for the same consent changes nothing.
+    public func keepWithdrawalLink(secretSHA256 hash: String, for consent: ConsentReference) throws {
+        guard hash.utf8.count == 64, hash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            throw InputError("withdrawalSecretSHA256 must be 64 lower-case hex digits")
+        }
+        guard try store.keepWithdrawalLink(secretSHA256: hash, consent: consent) else {
+            throw InputError("this withdrawal link already belongs to another consent")
+        }
+    }
+
     public func consent(forWithdrawalSecret secret: String) throws -> ConsentReference? {
         guard Secret.looksValid(secret) else { return nil }
         return try store.withdrawalLink(secretSHA256: Secret.sha256(secret))

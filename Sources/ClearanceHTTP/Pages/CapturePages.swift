@@ -6,11 +6,14 @@ import Ledger
 
 /// Consent capture on a tablet: the form, then the receipt with the withdrawal QR code.
 extension ClearanceService {
+    /// The installed app's icons, as the manifest names them (the service worker keeps them too).
+    static let appIcons = ["/static/icon-192.png", "/static/icon-512.png"]
+
     func addCapturePages(_ book: RouteBook) {
         let capturers: Access = .roles([.officer, .dpo])
 
-        book.add(.get, "/capture", capturers) { _, context in
-            try capturePage(context, form: nil, errors: [:], formError: nil, status: .ok)
+        book.add(.get, "/capture", capturers) { request, context in
+            try capturePage(context, form: nil, errors: [:], formError: nil, status: .ok, linkBase: baseURL(for: request))
         }
 
         book.add(.post, "/capture", capturers, csrfHeader: false) { request, context in
@@ -19,13 +22,14 @@ extension ClearanceService {
             let errors = captureErrors(form)
             guard errors.isEmpty else {
                 return try capturePage(context, form: form, errors: errors, formError: errors["form"] ?? "Please correct the fields marked below.",
-                                       status: .badRequest)
+                                       status: .badRequest, linkBase: baseURL(for: request))
             }
             do {
                 let recorded = try recordCaptured(form, by: context.user?.name ?? "unknown", request: request)
                 return try receiptPage(recorded.reference, withdrawalURL: recorded.withdrawalURL, context)
             } catch let error as InputError {
-                return try capturePage(context, form: form, errors: [:], formError: error.description, status: .badRequest)
+                return try capturePage(context, form: form, errors: [:], formError: error.description, status: .badRequest,
+                                       linkBase: baseURL(for: request))
             }
         }
     }
@@ -81,8 +85,11 @@ extension ClearanceService {
     }
 
     /// `action` and `fixedEvent` serve the self-service form, whose event comes from its link.
+    /// `linkBase` (what withdrawal links start with) makes it the officer's tablet form, which
+    /// works offline: saved through the outbox, with the receipt made on the tablet.
     func capturePage(_ context: ClearanceRequestContext, form: FormFields?, errors: [String: String], formError: String?,
-                     status: HTTPResponse.Status, action: String = "/capture", fixedEvent: String? = nil) throws -> Response {
+                     status: HTTPResponse.Status, action: String = "/capture", fixedEvent: String? = nil,
+                     linkBase: String? = nil) throws -> Response {
         let configuration = settings.configuration
         let ticked = Set(form?.all("channels") ?? [])
         let events = Set(try ledger.ledger.allConsents(includingPrivateDetails: false).compactMap(\.terms.event)).sorted()
@@ -104,7 +111,14 @@ extension ClearanceService {
         values["values"] = kept
         values["limits"] = ConsentFormLimits.fieldScalars
         if let formError { values["formError"] = formError }
-        return page(.capture, values, context, title: "Consent capture", status: status, scripts: ["capture.js"])
+        guard let linkBase else {
+            return page(.capture, values, context, title: "Consent capture", status: status, scripts: ["capture.js"])
+        }
+        values["offline"] = true
+        values["linkBase"] = linkBase
+        values["icons"] = Self.appIcons.joined(separator: " ")
+        values["manifest"] = staticAssets.url("capture.webmanifest") ?? ""
+        return page(.capture, values, context, title: "Consent capture", status: status, scripts: ["qrcode.js", "capture.js"])
     }
 
     /// The receipt shown right after capture: it may show what the officer just typed (the

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Ledger
 
@@ -24,8 +25,17 @@ extension ClearanceService {
               status: HTTPResponse.Status = .ok, scripts: [String] = []) -> Response {
         var all = layout(context, title: title, scripts: scripts)
         all.merge(values) { _, new in new }
-        return .html(pages.render(template, all), status: status)
+        var response = Response.html(pages.render(template, all), status: status)
+        if let user = context.user {
+            // Whom the page was rendered for: the capture page's service worker keeps a copy only
+            // of a page rendered for someone, and outbox.js drops a copy kept for someone else.
+            response.headers[HTTPField.Name("Clearance-Account")!] = user.name.addingPercentEncoding(withAllowedCharacters: Self.headerSafe) ?? ""
+        }
+        return response
     }
+
+    /// ASCII letters, digits and `-._~`: everything else in a header value is percent-encoded.
+    static let headerSafe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     func messagePage(_ context: ClearanceRequestContext, title: String, text: String, status: HTTPResponse.Status,
                      link: (href: String, label: String)? = nil) -> Response {

@@ -1,6 +1,7 @@
 import ClearanceCore
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The stylesheet and scripts of the pages (`Public/`, embedded at build time), served at
@@ -19,6 +20,21 @@ struct StaticAssets: Sendable {
         "page.js": (PackageResources.page_js, "text/javascript; charset=utf-8"),
         "capture.js": (PackageResources.capture_js, "text/javascript; charset=utf-8"),
         "check.js": (PackageResources.check_js, "text/javascript; charset=utf-8"),
+        "outbox.js": (PackageResources.outbox_js, "text/javascript; charset=utf-8"),
+        "worker.js": (PackageResources.worker_js, "text/javascript; charset=utf-8"),
+        // kazuhikoarase's qrcode-generator, from Debian's node-qrcode-generator (a link to
+        // /usr/share/javascript/qrcode-generator/qrcode.js, embedded at build time): the receipt's
+        // QR code is drawn on the tablet, where the withdrawal secret is made.
+        "qrcode.js": (PackageResources.qrcode_js, "text/javascript; charset=utf-8"),
+        "capture.webmanifest": (PackageResources.capture_webmanifest, "application/manifest+json"),
+        "icon-192.png": (PackageResources.icon_192_png, "image/png"),
+        "icon-512.png": (PackageResources.icon_512_png, "image/png"),
+    ]
+
+    /// The capture page's service worker sits under /static/ with the other files; this lets it
+    /// control /capture, outside its own folder.
+    static let extraHeaders: [String: [(HTTPField.Name, String)]] = [
+        "worker.js": [(HTTPField.Name("Service-Worker-Allowed")!, "/capture")],
     ]
 
     let assets: [String: Asset]
@@ -49,6 +65,7 @@ struct StaticAssets: Sendable {
         var headers: HTTPFields = [.contentType: asset.contentType, .eTag: etag]
         headers[.cacheControl] = request.uri.queryParameters["v"].map(String.init) == asset.version
             ? "public, max-age=31536000, immutable" : "no-cache"
+        for (field, value) in Self.extraHeaders[name] ?? [] { headers[field] = value }
         if request.headers[.ifNoneMatch] == etag {
             return Response(status: .notModified, headers: headers)
         }

@@ -11,7 +11,7 @@ DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev 
                 libimage-exiftool-perl libqrencode-dev libpng-dev libtiff-dev \
                 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
                 libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv \
-                node-qrcode-generator zbar-tools
+                node-qrcode-generator zbar-tools libcurl4-openssl-dev openssl systemd
 BENCH_PACKAGES := hyperfine wrk curl libjpeg-turbo-progs
 
 SWIFT_FLAGS ?=
@@ -51,12 +51,15 @@ run: build
 	exec .build/debug/clearance serve --db out/riverside.db --config samples/config.json --host $(HOST) --port $(PORT)
 
 # Browser tests (Selenium + Debian's chromium); each prints "N passed, M failed" last.
-BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/offline_capture.py
+BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/offline_capture.py \
+                 tests/browser/renewal.py
 
 test: deps
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
 	tests/api/schemathesis.sh
+	python3 tests/notices/notices_smtp.py
+	tests/deploy/verify_units.sh
 	@if command -v chromedriver > /dev/null && command -v chromium > /dev/null; then \
 	  status=0; for script in $(BROWSER_TESTS); do echo "== $$script"; python3 $$script || status=1; done; exit $$status; \
 	else \

@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries from Debian's -dev packages; headers only.
@@ -29,6 +30,9 @@ let package = Package(
         // Debian's ffmpeg libraries: demuxing, remuxing and decoding video frames.
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]),
+
+        // libcurl's SMTP client (Debian's libcurl4-openssl-dev); typed setters over its variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Domain types and the gate: pure, no I/O.
         .target(name: "ClearanceCore"),
@@ -71,7 +75,7 @@ let package = Package(
             path: "Migrations",
             resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql"),
                         .embedInCode("0004_event_macs.sql"), .embedInCode("0005_signed_assets.sql"),
-                        .embedInCode("0006_offline_capture.sql")]
+                        .embedInCode("0006_offline_capture.sql"), .embedInCode("0007_outbox.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.
@@ -84,11 +88,14 @@ let package = Package(
             ]
         ),
 
+        // Composing RFC 5322 messages (text and HTML, RFC 2047 headers) and sending them by SMTP.
+        .target(name: "Mail", dependencies: ["CCurl"]),
+
         // The operations users perform.
         .target(
             name: "ClearanceApp",
             dependencies: [
-                "ClearanceCore", "MediaMetadata", "Ledger", "Pictures", "FaceDetection",
+                "ClearanceCore", "MediaMetadata", "Ledger", "Pictures", "FaceDetection", "Mail",
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of the standalone documents' stylesheets, for their Content-Security-Policy.
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -108,12 +115,14 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                // GET /metrics in the Prometheus text format.
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The OpenAPI document, the pages' templates, their stylesheet and scripts: plain files,
             // carried inside the binary so that nothing is read from the source tree at run time.
             resources: [.embedInCode("openapi.json")]
                 + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
-                   "person", "selfService", "pending"].map { .embedInCode("Templates/\($0).mustache") }
+                   "person", "selfService", "pending", "renew"].map { .embedInCode("Templates/\($0).mustache") }
                 + ["clearance.css", "page.js", "capture.js", "check.js", "outbox.js", "worker.js", "qrcode.js",
                    "capture.webmanifest", "icon-192.png", "icon-512.png"].map { .embedInCode("Public/\($0)") }
         ),
@@ -138,6 +147,7 @@ let package = Package(
         // The App's pure pieces: HTML escaping, post URLs, what staff are told.
         .testTarget(name: "ClearanceAppTests", dependencies: ["ClearanceApp", "ClearanceCore"]),
         .testTarget(name: "PicturesTests", dependencies: ["Pictures"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail"]),
         .testTarget(
             name: "FaceDetectionTests",
             // MediaMetadata to read each corpus photo's EXIF orientation as `inspect` does.

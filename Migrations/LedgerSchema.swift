@@ -14,5 +14,6 @@ public enum LedgerSchema {
         Migration(identifier: "0004_event_macs", sql: String(decoding: PackageResources._004_event_macs_sql, as: UTF8.self)),
         Migration(identifier: "0005_signed_assets", sql: String(decoding: PackageResources._005_signed_assets_sql, as: UTF8.self)),
         Migration(identifier: "0006_offline_capture", sql: String(decoding: PackageResources._006_offline_capture_sql, as: UTF8.self)),
+        Migration(identifier: "0007_outbox", sql: String(decoding: PackageResources._007_outbox_sql, as: UTF8.self)),
     ]
 }

@@ -22,6 +22,12 @@ public struct ClearanceConfiguration: Sendable {
     public var takedownDays = 30
     /// Largest file the web service accepts as an upload (`clearance serve --max-upload-mb` overrides).
     public var maxUploadBytes = 50 << 20
+    /// The address people reach the pages at (withdrawal and renewal links in notices).
+    public var publicURL: String?
+    /// Days before a consent expires that its renewal reminder goes out.
+    public var renewalNoticeDays = 30
+    /// Notices by email; nil when no `smtp` is configured (nothing is queued then).
+    public var notices: NoticeSettings?
     /// Channels that take HEIC as it is: exports for them keep HEIC pictures as HEIF (their
     /// coded image copied, every metadata item dropped) instead of converting them to JPEG.
     public var keepHEIC: Set<Channel> = []
@@ -36,7 +42,8 @@ public struct ClearanceConfiguration: Sendable {
     static let knownKeys: Set<String> = ["channels", "social", "groups", "ageOfConsent", "defaultExpiryYears",
                                          "retentionYears", "preElectionPeriods", "councilChannels",
                                          "withdrawalContact", "formVersion", "takedownDays", "maxUploadBytes", "keepHEIC",
-                                         "offlineReferenceDays"]
+                                         "offlineReferenceDays", "smtp", "dpoEmail", "publicURL", "renewalNoticeDays",
+                                         "digest", "notifyIntervalMinutes"]
 
     private struct File: Decodable {
         var channels: [String]?
@@ -51,6 +58,12 @@ public struct ClearanceConfiguration: Sendable {
         var formVersion: String?
         var takedownDays: Int?
         var maxUploadBytes: Int?
+        var smtp: NoticeSettings.SMTPFile?
+        var dpoEmail: String?
+        var publicURL: String?
+        var renewalNoticeDays: Int?
+        var digest: String?
+        var notifyIntervalMinutes: Int?
         var keepHEIC: [String]?
         var offlineReferenceDays: Int?
         struct Window: Decodable { var from: String; var to: String }
@@ -64,13 +77,14 @@ public struct ClearanceConfiguration: Sendable {
         }
         guard data.count <= 1 << 20 else { throw InputError("configuration \(path) is larger than 1 MiB") }
         do {
-            return try parse(data)
+            // A password file named relatively is found beside the configuration.
+            return try parse(data, directory: (path as NSString).deletingLastPathComponent)
         } catch {
             throw InputError("configuration \(path): \(error.description)")
         }
     }
 
-    static func parse(_ data: Data) throws(InputError) -> ClearanceConfiguration {
+    static func parse(_ data: Data, directory: String = ".") throws(InputError) -> ClearanceConfiguration {
         guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
             throw InputError("not a JSON object")
         }
@@ -165,6 +179,14 @@ public struct ClearanceConfiguration: Sendable {
         if let form = file.formVersion?.trimmingCharacters(in: .whitespacesAndNewlines), !form.isEmpty {
             configuration.formVersion = form
         }
+        if let url = file.publicURL { configuration.publicURL = try NoticeSettings.checkedPublicURL(url) }
+        if let days = file.renewalNoticeDays {
+            guard (1...365).contains(days) else { throw InputError("renewalNoticeDays must be between 1 and 365") }
+            configuration.renewalNoticeDays = days
+        }
+        configuration.notices = try NoticeSettings.parse(smtp: file.smtp, dpoEmail: file.dpoEmail, digest: file.digest,
+                                                         intervalMinutes: file.notifyIntervalMinutes,
+                                                         publicURL: configuration.publicURL, directory: directory)
         return configuration
     }
 }

@@ -37,7 +37,7 @@ struct CheckedConsent {
 
 extension LedgerOperations {
     static let maximumSignatureBytes = 5 << 20
-    static let recordableMethods = ConsentMethod.allCases.filter { $0 != .tabletOffline }.map(\.rawValue).joined(separator: ", ")
+    static let recordableMethods = ConsentMethod.allCases.filter { $0 != .tabletOffline && $0 != .renewalLink }.map(\.rawValue).joined(separator: ", ")
 
     /// `consent record`: checks everything first, then writes one event; returns the reference.
     public func recordConsent(_ request: ConsentRequest) throws -> ConsentReference {
@@ -45,11 +45,23 @@ extension LedgerOperations {
         return try record(consent)
     }
 
-    func record(_ consent: CheckedConsent) throws -> ConsentReference {
-        try Self.translatingLedgerErrors {
+    /// Writes the consent and, when notices are configured and the person has an address, queues
+    /// their receipt in the same transaction. `renewalLink` (its secret's hash) is used up in it too.
+    func record(_ consent: CheckedConsent, renewalLink: String? = nil) throws -> ConsentReference {
+        let addressee = try configuration.notices.flatMap { _ in
+            try ledger.person(consent.person)?.personalData.flatMap { data in data.email.map { (data, $0) } }
+        }
+        return try Self.translatingLedgerErrors {
             try ledger.write { tx in
-                try tx.recordConsent(person: consent.person, terms: consent.terms, details: consent.details,
-                                     supersedes: consent.supersedes)
+                if let renewalLink, let old = consent.supersedes {
+                    try tx.useRenewalLink(secretSHA256: renewalLink, consent: old)
+                }
+                let reference = try tx.recordConsent(person: consent.person, terms: consent.terms, details: consent.details,
+                                                     supersedes: consent.supersedes)
+                if let notices = configuration.notices, let addressee {
+                    try queueReceipt(&tx, notices: notices, reference: reference, consent: consent, data: addressee.0, email: addressee.1)
+                }
+                return reference
             }
         }
     }
@@ -79,7 +91,7 @@ extension LedgerOperations {
         guard expires >= given else { throw InputError("expiry date \(expires) is before the given date \(given)") }
 
         let methodName = try InputCheck.text(request.method, field: "method")?.lowercased() ?? ConsentMethod.paper.rawValue
-        guard let method = ConsentMethod(rawValue: methodName) else {
+        guard let method = ConsentMethod(rawValue: methodName), method != .renewalLink else {
             throw InputError("unknown method \"\(methodName)\" (use \(Self.recordableMethods))")
         }
         // tablet-offline says the tablet held the consent and the server checked its reserved

@@ -11,6 +11,8 @@ public enum ConsentMethod: String, Hashable, Codable, Sendable, CaseIterable {
     case qr
     /// Said aloud; needs a witness other than the recorder.
     case verbal
+    /// The person renewed through the link in a renewal reminder (recorded only by that page).
+    case renewalLink = "renewal-link"
 
     public var requiresWitness: Bool { self == .verbal }
 }

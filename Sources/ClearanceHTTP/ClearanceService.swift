@@ -14,6 +14,7 @@ public struct ClearanceService: Sendable {
     let throttle: LoginThrottle
     let pages: PageTemplates
     let staticAssets: StaticAssets
+    let metrics = ServiceMetrics()
 
     public init(settings: ServerSettings) throws {
         self.settings = settings
@@ -38,7 +39,7 @@ public struct ClearanceService: Sendable {
         let router = Router(context: ClearanceRequestContext.self)
         // Outermost, so that error responses made by the log middleware carry the headers too.
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestLogMiddleware(metrics: metrics))
         router.add(middleware: IdentityMiddleware(accounts: accounts))
         let book = RouteBook(router: router)
         addAccountRoutes(book)
@@ -49,6 +50,7 @@ public struct ClearanceService: Sendable {
         addExportRoutes(book)
         addDPORoutes(book)
         addPageRoutes(book)
+        addMetricsRoute(book)
         return (router, book.entries)
     }
 

@@ -29,6 +29,7 @@ struct IdentityMiddleware: RouterMiddleware {
 /// query or body, which may hold names or secrets; turns errors into clear responses.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = ClearanceRequestContext
+    let metrics: ServiceMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -47,6 +48,8 @@ struct RequestLogMiddleware: RouterMiddleware {
             response = try APIError(.internalServerError, "internal error").response(from: request, context: context)
         }
         let elapsed = ContinuousClock.now - start
+        metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "(no route)",
+                              status: Int(response.status.code), elapsed: elapsed)
         context.logger.info("request", metadata: [
             "method": "\(request.method.rawValue)",
             "route": "\(context.endpointPath ?? "(no route)")",

@@ -42,12 +42,16 @@ final class RouteBook: @unchecked Sendable {
 
     /// `csrf`: whether a cookie-authenticated caller must send the session's CSRF token in the
     /// `X-CSRF-Token` header. Form routes check the form field themselves and pass false.
+    /// `alsoFromLoopback`: a caller on this machine (not through a proxy) needs no account.
     func add(_ method: HTTPRequest.Method, _ path: String, _ access: Access, csrfHeader: Bool = true,
-             _ handler: @escaping Handler) {
+             alsoFromLoopback: Bool = false, _ handler: @escaping Handler) {
         entries.append(RouteEntry(method: method.rawValue, path: path, access: access))
-        let isPage = !path.hasPrefix("/api/")
+        // Pages send a signed-out browser to the login form; the API and /metrics answer 401.
+        let isPage = !path.hasPrefix("/api/") && path != "/metrics"
         router.on(RouterPath(path), method: method) { request, context in
-            guard access.allows(context.role) else {
+            let local = alsoFromLoopback && ClearanceService.isLoopback(context.peerAddress)
+                && request.headers[.init("X-Forwarded-For")!] == nil && request.headers[.init("Forwarded")!] == nil
+            guard local || access.allows(context.role) else {
                 if context.user == nil {
                     // A browser asking for a page goes to the login form instead.
                     if isPage && method == .get {

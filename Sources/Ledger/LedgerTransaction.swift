@@ -143,6 +143,7 @@ public struct LedgerTransaction {
             people.remove(person.description)
             try setNameIndexEntry(digest, people: people)
         }
+        try dropNotices(of: person)
         return references
     }
 

@@ -264,7 +264,7 @@ private struct DerivedTableCheck {
     static let coveredTables: Set<String> = [
         "grdb_migrations", "instance", "events", "people", "person_keys", "name_index", "consents", "assets",
         "mentions", "asset_paths", "reviews", "publications", "takedowns", "document_index",
-        "reserved_references", "offline_captures",
+        "reserved_references", "offline_captures", "outbox", "notice_links", "verification_runs",
     ]
 
     private mutating func problem(_ table: String, _ row: String? = nil, _ message: String) {
@@ -286,6 +286,7 @@ private struct DerivedTableCheck {
         try checkDocumentIndex()
         try checkPaths()
         try checkOfflineCapture()
+        try checkNotices()
     }
 
     private func keyed<Record: PersistableRecord>(_ rows: [Int64: Record]) throws -> [String: [String: DatabaseValue]] {
@@ -640,6 +641,69 @@ private struct DerivedTableCheck {
             }
             if reservations[reference] == nil {
                 problem("reserved_references", reference, "the consent was captured offline but its reservation is missing (deleted)")
+            }
+        }
+    }
+
+    /// The notice tables are the organisation's to-do list, not facts the gate relies on, and no
+    /// event carries them: what a row said when written carries a MAC, and each row is confirmed
+    /// against the signed state (the person and consent it names exist; an erased person's
+    /// messages are empty). The columns a sender updates are outside the MAC, and a deleted row
+    /// cannot be told from one never written: either only stops a notice or a link.
+    private mutating func checkNotices() throws {
+        var (names, rows) = try exactRows("outbox")
+        while let row = try rows.next() {
+            let stored = values(row, names)
+            guard let id = stored["id"]?.integer, let key = stored["notice_key"]?.text, let kind = stored["kind"]?.text,
+                  let message = stored["message"]?.blob, let queuedAt = stored["queued_at"]?.integer, let mac = stored["mac"]?.blob,
+                  stored["person_id"]?.text != nil || stored["person_id"] == .null,
+                  stored["consent_ref"]?.text != nil || stored["consent_ref"] == .null else {
+                problem("outbox", nil, "a row has a value of the wrong type (edited)")
+                continue
+            }
+            let person = stored["person_id"]?.text, consent = stored["consent_ref"]?.text
+            if let rowMACKey, !rowMACKey.isValid(mac, for: .notice(key: key, kind: kind, person: person, consent: consent,
+                                                                   message: message, queuedAt: queuedAt)) {
+                problem("outbox", "\(id)", "fails its MAC (edited or inserted: it will not be sent)")
+            }
+            if !key.hasPrefix(kind + ":") { problem("outbox", "\(id)", "its key does not name its kind (edited)") }
+            if let person {
+                if let known = expected.people[person] {
+                    if known.erasedAt != nil && !message.isEmpty { problem("outbox", "\(id)", "keeps a message for an erased person") }
+                } else {
+                    problem("outbox", "\(id)", "names a person no event recorded")
+                }
+            }
+            if let consent, expected.consents[consent] == nil { problem("outbox", "\(id)", "names a consent no event recorded") }
+        }
+        (names, rows) = try exactRows("notice_links")
+        while let row = try rows.next() {
+            let stored = values(row, names)
+            guard let secret = stored["secret_sha256"]?.text, let purpose = stored["purpose"]?.text,
+                  let consent = stored["consent_ref"]?.text, let createdAt = stored["created_at"]?.integer,
+                  stored["expires_at"]?.integer != nil || stored["expires_at"] == .null, let mac = stored["mac"]?.blob else {
+                problem("notice_links", nil, "a row has a value of the wrong type (edited)")
+                continue
+            }
+            let label = String(secret.prefix(12))
+            if let rowMACKey, !rowMACKey.isValid(mac, for: .noticeLink(secretSHA256: secret, purpose: purpose, consent: consent,
+                                                                       createdAt: createdAt, expiresAt: stored["expires_at"]?.integer)) {
+                problem("notice_links", label, "fails its MAC (edited or inserted: the link opens nothing)")
+            }
+            if expected.consents[consent] == nil { problem("notice_links", label, "names a consent no event recorded") }
+        }
+        (names, rows) = try exactRows("verification_runs")
+        while let row = try rows.next() {
+            let stored = values(row, names)
+            guard let id = stored["id"]?.integer, let at = stored["at"]?.integer, let intact = stored["intact"]?.integer,
+                  let events = stored["events"]?.integer, let mac = stored["mac"]?.blob,
+                  stored["problem"]?.text != nil || stored["problem"] == .null else {
+                problem("verification_runs", nil, "a row has a value of the wrong type (edited)")
+                continue
+            }
+            if let rowMACKey, !rowMACKey.isValid(mac, for: .verificationRun(at: at, intact: intact == 1, events: events,
+                                                                            problem: stored["problem"]?.text)) {
+                problem("verification_runs", "\(id)", "fails its MAC (edited or inserted: it is not shown)")
             }
         }
     }

@@ -59,6 +59,29 @@ struct RowSeal {
         RowSeal(table: "asset_paths", fields: [sha256, path, EventChain.bigEndian(seenAt)])
     }
 
+    /// An optional value as fields: a presence byte, then the value when there is one.
+    private static func optional(_ value: Data?) -> [Data] {
+        value.map { [Data([1]), $0] } ?? [Data([0])]
+    }
+
+    /// `outbox`: what a notice is, for whom, and its (sealed) message, as queued.
+    static func notice(key: String, kind: String, person: String?, consent: String?, message: Data, queuedAt: Int64) -> RowSeal {
+        RowSeal(table: "outbox", fields: [Data(key.utf8), Data(kind.utf8)] + optional(person.map { Data($0.utf8) })
+                + optional(consent.map { Data($0.utf8) }) + [message, EventChain.bigEndian(queuedAt)])
+    }
+
+    /// `notice_links`: a link's secret hash, what it does, to which consent, and until when.
+    static func noticeLink(secretSHA256: String, purpose: String, consent: String, createdAt: Int64, expiresAt: Int64?) -> RowSeal {
+        RowSeal(table: "notice_links", fields: [Data(secretSHA256.utf8), Data(purpose.utf8), Data(consent.utf8),
+                                                EventChain.bigEndian(createdAt)] + optional(expiresAt.map(EventChain.bigEndian)))
+    }
+
+    /// `verification_runs`: one run of `verify` by the notice pass.
+    static func verificationRun(at: Int64, intact: Bool, events: Int64, problem: String?) -> RowSeal {
+        RowSeal(table: "verification_runs", fields: [EventChain.bigEndian(at), Data([intact ? 1 : 0]), EventChain.bigEndian(events)]
+                + optional(problem.map { Data($0.utf8) }))
+    }
+
     /// `reserved_references`: a reference held by one officer's tablet, and for how long.
     static func reservedReference(_ reference: String, officer: String, device: String, reservedAt: Int64, expiresAt: Int64) -> RowSeal {
         RowSeal(table: "reserved_references", fields: [Data(reference.utf8), Data(officer.utf8), Data(device.utf8),

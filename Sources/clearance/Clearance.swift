@@ -30,6 +30,7 @@ struct Clearance: AsyncParsableCommand {
             Backup.self,
             Restore.self,
             Copy.self,
+            Notify.self,
             UserCommand.self,
             Serve.self,
         ]

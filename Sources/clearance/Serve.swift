@@ -3,7 +3,9 @@ import ClearanceApp
 import ClearanceHTTP
 import Foundation
 import Hummingbird
+import ClearanceCore
 import Logging
+import Synchronization
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +30,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address of a reverse proxy in front of the service whose X-Forwarded-For is believed for the sign-in throttle (repeatable).",
                                valueName: "address"))
     var trustedProxy: [String] = []
+    @Flag(help: "Do not run the notice pass in the background (run `clearance notify` from a timer instead).")
+    var noNotify = false
 
     func run() async throws {
         guard (0...65535).contains(port) else { throw InputError("--port must be between 0 and 65535") }
@@ -37,7 +41,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = try options.configuration()
         let settings = ServerSettings(databasePath: options.databasePath, configuration: configuration,
                                       maxUploadBytes: maxUploadMb.map { $0 << 20 } ?? configuration.maxUploadBytes, sessionLifetime: .seconds(sessionHours * 3600),
-                                      secureCookies: !insecureCookies, publicBaseURL: publicUrl, trustedProxies: Set(trustedProxy))
+                                      secureCookies: !insecureCookies, publicBaseURL: publicUrl ?? configuration.publicURL,
+                                      trustedProxies: Set(trustedProxy))
         let service = try ClearanceService(settings: settings)
         var logger = Logger(label: "clearance.http")
         logger.logLevel = level
@@ -45,6 +50,52 @@ struct Serve: AsyncParsableCommand {
         let app = service.application(host: host, port: port, logger: logger) { port in
             printFlushed("clearance: serving on http://\(host == "127.0.0.1" ? "localhost" : host):\(port)")
         }
-        try await app.runService()
+        guard !noNotify, configuration.notices != nil else {
+            try await app.runService()
+            return
+        }
+        let notices = try Notices(service.ledger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            let noticeLogger = logger
+            group.addTask { await Self.sendNotices(notices, logger: noticeLogger) }
+            // The server stops (a signal, a failure): the notice loop stops with it.
+            try await group.next()
+            group.cancelAll()
+        }
     }
+
+    /// The notice pass at start and then every `notifyIntervalMinutes`, on a thread of its own
+    /// (SQLite and libcurl block). Several servers may run it: each notice is claimed by one.
+    static func sendNotices(_ notices: Notices, logger: Logger) async {
+        let stopping = StopFlag()
+        while !Task.isCancelled {
+            do {
+                let run = try await withTaskCancellationHandler {
+                    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<NoticeRun, any Error>) in
+                        DispatchQueue.global().async {
+                            continuation.resume(with: Result {
+                                try notices.run(day: Timestamp.now.utcDate, now: .now, stop: { stopping.isSet })
+                            })
+                        }
+                    }
+                } onCancel: {
+                    // The server is stopping: finish the notice in hand, claim no other.
+                    stopping.set()
+                }
+                logger.info("notices", metadata: ["sent": "\(run.sent.count)", "failed": "\(run.failed.count)",
+                                                  "inDoubt": "\(run.inDoubt.count)", "waiting": "\(run.waiting)"])
+            } catch {
+                logger.error("notice pass failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(notices.settings.intervalMinutes * 60))
+        }
+    }
+}
+
+/// Set once from a cancellation handler, read from the notice pass's thread.
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

@@ -1,5 +1,6 @@
 import ClearanceApp
 import ClearanceCore
+import Ledger
 @testable import ClearanceHTTP
 import Foundation
 import Hummingbird
@@ -85,8 +86,15 @@ struct PageSecurityTests {
         let link = try fixture.service.accounts.store.addEventLink(secret: "event-link-secret-for-the-page-walk", event: "Page walk fair", by: "test")
         let pending = try fixture.service.accounts.store.addPendingConsent(linkID: link.id, form: "name=Ola%20Nowak&channels=website", limit: 10)
         let withdrawal = try fixture.service.accounts.issueWithdrawalSecret(for: try #require(ConsentReference(parsing: fixture.amiraConsent)))
+        let renewal = LinkSecret.generate()
+        try fixture.service.ledger.ledger.write { tx in
+            try tx.addNoticeLink(secretSHA256: LinkSecret.sha256(renewal), purpose: .renew,
+                                 consent: try #require(ConsentReference(parsing: fixture.amiraConsent)),
+                                 expiresAt: Timestamp(millisecondsSinceEpoch: Timestamp.now.millisecondsSinceEpoch + 86_400_000))
+        }
         let pages = ["/", "/login", "/capture", "/self-service", "/self-service/pending/\(pending)", "/check", "/check?q=amira",
-                     "/dpo", "/dpo?q=amira", "/dpo/people/\(fixture.amira)", "/withdraw/\(withdrawal)", "/self/\(link.secret)"]
+                     "/dpo", "/dpo?q=amira", "/dpo/people/\(fixture.amira)", "/withdraw/\(withdrawal)", "/self/\(link.secret)",
+                     "/renew/\(renewal)", "/renew/not-a-renewal-link-0000000000"]
         try await fixture.application().test(.live) { client in
             var htmlPages = 0
             for (role, cookie) in try await Self.cookies(client, fixture) {

@@ -28,7 +28,7 @@ struct RouteMatrixTests {
         }
     }
 
-    static func isAPI(_ route: RouteEntry) -> Bool { route.path.hasPrefix("/api/") || route.path == "/health" }
+    static func isAPI(_ route: RouteEntry) -> Bool { route.path.hasPrefix("/api/") || ["/health", "/metrics"].contains(route.path) }
 
     @Test("every documented route exists, and every API route is documented")
     func documentMatchesRoutes() async throws {

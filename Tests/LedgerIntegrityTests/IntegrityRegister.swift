@@ -123,6 +123,29 @@ final class IntegrityRegister: @unchecked Sendable {
         for item in withdrawal.impact.takedowns {
             _ = try operations.closeTakedown("T-\(item.id)", note: "Post removed", by: "DPO Sam Okafor")
         }
+        // Notices: Dan's receipt (emptied by his erasure below), Bob's receipt and renewal reminder
+        // with their links, a DPO digest, and two runs of the notice pass's verify.
+        let bobConsent = try ledger.consents(of: people["bob"]!, includingPrivateDetails: false)[0].reference
+        let danConsent = try ledger.consents(of: people["dan"]!, includingPrivateDetails: false)[0].reference
+        try ledger.write { tx in
+            func content(_ to: String, _ subject: String) -> NoticeContent {
+                NoticeContent(to: to, toName: nil, subject: subject, text: subject, html: "<p>\(subject)</p>")
+            }
+            try tx.queueNotice(key: "receipt:\(danConsent)", kind: .receipt, person: people["dan"], consent: danConsent,
+                               content: content("dan@example.org", "Your consent"))
+            try tx.queueNotice(key: "receipt:\(bobConsent)", kind: .receipt, person: people["bob"], consent: bobConsent,
+                               content: content("bob@example.org", "Your consent"))
+            try tx.queueNotice(key: "renewal:\(bobConsent)", kind: .renewal, person: people["bob"], consent: bobConsent,
+                               content: content("bob@example.org", "Your consent ends soon"))
+            try tx.queueNotice(key: "digest:2026-07-05", kind: .digest, person: nil, consent: nil,
+                               content: content("dpo@example.org", "Consent digest"))
+            try tx.addNoticeLink(secretSHA256: SHA256Hex.of(Data("withdraw bob".utf8)), purpose: .withdraw, consent: bobConsent,
+                                 expiresAt: nil)
+            try tx.addNoticeLink(secretSHA256: SHA256Hex.of(Data("renew bob".utf8)), purpose: .renew, consent: bobConsent,
+                                 expiresAt: Timestamp(millisecondsSinceEpoch: Timestamp.now.millisecondsSinceEpoch + 30 * 86_400_000))
+        }
+        try ledger.recordVerification(VerificationRun(at: .now, intact: true, events: try ledger.eventCount(), problem: nil))
+        try ledger.recordVerification(VerificationRun(at: .now, intact: false, events: 3, problem: "event 2: edited"))
         _ = try operations.erase(people["dan"]!.description)
 
         // Fay's consent was captured on a tablet with no signal, under one of two references the

@@ -70,9 +70,10 @@ DOCUMENT_POLICY = ["default-src 'none'", "base-uri 'none'", "frame-ancestors 'no
 
 
 def ensure_selenium():
-    """Selenium from PyPI: used where installed, else installed once into .build/browser-venv."""
+    """Selenium and aiosmtpd from PyPI: used where installed, else installed once into .build/browser-venv."""
     try:
         import selenium  # noqa: F401
+        import aiosmtpd  # noqa: F401  (the renewal test's mail server)
         return
     except ImportError:
         pass
@@ -81,7 +82,7 @@ def ensure_selenium():
         sys.exit("selenium is still missing inside " + VENV)
     if not os.path.exists(python):
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "selenium"], check=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "selenium", "aiosmtpd"], check=True)
     os.environ["CLEARANCE_BROWSER_VENV"] = "1"
     os.execv(python, [python] + sys.argv)
 

@@ -9,6 +9,7 @@ subject access pack opened from disk, and fails on any injected element or attri
 dialog, any Content-Security-Policy violation, and any page without the policy header. Refused
 input must be refused with a 4xx, never a 5xx. The last line reads "N passed, M failed".
 """
+import hashlib
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import zipfile
 
@@ -63,6 +65,7 @@ class Hostile:
         self.withdraw_links = []
         self.event_codes = []
         self.pending = []
+        self.renew_links = []
 
     # MARK: by the API
 
@@ -109,6 +112,8 @@ class Hostile:
         check(status == 200, "tagging two people is recorded")
         bake = self.sha("bake-off.jpg")
 
+        self.plant_renewal_links()
+
         # Withdrawal with hostile words (the DPO's note is theirs alone to read).
         status, _, _ = self.api("dpo", "POST", "/api/v1/consents/%s/withdraw" % self.consents[0], {"receivedVia": QUOTE, "note": IMG})
         check(status == 200, "a withdrawal with hostile received-via and note is recorded")
@@ -146,6 +151,24 @@ class Hostile:
             self.api("dpo", "GET", "/api/v1/people?name=" + urllib.parse.quote(text))
             self.api("dpo", "GET", "/api/v1/takedowns?filter=" + urllib.parse.quote(text))
             self.api("dpo", "GET", "/api/v1/reports/blocked?channel=" + urllib.parse.quote(text))
+
+    def plant_renewal_links(self):
+        """Renewal links for the consents with hostile event, purposes and relationship. Written
+        into the ledger as `clearance notify` writes them (only the secret's SHA-256); the real
+        road, a reminder email from an SMTP server, is tests/browser/renewal.py's."""
+        expires = int((time.time() + 30 * 86400) * 1000)
+        with sqlite3.connect(self.server.db) as ledger:
+            for index, reference in enumerate(self.consents):
+                secret = "hostile-renewal-link-%02d-%s" % (index, "x" * 20)
+                ledger.execute("INSERT INTO notice_links (secret_sha256, purpose, consent_ref, created_at, expires_at) "
+                               "VALUES (?, 'renew', ?, ?, ?)",
+                               (hashlib.sha256(secret.encode()).hexdigest(), reference, int(time.time() * 1000), expires))
+                self.renew_links.append("/renew/" + secret)
+        # The form refuses hostile channel names (and never shows them back) with a 4xx.
+        for text in HOSTILE:
+            form = urllib.parse.urlencode([("channels", text), ("channels", "website")]).encode()
+            status, _, _ = self.api(None, "POST", self.renew_links[-1], raw=form, content_type="application/x-www-form-urlencoded")
+            self.flow.check(400 <= status < 500, "renewing with a hostile channel %r is refused with a 4xx (%d)" % (text[:20], status))
 
     def sha(self, name):
         path = os.path.join(ROOT, "samples", "photos", name)
@@ -298,6 +321,7 @@ class Hostile:
         people = ["/dpo/people/" + person for person in self.people]
         return (["/", "/login", "/capture", "/self-service", "/self-service?page=2", "/check", "/check?q=" + urllib.parse.quote(IMG),
                  "/dpo", "/dpo?q=" + urllib.parse.quote(QUOTE)] + pending + people + self.withdraw_links + self.event_codes
+                + self.renew_links
                 + ["/api/v1/consents/%s/receipt" % reference for reference in self.consents])
 
     def walk(self):

@@ -96,7 +96,7 @@ extension ClearanceService {
         }
 
         book.add(.get, "/api/v1/verify", .roles([.dpo, .admin])) { _, _ in
-            .jsonText(try LedgerJSON.verification(try ledger.verify()))
+            .jsonText(try LedgerJSON.verification(try ledger.verifyAndRecord()))
         }
 
         book.add(.get, "/api/v1/users", .roles([.admin])) { _, _ in

@@ -94,7 +94,9 @@ extension ClearanceService {
             guard let parsed = CalendarDate(parsing: at) else { throw APIError(.badRequest, "at must be a real date written YYYY-MM-DD") }
             date = parsed
         }
-        return try assets.check(storedAssets: hashes, channel: channel, at: date)
+        let results = try assets.check(storedAssets: hashes, channel: channel, at: date)
+        for result in results { metrics.recordVerdict(result.verdict, channel: result.verdict.channel.name) }
+        return results
     }
 
     /// Check answers as a role may see them: file names, not the server's paths, for everyone;

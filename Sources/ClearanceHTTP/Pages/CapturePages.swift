@@ -79,7 +79,14 @@ extension ClearanceService {
         } else if (guardian.0 == nil) != (guardian.1 == nil) {
             errors["guardian"] = "Give both the guardian's name and relationship, or neither."
         }
-        if let email = form["email"], !email.contains("@") { errors["email"] = "Enter an email address, or leave it empty." }
+        if let email = form["email"] {
+            if !email.contains("@") {
+                errors["email"] = "Enter an email address, or leave it empty."
+            } else if settings.configuration.notices != nil, !Notices.canSend(to: email) {
+                // Otherwise the receipt the form promises would silently never be sent.
+                errors["email"] = "Receipts go only to plain addresses such as name@example.org (no accents or spaces)."
+            }
+        }
         if form["signature"] == nil { errors["signature"] = "Please sign in the box." }
         return errors
     }

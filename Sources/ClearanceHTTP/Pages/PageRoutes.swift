@@ -81,6 +81,7 @@ extension ClearanceService {
             return withdrawPage(withdrawn, context, done: true)
         }
 
+        addRenewalPages(book)
         addCapturePages(book)
         addSelfServicePages(book)
         addCheckPages(book)
@@ -98,7 +99,9 @@ extension ClearanceService {
     }
 
     func linkedConsent(_ context: ClearanceRequestContext) throws -> ConsentRecord {
-        guard let reference = try accounts.consent(forWithdrawalSecret: try context.parameters.require("secret")),
+        let secret = try context.parameters.require("secret")
+        // A link shown on a receipt page lives with the accounts; one sent in a receipt email, in the ledger.
+        guard let reference = try accounts.consent(forWithdrawalSecret: secret) ?? ledger.consent(forWithdrawalLink: secret),
               let consent = try ledger.ledger.consent(reference) else {
             throw APIError(.notFound, "this withdrawal link is not valid")
         }

@@ -48,7 +48,7 @@ import Testing
         writer.executableURL = URL(fileURLWithPath: "/bin/bash")
         writer.arguments = ["-c", """
             set -e
-            for i in $(seq 1 60); do
+            for i in $(seq 1 30); do
               p=$("$CLEARANCE" person add --name "Writer Person $i")
               "$CLEARANCE" consent record --person "$p" --channels website --given 2026-07-04 > /dev/null
             done
@@ -62,7 +62,7 @@ import Testing
         var backups: [String] = []
         var takenWhileWriting = 0
         for index in 0..<3 {
-            while writer.isRunning, try Self.eventCount(fixture.databasePath) < 8 + index * 30 { usleep(20_000) }
+            while writer.isRunning, try Self.eventCount(fixture.databasePath) < 8 + index * 16 { usleep(20_000) }
             let target = fixture.directory.appendingPathComponent("backup-\(index).db").path
             let result = try fixture.run(["backup", "--to", target])
             #expect(result.status == 0, "\(result.stderr)")
@@ -74,7 +74,7 @@ import Testing
         #expect(writer.terminationStatus == 0)
         #expect(takenWhileWriting >= 1, "no backup overlapped the writer")
         let finalCount = try Self.eventCount(fixture.databasePath)
-        #expect(finalCount == 1 + 120)
+        #expect(finalCount == 1 + 60)
 
         for (index, backup) in backups.enumerated() {
             #expect(FileManager.default.fileExists(atPath: backup + ".users"))

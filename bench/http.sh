@@ -68,6 +68,13 @@ read -r health_rps health_p99 health_bad < <(run health "$base/health")
 read -r check_rps check_p99 check_bad < <(run check -s "$work/check.lua" "$base/api/v1/check")
 [ "$health_bad" -eq 0 ] && [ "$check_bad" -eq 0 ] || { echo "non-2xx answers: health $health_bad, check $check_bad" >&2; exit 1; }
 
+# The same run's reference for the check's own work: plain indexed reads of the rows each of
+# those checks relies on (asset, mentions, name index, people, consents), no HTTP, one read
+# transaction per asset (clearance-bench reads; needs the release build of clearance-bench).
+reads_p50=; reads_p99=
+if [ -x .build/release/clearance-bench ]; then
+  read -r _ reads_p50 reads_p99 < <(.build/release/clearance-bench reads "$work/bench.db" 200 "${assets[@]}")
+fi
 echo "http: wrk -t$threads -c$connections -d$duration on loopback, $(nproc) cores shared by server and wrk"
 awk -v n="${#assets[@]}" -v hr="$health_rps" -v hp="$health_p99" -v cr="$check_rps" -v cp="$check_p99" 'BEGIN {
   printf "  GET  /health (static)            : %9.0f requests/s, p99 %6.2f ms\n", hr, hp;
@@ -75,3 +82,12 @@ awk -v n="${#assets[@]}" -v hr="$health_rps" -v hp="$health_p99" -v cr="$check_r
   printf "  check / health                   : %9.2fx of the static route (aim: >= 5000 checks/s, p99 < 10 ms: %s)\n",
          cr / hr, (cr >= 5000 && cp < 10) ? "met" : "not met";
 }'
+if [ -n "$reads_p99" ]; then
+  awk -v hp="$health_p99" -v cp="$check_p99" -v r50="$reads_p50" -v r99="$reads_p99" 'BEGIN {
+    own = cp - hp; if (own < 0) own = 0;
+    printf "  plain indexed reads, same assets : p50 %6.3f ms, p99 %6.3f ms  (no HTTP; the rows each check relies on)\n", r50, r99;
+    printf "  check p99 - static p99           : %6.2f ms = %.0fx the plain reads p99\n", own, own / r99;
+  }'
+else
+  echo "  plain indexed reads: skipped (build clearance-bench with swift build -c release)"
+fi

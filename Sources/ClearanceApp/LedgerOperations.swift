@@ -7,10 +7,14 @@ import Ledger
 public struct LedgerOperations: Sendable {
     public let ledger: Ledger
     public let configuration: ClearanceConfiguration
+    /// Clearance's own copies of uploaded files (`DB.uploads` unless the server is told
+    /// otherwise): erasure reaches them too.
+    public var uploadDirectory: String
 
-    public init(ledger: Ledger, configuration: ClearanceConfiguration) {
+    public init(ledger: Ledger, configuration: ClearanceConfiguration, uploadDirectory: String? = nil) {
         self.ledger = ledger
         self.configuration = configuration
+        self.uploadDirectory = uploadDirectory ?? UploadStore.defaultDirectory(forDatabase: ledger.path)
     }
 
     /// `clearance init`: a new database and instance key; refuses to overwrite either.
@@ -22,7 +26,8 @@ public struct LedgerOperations: Sendable {
     public static func open(databasePath: String, configuration: ClearanceConfiguration,
                             forWriting: Bool, concurrentReads: Bool = false) throws -> LedgerOperations {
         let ledger = try translatingLedgerErrors {
-            try Ledger.open(at: databasePath, forWriting: forWriting, concurrentReads: concurrentReads)
+            try Ledger.open(at: try StoreAddress(parsing: databasePath).sqlitePath(), forWriting: forWriting,
+                            concurrentReads: concurrentReads)
         }
         return LedgerOperations(ledger: ledger, configuration: configuration)
     }

@@ -198,6 +198,47 @@ extension LedgerOperations {
 }
 
 extension AssetOperations {
+    /// Where one person is in a stored asset, and where everyone else is: its own metadata's
+    /// regions joined by the detected faces (see `people(shown:faces:requester:)`).
+    struct PlacedPeople {
+        var shown: [ShownPerson] = []
+        /// Someone other than the person is named or marked, with a region or without.
+        var mentionsOthers = false
+
+        var ownCount: Int { shown.count { $0.whose == .requester } }
+        /// The person's boxes (x, y, w, h of the picture as displayed): regions and faces.
+        var ownBoxes: [[Double]] { shown.filter { $0.whose == .requester }.flatMap(\.boxes) }
+        /// Everyone else: identified, unknown, ambiguous, an unnamed region or an undecided face.
+        var others: [ShownPerson] { shown.filter { $0.whose != .requester } }
+        /// Only the other identified people.
+        var othersIdentified: [ShownPerson] { shown.filter { $0.whose == .someoneElse } }
+    }
+
+    /// Sorts the asset's mentions into the person's and everyone else's, linked as `check`
+    /// links them (names, ids, reviews), then joins the newest detection's faces.
+    func regions(of stored: StoredAsset, for person: PersonID) throws -> PlacedPeople {
+        let review = Self.review(from: stored.reviews)
+        var regions: [ShownPerson] = []
+        var mentionsOthers = false
+        try ledger.snapshot { snapshot in
+            let directory = try SnapshotDirectory(snapshot)
+            for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
+                let whose: ShownPerson.Whose
+                switch try AppearanceLinking.link(mention, review: review, directory: directory).identity {
+                case .person(let id) where id == person: whose = .requester
+                case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]: whose = .requester
+                case .person: whose = .someoneElse
+                default: whose = .unknown
+                }
+                if whose != .requester { mentionsOthers = true }
+                guard let region = mention.region, region.count == 4 else { continue }
+                regions.append(ShownPerson(boxes: [region], whose: whose))
+            }
+        }
+        let shown = Self.people(shown: regions, faces: stored.faces, requester: person)
+        return PlacedPeople(shown: shown, mentionsOthers: mentionsOthers || shown.contains { $0.whose != .requester })
+    }
+
     struct SubjectAccessCopy {
         var file: String?
         var blackedOut: Int
@@ -255,27 +296,8 @@ extension AssetOperations {
         guard let source = stored.paths.first(where: { (try? ContentHash.sha256(ofFileAt: $0)) == stored.record.sha256 }) else {
             return .init(file: nil, blackedOut: 0, note: "The file is no longer where it was stored, so no copy could be made; ask us and we will find it.")
         }
-        let review = Self.review(from: stored.reviews)
-        // Regions in this file's own metadata, sorted into the requester's and everyone else's.
-        var regions: [ShownPerson] = []
-        try ledger.snapshot { snapshot in
-            let directory = try SnapshotDirectory(snapshot)
-            for mention in stored.mentions where mention.source != AppearanceLinking.releaseSource {
-                guard let region = mention.region, region.count == 4 else { continue }
-                let whose: ShownPerson.Whose
-                switch try AppearanceLinking.link(mention, review: review, directory: directory).identity {
-                case .person(let id) where id == person: whose = .requester
-                case .ambiguous(let candidates) where candidates.filter(review.people.contains) == [person]: whose = .requester
-                case .person: whose = .someoneElse
-                default: whose = .unknown
-                }
-                regions.append(ShownPerson(boxes: [region], whose: whose))
-            }
-        }
-        let shown = Self.people(shown: regions, faces: stored.faces, requester: person)
-        let own = shown.count { $0.whose == .requester }
-        let others = shown.filter { $0.whose != .requester }
-        let othersIdentified = shown.filter { $0.whose == .someoneElse }
+        let placed = try regions(of: stored, for: person)
+        let own = placed.ownCount, others = placed.others, othersIdentified = placed.othersIdentified
         let format = stored.record.format.flatMap(ContainerFormat.init(rawValue:))
         let base = "pictures/\(String(format: "%03d", number))-\(stored.record.sha256.prefix(12))"
         let whereabouts = stored.mentions.isEmpty && stored.reviews.isEmpty

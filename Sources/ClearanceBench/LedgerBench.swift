@@ -83,6 +83,10 @@ struct LedgerBench {
             for suffix in ["", "-wal", ".key"] where FileManager.default.fileExists(atPath: verifyPath + suffix) { try FileManager.default.copyItem(atPath: verifyPath + suffix, toPath: keep + suffix) }
         }
         print("ledger: verify \(report.events) events (\(report.people) people, \(report.consents) consents): \(format(verifyElapsed)) s = \(format(Double(report.events) / verifyElapsed)) events/s (built in \(format(buildElapsed)) s)")
+        let readStart = DispatchTime.now().uptimeNanoseconds
+        let rows = try PlainReadReference.readAllEvents(in: ledger)
+        let readElapsed = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
+        print("ledger: reference, plain read of the same \(rows) event rows in order: \(format(readElapsed)) s; verify / plain read: \(format(verifyElapsed / readElapsed))x")
     }
 
     private func build(events: Int, at path: String) throws {

@@ -20,8 +20,11 @@ public struct ClearanceService: Sendable {
 
     public init(settings: ServerSettings) throws {
         self.settings = settings
-        ledger = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
-                                           forWriting: true, concurrentReads: true)
+        var operations = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
+                                                   forWriting: true, concurrentReads: true)
+        // Erasure reaches the uploads this server keeps.
+        operations.uploadDirectory = settings.uploadDirectory
+        ledger = operations
         assets = AssetOperations(ledger)
         review = ReviewQueue(ledger)
         thumbnails = try Thumbnails(ledger, directory: URL(fileURLWithPath: settings.thumbnailDirectory),

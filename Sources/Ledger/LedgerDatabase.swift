@@ -76,10 +76,10 @@ struct DatabaseStore: DerivedStore {
     var appending: Int64 = .max
 
     func personRow(_ id: PersonID) throws -> PersonRow? {
-        try PersonRow.fetchOne(db, key: id.description)
+        try PersonRow.find(db, id: id.description)
     }
     func consentRow(_ reference: ConsentReference) throws -> ConsentRow? {
-        try ConsentRow.fetchOne(db, key: reference.description)
+        try ConsentRow.find(db, reference: reference.description)
     }
     func consentRows(of person: PersonID) throws -> [ConsentRow] {
         try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq",

@@ -16,8 +16,8 @@ public struct PersonEntry: Hashable, Sendable {
 
 extension Ledger {
     public func person(_ id: PersonID) throws -> PersonEntry? {
-        try database.read { db in
-            try PersonRow.fetchOne(db, key: id.description).map { try entry(for: $0, db: db) }
+        try reading { db in
+            try PersonRow.find(db, id: id.description).map { try entry(for: $0, db: db) }
         }
     }
 
@@ -26,7 +26,7 @@ extension Ledger {
     /// (this finds people to show or act on, never a verdict).
     public func people(named name: String) throws -> [PersonEntry] {
         guard let key = NameKey(name) else { return [] }
-        return try database.read { db in
+        return try reading { db in
             let lookup = try Self.nameLookup(key, db: db, ledger: self)
             var ids = lookup.people
             if let problem = lookup.problem {
@@ -35,7 +35,7 @@ extension Ledger {
                                                  arguments: [nameIndex.digest(key)]) ?? "[]"
                 ids = (Ledger.stringList(listed) ?? []).compactMap(PersonID.init(parsing:))
             }
-            return try ids.compactMap { try PersonRow.fetchOne(db, key: $0.description) }
+            return try ids.compactMap { try PersonRow.find(db, id: $0.description) }
                 .sorted { $0.addedSeq < $1.addedSeq }
                 .map { try entry(for: $0, db: db) }
         }
@@ -53,7 +53,7 @@ extension Ledger {
 
     public func consent(_ reference: ConsentReference) throws -> ConsentRecord? {
         try database.read { db in
-            guard let row = try ConsentRow.fetchOne(db, key: reference.description) else { return nil }
+            guard let row = try ConsentRow.find(db, reference: reference.description) else { return nil }
             return try record(for: row, key: personKey(row.personID, db: db))
         }
     }
@@ -102,7 +102,7 @@ extension Ledger {
     }
 
     private func personKey(_ id: String, db: Database) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT key FROM person_keys WHERE person_id = ?", arguments: [id])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"), arguments: [id])
     }
 
     private func entry(for row: PersonRow, db: Database) throws -> PersonEntry {

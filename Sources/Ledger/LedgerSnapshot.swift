@@ -76,13 +76,19 @@ extension Ledger {
     /// would compile its queries again (measured: about 20 per single-asset check). A pool's
     /// readers are read-only connections of their own and keep their statements.
     public func snapshot<T>(_ body: (LedgerSnapshot) throws -> T) throws -> T {
+        try reading { db in try body(LedgerSnapshot(db: db, ledger: self)) }
+    }
+
+    /// One read transaction that keeps the connection's prepared statements (see `snapshot`):
+    /// what every lookup on the way to a write uses, so the write's statements stay compiled.
+    func reading<T>(_ body: (Database) throws -> T) throws -> T {
         if let pool = database as? DatabasePool {
-            return try pool.read { db in try body(LedgerSnapshot(db: db, ledger: self)) }
+            return try pool.read { db in try body(db) }
         }
         return try database.writeWithoutTransaction { db in
             var result: Result<T, any Error>?
             try db.inTransaction(.deferred) {
-                result = Result { try body(LedgerSnapshot(db: db, ledger: self)) }
+                result = Result { try body(db) }
                 return .commit
             }
             guard let result else { throw LedgerError.corrupt("read transaction did not run") }

@@ -16,7 +16,7 @@ public struct LedgerTransaction {
         self.db = db
         self.key = key
         self.instance = instance
-        if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"),
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")),
            let seq = row["seq"] as Int64?, let hash = row["hash"] as Data? {
             lastSeq = seq
             lastHash = hash
@@ -39,10 +39,10 @@ public struct LedgerTransaction {
                                    consentReference: event.consentReference?.description, asset: event.asset,
                                    createdAt: createdAt, payload: payload)
         let signature = try key.sign(hash)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO events (seq, kind, person_id, consent_ref, asset, created_at, payload, prev_hash, hash, signature, mac)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, event.kind, event.person?.description, event.consentReference?.description, event.asset,
+            """).execute(arguments: [seq, event.kind, event.person?.description, event.consentReference?.description, event.asset,
                              createdAt, payload, lastHash, hash, signature, key.macKey.mac(of: hash)])
         var store = DatabaseStore(db: db, mentionDetails: mentionDetails, publicKey: instance.publicKey, appending: seq)
         try Projection.apply(event, seq: seq, at: createdAt, to: &store)
@@ -56,7 +56,7 @@ public struct LedgerTransaction {
     /// Registers a person; their personal data is stored only encrypted under a new key of their own.
     public mutating func addPerson(_ data: PersonalData, roles: PersonRoles, at: Timestamp = .now) throws -> PersonID {
         var id = PersonID.random(using: &generator)
-        while try PersonRow.exists(db, key: id.description) { id = PersonID.random(using: &generator) }
+        while try PersonRow.exists(db, id: id.description) { id = PersonID.random(using: &generator) }
         let keyBytes = PersonalDataSeal.newKey()
         let sealed = try PersonalDataSeal(keyBytes: keyBytes, person: id).seal(data)
         try append(.personAdded(.init(person: id, roles: roles, sealed: sealed)), at: at)
@@ -79,14 +79,14 @@ public struct LedgerTransaction {
         let seal = try personSeal(person)
         var version = 1
         if let supersedes {
-            guard let previous = try ConsentRow.fetchOne(db, key: supersedes.description) else {
+            guard let previous = try ConsentRow.find(db, reference: supersedes.description) else {
                 throw LedgerError.unknownConsent(supersedes.description)
             }
             version = previous.version + 1
         }
         var reference = ConsentReference.random(using: &generator)
         // A reference reserved for a tablet's offline captures is not free either.
-        while try ConsentRow.exists(db, key: reference.description) || isReserved(reference) {
+        while try ConsentRow.exists(db, reference: reference.description) || isReserved(reference) {
             reference = ConsentReference.random(using: &generator)
         }
         let event = LedgerEvent.ConsentRecorded(reference: reference, person: person, version: version,
@@ -98,7 +98,7 @@ public struct LedgerTransaction {
     /// Marks a consent withdrawn; it stays in the ledger.
     public mutating func withdraw(_ reference: ConsentReference, receivedVia: String, recordedBy: String,
                                   note: String? = nil, at: Timestamp = .now) throws {
-        guard let row = try ConsentRow.fetchOne(db, key: reference.description),
+        guard let row = try ConsentRow.find(db, reference: reference.description),
               let person = PersonID(parsing: row.personID) else {
             throw LedgerError.unknownConsent(reference.description)
         }
@@ -116,7 +116,7 @@ public struct LedgerTransaction {
     /// Mentions are found by the digests of the person's names and aliases, so a namesake's
     /// mentions are blanked too; their photos then need a manual tag, the safe way round.
     public mutating func erase(_ person: PersonID, at: Timestamp = .now) throws -> [ConsentReference] {
-        guard let row = try PersonRow.fetchOne(db, key: person.description) else {
+        guard let row = try PersonRow.find(db, id: person.description) else {
             throw LedgerError.unknownPerson(person.description)
         }
         guard row.erasedAt == nil else { throw LedgerError.personErased(person) }
@@ -148,11 +148,11 @@ public struct LedgerTransaction {
     }
 
     func personSeal(_ person: PersonID) throws -> PersonalDataSeal {
-        guard let row = try PersonRow.fetchOne(db, key: person.description) else {
+        guard let row = try PersonRow.find(db, id: person.description) else {
             throw LedgerError.unknownPerson(person.description)
         }
         guard row.erasedAt == nil,
-              let keyBytes = try Data.fetchOne(db, sql: "SELECT key FROM person_keys WHERE person_id = ?",
+              let keyBytes = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
                                                arguments: [person.description]) else {
             throw LedgerError.personErased(person)
         }

@@ -103,7 +103,7 @@ extension Ledger {
 /// row's stored hash); then the events are applied to the derived state in order. After the
 /// first bad event, later events are still checked on their own (every edited event is named)
 /// but no longer applied.
-private struct ChainReplay {
+struct ChainReplay {
     static let windowSize = 8192
     /// Enough to name every edit anyone would make by hand, without flooding the report.
     static let maximumProblems = 1000

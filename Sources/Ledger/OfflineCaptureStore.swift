@@ -144,7 +144,8 @@ extension Ledger {
 extension LedgerTransaction {
     /// Whether a tablet holds `reference`: ordinary consents draw another.
     func isReserved(_ reference: ConsentReference) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM reserved_references WHERE reference = ?", arguments: [reference.description]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM reserved_references WHERE reference = ?"),
+                          arguments: [reference.description]) ?? false
     }
 
     /// The capture with this id, when it already arrived: checked inside the transaction that
@@ -168,7 +169,7 @@ extension LedgerTransaction {
         guard terms.method == .tabletOffline, terms.recordedBy == officer else {
             throw LedgerError.invalid("an offline capture is recorded as tablet-offline, by the officer who sent it")
         }
-        guard try ConsentRow.fetchOne(db, key: reference.description) == nil else { throw ReservationRefusal.alreadyUsed(reference) }
+        guard try ConsentRow.find(db, reference: reference.description) == nil else { throw ReservationRefusal.alreadyUsed(reference) }
         let skew = clockSkew.components.seconds * 1000
         guard capturedAt.millisecondsSinceEpoch >= reservation.reservedAt.millisecondsSinceEpoch - skew else {
             throw ReservationRefusal.capturedBeforeReservation(reference)

@@ -9,16 +9,36 @@ struct Erase: ParsableCommand {
             The ledger keeps that the person and their consents existed, what was agreed, and when \
             they were erased; names, contact details, date of birth, signature images, guardian names \
             and notes are destroyed with the person's key. `verify` still passes.
+
+            Clearance's own copies of uploaded pictures (DB.uploads, or --uploads) are dealt with too: \
+            one that shows only the person is overwritten and deleted; one that shows others too is \
+            replaced by a fresh JPEG with the person's regions blacked out and no metadata, or deleted \
+            when that cannot be done safely (no marked region, a video, a file that cannot be decoded). \
+            Files ingested from elsewhere are listed, never touched: the organisation must deal with them.
             """
     )
 
     @OptionGroup var options: DatabaseOptions
+    @Option(help: ArgumentHelp("Clearance's upload store (default: DB.uploads beside the database).", valueName: "dir"))
+    var uploads: String?
+    @Flag(help: "Print what was done as JSON.") var json = false
     @Argument(help: "Person id, or a name matching exactly one person.") var person: String
 
     func run() throws {
-        let result = try options.open(forWriting: true).erase(person)
-        let consents = result.consents.isEmpty ? "no consents" : result.consents.map(\.description).joined(separator: ", ")
-        print("erased \(result.person) at \(result.at) (\(consents) kept as erased)")
-        for line in TakedownOutput.lines(result.impact) { print(line) }
+        if let uploads {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: uploads, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw InputError("--uploads \(uploads) is not a folder")
+            }
+        }
+        var operations = try options.open(forWriting: true)
+        if let uploads { operations.uploadDirectory = uploads }
+        let result = try operations.erase(person)
+        if json {
+            print(try ErasureOutput.json(result))
+        } else {
+            for line in ErasureOutput.lines(result) { print(line) }
+        }
+        if !result.uploadFailures.isEmpty { throw ExitCode(1) }
     }
 }

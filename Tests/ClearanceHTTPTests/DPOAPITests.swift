@@ -183,3 +183,41 @@ struct DPOAPITests {
     }
 }
 
+
+@Suite("Erasure over HTTP reaches the uploads")
+struct UploadErasureHTTPTests {
+    @Test("POST /people/{id}/erase deletes or redacts the server's uploaded copies and says which")
+    func erasureReachesUploads() async throws {
+        let fixture = try ServiceFixture(ingestSamples: false)
+        let uploads = fixture.service.settings.uploadDirectory
+        try await fixture.application().test(.router) { client in
+            var hashes: [String: String] = [:]
+            for name in ["amira-stage.jpg", "amira-and-leo.jpg"] {
+                var headers = fixture.headers(.editor)
+                headers[.contentType] = "image/jpeg"
+                let photo = try Data(contentsOf: ServiceFixture.samplePhotos.appendingPathComponent(name))
+                let response = try await client.execute(uri: "/api/v1/assets", method: .post, headers: headers, body: ByteBuffer(bytes: photo))
+                #expect(response.status == .created)
+                hashes[name] = try #require((try response.json() as? [String: Any])?["asset"] as? String)
+            }
+            let solo = try #require(hashes["amira-stage.jpg"]), group = try #require(hashes["amira-and-leo.jpg"])
+            try await client.execute(uri: "/api/v1/people/\(fixture.amira)/erase", method: .post, headers: fixture.headers(.dpo)) { response in
+                #expect(response.status == .ok)
+                let body = try #require(try response.json() as? [String: Any])
+                let done = try #require(body["uploads"] as? [[String: Any]])
+                #expect(Set(done.compactMap { $0["asset"] as? String }) == [solo, group])
+                #expect(done.first { $0["asset"] as? String == solo }?["action"] as? String == "deleted")
+                #expect(done.first { $0["asset"] as? String == group }?["action"] as? String == "replaced")
+                // The server's own paths are not given out; file names are.
+                #expect(done.allSatisfy { !(($0["file"] as? String) ?? "/").contains("/") })
+                #expect((body["outsideStore"] as? [Any])?.isEmpty == true)
+            }
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: uploads).sorted()
+        #expect(left.count == 1 && left.first?.hasSuffix(".redacted.jpg") == true, "\(left)")
+        for name in left {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: uploads).appendingPathComponent(name))
+            #expect(bytes.range(of: Data("Amira".utf8)) == nil && bytes.range(of: Data("Leo Martins".utf8)) == nil)
+        }
+    }
+}

@@ -47,15 +47,37 @@ extension ClearanceService {
 
         book.add(.post, "/api/v1/people/{id}/erase", .roles([.dpo])) { _, context in
             let result = try ledger.erase(try person(context).id.description)
-            return .json(ErasureView(person: result.person.description, consents: result.consents.map(\.description),
-                                     at: result.at.description))
+            return .json(ErasureView(
+                person: result.person.description, consents: result.consents.map(\.description), at: result.at.description,
+                // The store's own file names only: where the server keeps them is its business.
+                uploads: result.uploads.map {
+                    .init(asset: $0.asset, file: ($0.file as NSString).lastPathComponent, action: $0.action.rawValue,
+                          regionsBlackedOut: $0.regionsBlackedOut, reason: $0.reason)
+                },
+                outsideStore: result.outsideStore.map { .init(asset: $0.asset, path: $0.path, present: $0.present) }))
         }
     }
 
     struct ErasureView: Encodable {
+        struct Upload: Encodable {
+            var asset: String
+            var file: String
+            var action: String
+            var regionsBlackedOut: Int
+            var reason: String
+        }
+        struct Outside: Encodable {
+            var asset: String
+            var path: String
+            var present: Bool
+        }
         var person: String
         var consents: [String]
         var at: String
+        /// What was done to the server's uploaded copies.
+        var uploads: [Upload]
+        /// Files ingested from elsewhere that showed the person: for the organisation to deal with.
+        var outsideStore: [Outside]
     }
 
     /// Only an id in the path: a name there would end up in access logs of proxies.

@@ -1,0 +1,236 @@
+import ClearanceCore
+import Foundation
+import GRDB
+
+/// Where `copy` writes rows. Today a new SQLite file; a PostgreSQL destination is another
+/// conformance (its schema made by its own migrations, rows bound as `$n` parameters), so the
+/// copy itself — what is read, in which order, and how each event is checked — stays as it is.
+protocol LedgerCopyDestination {
+    /// The tables the destination's schema has, each with its columns in order.
+    func tables() throws -> [String: [String]]
+    /// The migrations its schema was made by, in order.
+    func migrations() throws -> [String]
+    /// One row, each value exactly as stored in the source (storage class and bytes).
+    func insert(into table: String, columns: [String], values: [ExactStoredValue]) throws
+}
+
+/// A stored SQLite value with its storage class, text kept as its bytes: SQLite hands text back
+/// only up to the first NUL, and a copy must hold what the source holds, not what reads the same.
+enum ExactStoredValue {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(Data)
+    case blob(Data)
+}
+
+/// Reads tables exactly: every column as itself, its `typeof` and its bytes.
+enum ExactRows {
+    static func columns(_ db: Database, _ table: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+    }
+
+    /// The ordinary tables of a database, without SQLite's own and the migration list.
+    static func tables(_ db: Database) throws -> [String: [String]] {
+        var found: [String: [String]] = [:]
+        for name in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        where !name.hasPrefix("sqlite_") && name != "grdb_migrations" {
+            found[name] = try columns(db, name)
+        }
+        return found
+    }
+
+    static func migrations(_ db: Database) throws -> [String] {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+    }
+
+    /// Calls `body` with each row of `table` (filtered by `filter`, e.g. a WHERE and ORDER BY).
+    static func forEach(_ db: Database, table: String, columns: [String], filter: String = "",
+                        arguments: StatementArguments = [], _ body: ([ExactStoredValue]) throws -> Void) throws {
+        let selection = columns.map { "\"\($0)\", typeof(\"\($0)\"), CAST(\"\($0)\" AS BLOB)" }.joined(separator: ", ")
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(selection) FROM \"\(table)\" \(filter)", arguments: arguments)
+        while let row = try rows.next() {
+            var values: [ExactStoredValue] = []
+            values.reserveCapacity(columns.count)
+            for index in columns.indices {
+                let value: DatabaseValue = row[index * 3]
+                let type: String = row[index * 3 + 1]
+                let bytes: Data? = row[index * 3 + 2]
+                switch (type, value.storage) {
+                case ("null", _): values.append(.null)
+                case ("integer", .int64(let number)): values.append(.integer(number))
+                case ("real", .double(let number)): values.append(.real(number))
+                case ("text", _): values.append(.text(bytes ?? Data()))
+                case ("blob", _): values.append(.blob(bytes ?? Data()))
+                default: throw LedgerError.corrupt("\(table): a value of type \(type) reads back as \(value)")
+                }
+            }
+            try body(values)
+        }
+    }
+}
+
+/// A new SQLite file, written in one transaction (foreign keys checked at its commit).
+struct SQLiteCopyDestination: LedgerCopyDestination {
+    let db: Database
+
+    func tables() throws -> [String: [String]] { try ExactRows.tables(db) }
+    func migrations() throws -> [String] { try ExactRows.migrations(db) }
+
+    func insert(into table: String, columns: [String], values: [ExactStoredValue]) throws {
+        // A text value goes in as the bytes it had, past any NUL.
+        let placeholders = values.map { if case .text = $0 { "CAST(? AS TEXT)" } else { "?" } }.joined(separator: ", ")
+        let names = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: "INSERT INTO \"\(table)\" (\(names)) VALUES (\(placeholders))")
+        try statement.execute(arguments: StatementArguments(values.map { value -> DatabaseValue in
+            switch value {
+            case .null: .null
+            case .integer(let number): number.databaseValue
+            case .real(let number): number.databaseValue
+            case .text(let bytes), .blob(let bytes): bytes.databaseValue
+            }
+        }))
+    }
+}
+
+/// Copying every row of a source database to a destination with the same schema.
+enum TableCopy {
+    /// Refuses a source whose tables or migrations this version does not know: nothing is left
+    /// behind unnoticed.
+    static func checkSchemas(source: Database, destination: some LedgerCopyDestination, what: String) throws -> [String: [String]] {
+        let sourceTables = try ExactRows.tables(source)
+        if let legacy = sourceTables.keys.sorted().first(where: { $0.hasPrefix("legacy_") }) {
+            throw LedgerError.invalid("\(what) still holds rows an earlier version wrote (\(legacy)); open it once with its key file to bind them, then copy it")
+        }
+        let destinationTables = try destination.tables()
+        for (table, columns) in sourceTables.sorted(by: { $0.key < $1.key }) {
+            guard let wanted = destinationTables[table] else {
+                throw LedgerError.invalid("\(what) has a table this version does not know: \(table)")
+            }
+            guard Set(wanted) == Set(columns) else {
+                throw LedgerError.invalid("\(what): the columns of \(table) are not the ones this version makes")
+            }
+        }
+        let sourceMigrations = try ExactRows.migrations(source), destinationMigrations = try destination.migrations()
+        guard sourceMigrations == destinationMigrations else {
+            throw LedgerError.invalid("\(what) was made by other migrations (\(sourceMigrations.joined(separator: ", "))) than this version's")
+        }
+        return sourceTables
+    }
+
+    static func copy(_ table: String, columns: [String], from source: Database, to destination: some LedgerCopyDestination,
+                     filter: String = "", arguments: StatementArguments = []) throws -> Int {
+        var count = 0
+        try ExactRows.forEach(source, table: table, columns: columns, filter: filter, arguments: arguments) { values in
+            try destination.insert(into: table, columns: columns, values: values)
+            count += 1
+        }
+        return count
+    }
+}
+
+extension Ledger {
+    /// `copy --to PATH`: the ledger, row for row and byte for byte, into a new SQLite file (and
+    /// the accounts into `PATH.users`). Every event is checked as it is copied — sequence, link,
+    /// hash, signature, MAC when the key file is readable, the rules of each event — and the copy
+    /// stops at the first that fails; the finished copy is verified in full and must end on the
+    /// same hash. All of it is read in one read transaction, so servers can go on writing.
+    public func copy(to address: StoreAddress, accountsFrom accounts: String?,
+                     progress: ((_ events: Int, _ total: Int) -> Void)? = nil) throws -> StoreCopyReport {
+        let target = try address.sqlitePath()
+        let accountsTarget = accounts == nil ? nil : UserStore.defaultPath(forDatabase: target)
+        try StagedFile.refuseExisting(target)
+        if let accountsTarget { try StagedFile.refuseExisting(accountsTarget) }
+        let ledgerFile = try StagedFile(target: target)
+        let accountsFile = try accountsTarget.map { try StagedFile(target: $0) }
+        defer { ledgerFile.discard(); accountsFile?.discard() }
+
+        let key = try? InstanceKey.read(from: keyPath)
+        let macKey = key?.publicKey == instance.publicKey ? key?.macKey : nil
+        let lastHash: Data? = try {
+            let destination = try LedgerDatabase.open(path: ledgerFile.staging)
+            defer { try? destination.close() }
+            return try database.read { source in
+                try destination.write { db in
+                    // Rows go in table by table; references between them are checked at commit.
+                    try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                    for table in LegacyRows.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+                    let sink = SQLiteCopyDestination(db: db)
+                    let tables = try TableCopy.checkSchemas(source: source, destination: sink, what: path)
+                    return try Self.copyRows(tables, from: source, to: sink, publicKey: instance.publicKey, macKey: macKey,
+                                             progress: progress)
+                }
+            }
+        }()
+        let verification = try Self.verifyCopy(at: ledgerFile.staging, keyPath: keyPath)
+        guard verification.lastHash == lastHash else {
+            throw LedgerError.corrupt("the copy does not end on the source's last hash")
+        }
+        if let accounts, let accountsFile {
+            try UserStore.copy(from: accounts, to: accountsFile.staging)
+        }
+        try ledgerFile.publish()
+        do { try accountsFile?.publish() } catch {
+            unlink(target)
+            throw error
+        }
+        return StoreCopyReport(path: target, accountsPath: accountsTarget, verification: verification)
+    }
+
+    /// The instance row, the events window by window (each window checked by the same replay
+    /// `verify` runs before it is written), then every other table.
+    private static func copyRows(_ tables: [String: [String]], from source: Database, to sink: SQLiteCopyDestination,
+                                 publicKey: Data, macKey: EventMACKey?,
+                                 progress: ((Int, Int) -> Void)?) throws -> Data? {
+        guard let instanceColumns = tables["instance"], let eventColumns = tables["events"] else {
+            throw LedgerError.invalid("the source is not a Clearance ledger")
+        }
+        _ = try TableCopy.copy("instance", columns: instanceColumns, from: source, to: sink)
+        let total = try Int.fetchOne(source, sql: "SELECT count(*) FROM events") ?? 0
+        var replay = ChainReplay(publicKey: publicKey, macKey: macKey)
+        var after: Int64 = 0
+        while true {
+            var window: [StoredEvents.Read] = []
+            let rows = try Row.fetchCursor(source, sql: StoredEvents.sql("WHERE seq > ? ORDER BY seq LIMIT \(ChainReplay.windowSize)"),
+                                           arguments: [after])
+            while let row = try rows.next() { window.append(StoredEvents.read(row)) }
+            guard let last = window.last?.seq else {
+                if window.isEmpty { break }
+                throw LedgerError.corrupt("event after \(after): \(String(describing: window.last))")
+            }
+            replay.apply(window)
+            if let problem = replay.problems.first {
+                throw LedgerError.corrupt("event \(problem.event.map(String.init) ?? "?") \(problem.message); nothing was copied")
+            }
+            _ = try TableCopy.copy("events", columns: eventColumns, from: source, to: sink,
+                                   filter: "WHERE seq > ? AND seq <= ? ORDER BY seq", arguments: [after, last])
+            after = last
+            progress?(replay.count, total)
+        }
+        for (table, columns) in tables.sorted(by: { $0.key < $1.key }) where table != "instance" && table != "events" {
+            _ = try TableCopy.copy(table, columns: columns, from: source, to: sink)
+        }
+        return replay.count > 0 ? replay.previousHash : nil
+    }
+}
+
+extension UserStore {
+    /// The accounts file's rows into a new accounts file at `path`, made by this version's migrations.
+    static func copy(from source: String, to path: String) throws {
+        let from = try SQLiteFiles.openExisting(source, what: "a Clearance accounts file")
+        defer { try? from.close() }
+        let store = try UserStore(path: path)
+        defer { try? store.database.close() }
+        try from.read { source in
+            try store.database.write { db in
+                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                let sink = SQLiteCopyDestination(db: db)
+                let tables = try TableCopy.checkSchemas(source: source, destination: sink, what: source.description)
+                for (table, columns) in tables.sorted(by: { $0.key < $1.key }) {
+                    _ = try TableCopy.copy(table, columns: columns, from: source, to: sink)
+                }
+            }
+        }
+    }
+}

@@ -102,8 +102,13 @@ public struct Gate: Sendable {
         var worst: (count: Int, time: Double?) = (0, nil)
         var frames: [Double?: [FoundFace]] = [:]
         for face in faces where face.decision == nil { frames[face.t, default: []].append(face) }
+        // A face under an unnamed region is that region, which blocks on its own (the unnamed-face
+        // reason): it is reported once, not again as a detected face.
+        let unnamedRegions = asset.appearances.filter { $0.identity == .unidentified }.compactMap(\.region)
         for (time, undecided) in frames.sorted(by: { ($0.key ?? 0) < ($1.key ?? 0) }) {
-            let left = undecided.count - namingRegions(undecided.map(\.box), regions: regions).count - names
+            let named = namingRegions(undecided.map(\.box), regions: regions)
+            let rest = undecided.indices.filter { named[$0] == nil }.map { undecided[$0].box }
+            let left = rest.count - namingRegions(rest, regions: unnamedRegions).count - names
             if left > worst.count { worst = (left, time) }
         }
         return worst

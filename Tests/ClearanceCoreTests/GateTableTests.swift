@@ -270,6 +270,26 @@ import Testing
         #expect(unnamed.first?.message.hasPrefix("2 unnamed faces") == true)
         #expect(verdict.reasons.map(\.code) == verdict.reasons.map(\.code).sorted(), "ordered as the reason table")
     }
+
+    @Test func aFaceUnderAnUnnamedRegionIsReportedOnceAsThatRegion() {
+        // Faces 1 and 2 lie under unnamed regions (as a crowd photo's metadata marks them); face 3
+        // lies under none.
+        let marked = AssetFacts(appearances: [Appearance(.unidentified, source: "mwg-region", region: F.region(0.1)),
+                                              Appearance(.unidentified, source: "mwg-region", region: F.region(0.4))],
+                                faces: .found([F.face(1, 0.1), F.face(2, 0.4), F.face(3, 0.7)]))
+        let verdict = Gate(policy: Policy()).verdict(for: marked, people: [:], channel: Channel("x"), at: F.day("2026-01-01"))
+        let messages = verdict.reasons.filter { $0.code == .unidentifiedPerson }.map(\.message)
+        #expect(messages.count == 2)
+        #expect(messages.contains { $0.hasPrefix("A face found in the picture is not named") }, "only face 3 as a detected face: \(messages)")
+        #expect(messages.contains { $0.hasPrefix("2 unnamed faces") })
+        #expect(!verdict.cleared)
+
+        // With every face under an unnamed region, only the regions' reason remains: still blocked.
+        let allMarked = AssetFacts(appearances: marked.appearances, faces: .found([F.face(1, 0.1), F.face(2, 0.4)]))
+        let again = Gate(policy: Policy()).verdict(for: allMarked, people: [:], channel: Channel("x"), at: F.day("2026-01-01"))
+        #expect(again.reasons.map(\.message).filter { $0.contains("found in the picture") }.isEmpty)
+        #expect(again.reasons.map(\.code) == [.unidentifiedPerson])
+    }
 }
 
 /// How decisions survive a newer detection, and which decision holds for a face.

@@ -241,6 +241,7 @@ public struct AssetOperations: Sendable {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
             guard !isDirectory.boolValue else { throw InputError("\(argument) is a directory; name files or asset hashes") }
+            try Inspection.refuseSidecar(argument)
             let path = URL(fileURLWithPath: argument).standardizedFileURL.path
             let facts = inspection.inspector.inspect(path: path)
             guard let sha = facts.sha256 else { throw InputError("cannot read \(argument): \(facts.error ?? "unknown error")") }

@@ -54,6 +54,15 @@ public struct Inspection: Sendable {
         return media
     }
 
+    /// A sidecar is read with its media file; named alone it would read as a broken picture
+    /// (unreadable-media), which tells the user nothing. Say which file to name instead.
+    static func refuseSidecar(_ argument: String) throws {
+        guard argument.lowercased().hasSuffix(".xmp") else { return }
+        let media = XMPReader.mediaPath(forSidecar: argument)
+        throw InputError("\(argument) is an XMP sidecar, read together with its media file: "
+            + (media.map { "name \($0) instead" } ?? "name the photo or video it describes instead (none was found beside it)"))
+    }
+
     /// Expands directories recursively into the files they hold (sorted, hidden files skipped,
     /// sidecar `.xmp` files skipped since they are read with their media file).
     public static func expand(_ arguments: [String]) throws -> [String] {
@@ -65,6 +74,7 @@ public struct Inspection: Sendable {
                 throw InputError("no such file or directory: \(argument)")
             }
             guard isDirectory.boolValue else {
+                try refuseSidecar(argument)
                 files.append(argument)
                 continue
             }

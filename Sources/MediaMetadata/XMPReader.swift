@@ -79,6 +79,27 @@ public enum XMPReader {
         return nil
     }
 
+    /// The media file a sidecar belongs to: `photo.jpg` for `photo.jpg.xmp`, or the file beside
+    /// `photo.xmp` whose sidecar it is (`photo.JPG`, `photo.cr2`…); nil when there is none.
+    public static func mediaPath(forSidecar sidecar: String) -> String? {
+        let url = URL(fileURLWithPath: sidecar)
+        guard url.pathExtension.lowercased() == "xmp" else { return nil }
+        let stem = url.deletingPathExtension()
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if !stem.pathExtension.isEmpty, fm.fileExists(atPath: stem.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return stem.path
+        }
+        let folder = url.deletingLastPathComponent().path
+        let siblings = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        for name in siblings where !name.lowercased().hasSuffix(".xmp") {
+            let candidate = URL(fileURLWithPath: folder).appendingPathComponent(name)
+            guard candidate.deletingPathExtension().lastPathComponent == stem.lastPathComponent else { continue }
+            if sidecarPath(for: candidate.path) == url.path { return candidate.path }
+        }
+        return nil
+    }
+
     private static func loadSidecar(_ path: String) -> Result<[UInt8], MediaReadError> {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(.cannotOpen(path)) }
         defer { try? handle.close() }

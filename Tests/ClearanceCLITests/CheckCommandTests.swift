@@ -54,6 +54,18 @@ import Testing
         }
     }
 
+    /// `check photo.xmp` names the photo to check, rather than calling the sidecar unreadable media.
+    @Test func aSidecarIsNotCheckedAsAPicture() throws {
+        let copy = dir.appendingPathComponent("amira-stage.jpg").path
+        try FileManager.default.copyItem(atPath: photo("amira-stage.jpg"), toPath: copy)
+        let sidecar = dir.appendingPathComponent("amira-stage.xmp").path
+        try Data("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>".utf8).write(to: URL(fileURLWithPath: sidecar))
+        let (result, array) = try check([sidecar])
+        #expect(result.status == 2)
+        #expect(array.isEmpty)
+        #expect(result.stderr.contains("is an XMP sidecar") && result.stderr.contains("name \(copy) instead"), "\(result.stderr)")
+    }
+
     @Test func allClearedExitsZeroAndNamesTheConsentsReliedOn() throws {
         let (result, array) = try check([photo("amira-stage.jpg"), photo("leo-face-painting.jpg")], channel: "website")
         #expect(result.status == 0, "\(result.stderr)")

@@ -79,6 +79,31 @@ import Testing
         #expect(unknown.stderr.split(separator: "\n").count == 1, "one-line reason: \(unknown.stderr)")
     }
 
+    /// A sidecar named on its own is refused with the file to name instead (both the digiKam
+    /// `photo.jpg.xmp` and the Lightroom `photo.xmp` spelling), never read as a broken picture.
+    @Test func aSidecarNamedAloneSaysWhichFileToName() throws {
+        let photo = try write("stage.JPG", Self.tinyJPEG)
+        let packet = Array("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>".utf8)
+        for (sidecar, media) in [(try write("stage.xmp", packet), photo),
+                                 (try write("hall.jpg.xmp", packet), try write("hall.jpg", Self.tinyJPEG)),
+                                 (try write("lost.xmp", packet), nil)] {
+            let result = try CLIRunner.run(["inspect", sidecar])
+            #expect(result.status == 2)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+            #expect(result.stderr.contains("\(sidecar) is an XMP sidecar"), "\(result.stderr)")
+            if let media {
+                #expect(result.stderr.contains("name \(media) instead"), "\(result.stderr)")
+            } else {
+                #expect(result.stderr.contains("none was found beside it"), "\(result.stderr)")
+            }
+        }
+        // In a folder the sidecar is still read with its photo, and not reported on its own.
+        let folder = try CLIRunner.run(["inspect", "--no-faces", "--json", dir.path])
+        let paths = ((try? JSONSerialization.jsonObject(with: Data(folder.stdout.utf8))) as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(paths.count == 2 && paths.allSatisfy { !$0.lowercased().hasSuffix(".xmp") }, "\(paths)")
+    }
+
     @Test func humanOutputNamesEachFile() throws {
         let good = try write("good.jpg", Self.tinyJPEG)
         let result = try CLIRunner.run(["inspect", good])

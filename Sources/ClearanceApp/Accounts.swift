@@ -16,8 +16,10 @@ public struct Accounts: Sendable {
         self.bcryptCost = bcryptCost
     }
 
+    /// The accounts beside a ledger (`DB.users`), made on first use.
     public static func open(forDatabase databasePath: String, bcryptCost: UInt8 = 12) throws -> Accounts {
-        Accounts(store: try UserStore(path: UserStore.defaultPath(forDatabase: databasePath)), bcryptCost: bcryptCost)
+        let path = try LedgerOperations.sqlitePath(databasePath)
+        return Accounts(store: try UserStore(path: UserStore.defaultPath(forDatabase: path)), bcryptCost: bcryptCost)
     }
 
     static let minimumPasswordLength = 10

@@ -21,10 +21,11 @@ public struct ClearanceService: Sendable {
 
     public init(settings: ServerSettings) throws {
         self.settings = settings
-        var operations = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
-                                                   forWriting: true, concurrentReads: true)
-        // Erasure reaches the uploads this server keeps.
+        var operations = try LedgerOperations.open(databasePath: settings.databasePath, keyPath: settings.keyPath,
+                                                   configuration: settings.configuration, forWriting: true, concurrentReads: true)
+        // Erasure reaches the uploads this server keeps, now and from the command line later.
         operations.uploadDirectory = settings.uploadDirectory
+        try operations.recordUploadDirectory()
         ledger = operations
         assets = AssetOperations(ledger)
         review = ReviewQueue(ledger)

@@ -13,7 +13,8 @@ public struct UserRecord: Hashable, Sendable {
     /// A disabled account signs in to nothing and no token of it works.
     public var disabledAt: Timestamp?
 
-    public init(id: Int64, name: String, role: String, passwordHash: String? = nil, createdAt: Timestamp, disabledAt: Timestamp? = nil) {
+    public init(id: Int64, name: String, role: String, passwordHash: String? = nil, createdAt: Timestamp,
+                disabledAt: Timestamp? = nil) {
         self.id = id
         self.name = name
         self.role = role
@@ -37,7 +38,8 @@ public struct TokenRecord: Hashable, Sendable {
 
     public func isUsable(at now: Timestamp) -> Bool { revokedAt == nil && now < expiresAt }
 
-    public init(id: Int64, label: String? = nil, createdAt: Timestamp, createdBy: String, expiresAt: Timestamp, lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil) {
+    public init(id: Int64, label: String? = nil, createdAt: Timestamp, createdBy: String,
+                expiresAt: Timestamp, lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil) {
         self.id = id
         self.label = label
         self.createdAt = createdAt
@@ -96,7 +98,8 @@ public struct EventLinkRecord: Hashable, Sendable {
     public var createdAt: Timestamp
     public var closedAt: Timestamp?
 
-    public init(id: Int64, secret: String, event: String, createdBy: String, createdAt: Timestamp, closedAt: Timestamp? = nil) {
+    public init(id: Int64, secret: String, event: String, createdBy: String, createdAt: Timestamp,
+                closedAt: Timestamp? = nil) {
         self.id = id
         self.secret = secret
         self.event = event

@@ -13,7 +13,8 @@ public struct PersonEntry: Hashable, Sendable {
 
     public var isErased: Bool { erasedAt != nil }
 
-    public init(id: PersonID, roles: PersonRoles, personalData: PersonalData? = nil, addedAt: Timestamp, erasedAt: Timestamp? = nil) {
+    public init(id: PersonID, roles: PersonRoles, personalData: PersonalData? = nil, addedAt: Timestamp,
+                erasedAt: Timestamp? = nil) {
         self.id = id
         self.roles = roles
         self.personalData = personalData

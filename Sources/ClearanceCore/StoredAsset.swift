@@ -98,7 +98,9 @@ public struct StoredAsset: Hashable, Sendable {
         FaceReview.current(detections: faceDetections, decisions: faceDecisions)
     }
 
-    public init(record: AssetRecord, mentions: [AssetMention], reviews: [AssetReview], paths: [String], publications: [StoredPublication] = [], faceDetections: [FaceDetectionRecord] = [], faceDecisions: [FaceDecisionRecord] = [], problems: [String] = []) {
+    public init(record: AssetRecord, mentions: [AssetMention], reviews: [AssetReview], paths: [String],
+                publications: [StoredPublication] = [], faceDetections: [FaceDetectionRecord] = [],
+                faceDecisions: [FaceDecisionRecord] = [], problems: [String] = []) {
         self.record = record
         self.mentions = mentions
         self.reviews = reviews

@@ -46,7 +46,9 @@ public struct TakedownItem: Hashable, Sendable {
         return date > dueOn
     }
 
-    public init(id: Int64, publication: StoredPublication, person: PersonID, cause: Cause, consent: ConsentReference? = nil, kind: Kind, openedAt: Timestamp, dueOn: CalendarDate? = nil, doneAt: Timestamp? = nil, doneBy: String? = nil, doneNote: String? = nil) {
+    public init(id: Int64, publication: StoredPublication, person: PersonID, cause: Cause, consent: ConsentReference? = nil,
+                kind: Kind, openedAt: Timestamp, dueOn: CalendarDate? = nil, doneAt: Timestamp? = nil,
+                doneBy: String? = nil, doneNote: String? = nil) {
         self.id = id
         self.publication = publication
         self.person = person

@@ -16,7 +16,7 @@ BENCH_PACKAGES := hyperfine wrk curl libjpeg-turbo-progs
 
 SWIFT_FLAGS ?=
 
-.PHONY: all deps build release run test bench fixtures clean
+.PHONY: all deps layering build release run test bench fixtures clean
 
 all: build
 
@@ -28,10 +28,19 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-build: deps
+# The web tier reaches the store only through ClearanceApp. Package.swift leaves Ledger out of
+# ClearanceHTTP's dependencies, but SwiftPM still finds a module that is a dependency's
+# dependency (and --explicit-target-dependency-import-check accepts those), so an explicit
+# `import Ledger` (or LedgerSchema, GRDB) there would compile: refused here, in any spelling.
+layering:
+	@if grep -rnE '^[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)*((public|package|internal|fileprivate|private)[[:space:]]+)?import[[:space:]]+((struct|class|enum|protocol|typealias|func|var|let)[[:space:]]+)?(Ledger|LedgerSchema|GRDB)([.[:space:]]|$$)' Sources/ClearanceHTTP; then \
+	  echo "ClearanceHTTP must not import a store module (Ledger, LedgerSchema, GRDB): add what it needs to ClearanceApp"; exit 1; \
+	fi
+
+build: deps layering
 	swift build $(SWIFT_FLAGS)
 
-release: deps
+release: deps layering
 	swift build -c release $(SWIFT_FLAGS)
 
 # Loads the summer fair into a fresh ledger (out/riverside.db), creates a first admin with a
@@ -54,7 +63,7 @@ run: build
 BROWSER_TESTS := tests/browser/consent_flow.py tests/browser/hostile_input.py tests/browser/offline_capture.py \
                  tests/browser/renewal.py tests/browser/accessibility.py tests/browser/review_flow.py
 
-test: deps
+test: deps layering
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
 	tests/api/schemathesis.sh

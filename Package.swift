@@ -92,25 +92,29 @@ let package = Package(
         // Composing RFC 5322 messages (text and HTML, RFC 2047 headers) and sending them by SMTP.
         .target(name: "Mail", dependencies: ["CCurl"]),
 
-        // The operations users perform.
+        // The operations users perform, accounts included: the only layer that opens a store.
         .target(
             name: "ClearanceApp",
             dependencies: [
                 "ClearanceCore", "MediaMetadata", "Ledger", "Pictures", "FaceDetection", "Mail",
                 .product(name: "Logging", package: "swift-log"),
+                // Account passwords (`Accounts`).
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 // SHA-256 of the standalone documents' stylesheets, for their Content-Security-Policy.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
-        // The web service: JSON API, pages and accounts, thin over ClearanceApp.
+        // The web service: JSON API, pages and sign-in, thin over ClearanceApp. Never a store:
+        // `Ledger` is not a dependency, and members of modules it does not import stay out of
+        // reach (MemberImportVisibility), so what the store returns is only ever seen as the
+        // App's or Core's values.
         .target(
             name: "ClearanceHTTP",
             dependencies: [
-                "ClearanceApp", "Ledger", "ClearanceCore", "MediaMetadata", "CQRencode",
+                "ClearanceApp", "ClearanceCore", "MediaMetadata", "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 // Zip downloads: the cleared export and the subject access pack.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -125,7 +129,8 @@ let package = Package(
                 + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
                    "person", "selfService", "pending", "renew", "review"].map { .embedInCode("Templates/\($0).mustache") }
                 + ["clearance.css", "page.js", "capture.js", "check.js", "outbox.js", "worker.js", "qrcode.js",
-                   "capture.webmanifest", "icon-192.png", "icon-512.png", "review.js"].map { .embedInCode("Public/\($0)") }
+                   "capture.webmanifest", "icon-192.png", "icon-512.png", "review.js"].map { .embedInCode("Public/\($0)") },
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
 
         // Command-line tool, thin over ClearanceApp.

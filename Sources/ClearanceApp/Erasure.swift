@@ -32,7 +32,7 @@ extension LedgerOperations {
         let requests = try assets.takedownRequests(erasing: person.id, at: at, assets: showing)
         // Also decided before the names are blanked: the redacted copies are made now and put
         // in place only once the erasure has committed.
-        let plan = try assets.uploadErasurePlan(for: person.id, assets: showing, uploads: uploadDirectory)
+        let plan = try assets.uploadErasurePlan(for: person.id, assets: showing, uploads: uploadDirectories)
         let references: [ConsentReference]
         do {
             references = try Self.translatingLedgerErrors {

@@ -17,19 +17,44 @@ public struct LedgerOperations: Sendable {
         self.uploadDirectory = uploadDirectory ?? UploadStore.defaultDirectory(forDatabase: ledger.path)
     }
 
-    /// `clearance init`: a new database and instance key; refuses to overwrite either.
-    public static func initialise(databasePath: String) throws -> Ledger {
-        try translatingLedgerErrors { try Ledger.create(at: databasePath) }
+    /// `clearance init`: a new database and instance key (at `keyPath`, else `DB.key`); refuses
+    /// to overwrite either.
+    public static func initialise(databasePath: String, keyPath: String? = nil) throws -> Ledger {
+        try translatingLedgerErrors {
+            try Ledger.create(at: try sqlitePath(databasePath), keyPath: keyPath)
+        }
     }
 
-    /// Opens the ledger; `forWriting` also loads the signing key.
-    public static func open(databasePath: String, configuration: ClearanceConfiguration,
+    /// Opens the ledger; `forWriting` also loads the signing key, from `keyPath` (else `DB.key`).
+    public static func open(databasePath: String, keyPath: String? = nil, configuration: ClearanceConfiguration,
                             forWriting: Bool, concurrentReads: Bool = false) throws -> LedgerOperations {
         let ledger = try translatingLedgerErrors {
-            try Ledger.open(at: try StoreAddress(parsing: databasePath).sqlitePath(), forWriting: forWriting,
+            try Ledger.open(at: try sqlitePath(databasePath), keyPath: keyPath, forWriting: forWriting,
                             concurrentReads: concurrentReads)
         }
         return LedgerOperations(ledger: ledger, configuration: configuration)
+    }
+
+    /// The SQLite file `--db` names; a PostgreSQL URL or any other address is refused (exit 2)
+    /// without repeating what follows its scheme, which may hold a password.
+    public static func sqlitePath(_ databasePath: String) throws -> String {
+        try translatingLedgerErrors { try StoreAddress(parsing: databasePath).sqlitePath() }
+    }
+
+    /// Lists `uploadDirectory` beside the ledger (unless it is the default), so that a later
+    /// `erase` from the command line finds it without being told.
+    public func recordUploadDirectory() throws {
+        try UploadStore.record(uploadDirectory, forDatabase: ledger.path)
+    }
+
+    /// Every folder of uploads erasure must reach: this one, the default `DB.uploads`, and each
+    /// one a server was started with (`serve --uploads`), as recorded beside the ledger.
+    public var uploadDirectories: [String] {
+        var seen = Set<String>()
+        return ([uploadDirectory, UploadStore.defaultDirectory(forDatabase: ledger.path)]
+                + UploadStore.recordedDirectories(forDatabase: ledger.path))
+            .map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            .filter { seen.insert($0).inserted }
     }
 
     /// `clearance verify`.

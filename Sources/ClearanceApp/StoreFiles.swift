@@ -22,9 +22,9 @@ public enum StoreFiles {
     }
 
     /// `backup --to FILE`.
-    public static func backup(databasePath: String, to target: String) throws -> Written {
+    public static func backup(databasePath: String, keyPath: String? = nil, to target: String) throws -> Written {
         let target = try sqliteTarget(target, refusal: "a backup is a SQLite file; for a PostgreSQL ledger use pg_dump")
-        let ledger = try open(databasePath)
+        let ledger = try open(databasePath, keyPath: keyPath)
         let report = try LedgerOperations.translatingLedgerErrors {
             try ledger.backup(to: target, accountsFrom: accounts(of: databasePath))
         }
@@ -41,18 +41,18 @@ public enum StoreFiles {
     }
 
     /// `copy --to PATH`.
-    public static func copy(databasePath: String, to target: String,
+    public static func copy(databasePath: String, keyPath: String? = nil, to target: String,
                             progress: ((_ events: Int, _ total: Int) -> Void)? = nil) throws -> Written {
         let address = try LedgerOperations.translatingLedgerErrors { try StoreAddress(parsing: target) }
-        let ledger = try open(databasePath)
+        let ledger = try open(databasePath, keyPath: keyPath)
         let report = try LedgerOperations.translatingLedgerErrors {
             try ledger.copy(to: address, accountsFrom: accounts(of: databasePath), progress: progress)
         }
         return written(report, sourceKey: ledger.keyPath)
     }
 
-    static func open(_ databasePath: String) throws -> Ledger {
-        try LedgerOperations.open(databasePath: databasePath, configuration: .standard, forWriting: false).ledger
+    static func open(_ databasePath: String, keyPath: String?) throws -> Ledger {
+        try LedgerOperations.open(databasePath: databasePath, keyPath: keyPath, configuration: .standard, forWriting: false).ledger
     }
 
     static func sqliteTarget(_ text: String, refusal: String) throws -> String {

@@ -1,3 +1,4 @@
+import ClearanceCore
 import Foundation
 import Ledger
 import Pictures

@@ -12,6 +12,35 @@ public enum UploadStore {
 
     static let redactedSuffix = ".redacted.jpg"
 
+    /// Where the folders servers were started with (`serve --uploads DIR`) are listed beside a
+    /// ledger, one absolute path a line, so that `erase` reaches them without being told.
+    public static func recordPath(forDatabase path: String) -> String { path + ".upload-folders" }
+
+    /// The folders listed beside the ledger; none when nothing was recorded.
+    public static func recordedDirectories(forDatabase path: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: recordPath(forDatabase: path)) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.hasPrefix("/") }
+    }
+
+    /// Adds `directory` (made absolute) to the list unless it is the default or already there.
+    /// One short line appended with O_APPEND: two servers starting at once cannot lose a line.
+    public static func record(_ directory: String, forDatabase path: String) throws {
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        let standard = { (text: String) in URL(fileURLWithPath: text).standardizedFileURL.path }
+        guard absolute != standard(defaultDirectory(forDatabase: path)),
+              !recordedDirectories(forDatabase: path).map(standard).contains(absolute) else { return }
+        guard !absolute.contains("\n") else { throw InputError("the uploads folder's name contains a line break") }
+        let file = recordPath(forDatabase: path)
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard descriptor >= 0 else { throw InputError("cannot record the uploads folder in \(file): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let line = Array((absolute + "\n").utf8)
+        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == line.count, fsync(descriptor) == 0 else {
+            throw InputError("cannot record the uploads folder in \(file)")
+        }
+    }
+
     /// The files in `directory` that belong to `sha256`: paths the asset was seen at inside the
     /// directory, and any `<sha256>.*` file there (the upload and an earlier erasure's copy).
     static func files(of stored: StoredAsset, in directory: String) -> [String] {
@@ -110,25 +139,33 @@ extension AssetOperations {
     /// in a fresh JPEG without any metadata, or is deleted when that cannot be done safely (they
     /// have no marked position, it is a video, it cannot be decoded). Paths outside the store are
     /// listed for the organisation.
-    func uploadErasurePlan(for person: PersonID, assets showing: [ShowingAsset], uploads: String) throws -> UploadErasurePlan {
+    func uploadErasurePlan(for person: PersonID, assets showing: [ShowingAsset], uploads: [String]) throws -> UploadErasurePlan {
         var plan = UploadErasurePlan()
-        let root = URL(fileURLWithPath: uploads).standardizedFileURL.path
+        let roots = uploads.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         do {
             for asset in showing {
                 let stored = asset.stored
                 let sha = stored.record.sha256
-                for path in Set(stored.paths) where !UploadStore.isInside(URL(fileURLWithPath: path).standardizedFileURL.path, root) {
+                for path in Set(stored.paths) {
+                    let standard = URL(fileURLWithPath: path).standardizedFileURL.path
+                    guard !roots.contains(where: { UploadStore.isInside(standard, $0) }) else { continue }
                     plan.outside.append(FileOutsideStore(asset: sha, path: path, present: FileManager.default.fileExists(atPath: path)))
                 }
-                let files = UploadStore.files(of: stored, in: root)
-                guard !files.isEmpty else { continue }
+                // Each file once, should one folder lie inside another.
+                var planned = Set<String>()
+                let filesByRoot = roots.map { root in
+                    (root: root, files: UploadStore.files(of: stored, in: root).filter { planned.insert($0).inserted })
+                }.filter { !$0.files.isEmpty }
+                guard !filesByRoot.isEmpty else { continue }
                 let placed = try regions(of: stored, for: person)
                 let review = Self.review(from: stored.reviews)
                 let othersShown = placed.mentionsOthers || asset.people.contains { $0 != person }
                     || review.showsServiceUsers || !review.people.subtracting([person]).isEmpty
-                for file in files {
-                    plan.steps.append(try step(for: file, asset: stored, person: person, placed: placed,
-                                               othersShown: othersShown, root: root))
+                for (root, files) in filesByRoot {
+                    for file in files {
+                        plan.steps.append(try step(for: file, asset: stored, person: person, placed: placed,
+                                                   othersShown: othersShown, root: root))
+                    }
                 }
             }
         } catch {

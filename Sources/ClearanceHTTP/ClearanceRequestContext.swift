@@ -1,6 +1,7 @@
+import ClearanceApp
+import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// Per-request state: who is asking, and how they proved it.
 public struct ClearanceRequestContext: RequestContext {

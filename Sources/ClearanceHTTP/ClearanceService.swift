@@ -1,7 +1,7 @@
 import ClearanceApp
+import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 import Logging
 
 /// The web service: the ledger and asset operations, the accounts, and the routes over them.
@@ -11,6 +11,7 @@ public struct ClearanceService: Sendable {
     public let ledger: LedgerOperations
     public let assets: AssetOperations
     public let accounts: Accounts
+    let selfService: SelfServiceForms
     public let thumbnails: Thumbnails
     public let review: ReviewQueue
     let throttle: LoginThrottle
@@ -20,10 +21,11 @@ public struct ClearanceService: Sendable {
 
     public init(settings: ServerSettings) throws {
         self.settings = settings
-        var operations = try LedgerOperations.open(databasePath: settings.databasePath, configuration: settings.configuration,
-                                                   forWriting: true, concurrentReads: true)
-        // Erasure reaches the uploads this server keeps.
+        var operations = try LedgerOperations.open(databasePath: settings.databasePath, keyPath: settings.keyPath,
+                                                   configuration: settings.configuration, forWriting: true, concurrentReads: true)
+        // Erasure reaches the uploads this server keeps, now and from the command line later.
         operations.uploadDirectory = settings.uploadDirectory
+        try operations.recordUploadDirectory()
         ledger = operations
         assets = AssetOperations(ledger)
         review = ReviewQueue(ledger)
@@ -32,6 +34,7 @@ public struct ClearanceService: Sendable {
         accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
         // Unknown names at sign-in are checked against a decoy hash: made now, not on the first one.
         accounts.prepare()
+        selfService = SelfServiceForms(accounts)
         throttle = LoginThrottle(limit: settings.loginAttemptLimit, window: settings.loginWindow)
         pages = try PageTemplates()
         staticAssets = StaticAssets()

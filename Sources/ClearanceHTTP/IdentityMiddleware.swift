@@ -1,7 +1,9 @@
+import ClearanceApp
+import ClearanceCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
-import Ledger
+import Logging
 
 /// Finds who is asking: `Authorization: Bearer <token>`, else the session cookie. It rejects
 /// nothing itself (the route decides), except a bearer token that matches no account: that is

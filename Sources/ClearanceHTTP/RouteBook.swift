@@ -1,3 +1,5 @@
+import ClearanceApp
+import ClearanceCore
 import Hummingbird
 
 /// Who may call a route.

@@ -4,6 +4,8 @@ import Foundation
 /// How `clearance serve` runs: where the ledger is and the limits of the web service.
 public struct ServerSettings: Sendable {
     public var databasePath: String
+    /// The instance key file; nil for `DB.key` beside the database.
+    public var keyPath: String?
     public var configuration: ClearanceConfiguration
     /// Uploaded files are kept here, named by their SHA-256 (never by the name the client gave).
     public var uploadDirectory: String
@@ -27,13 +29,14 @@ public struct ServerSettings: Sendable {
     /// front of the service. Without it, behind a proxy every sign-in comes from one address.
     public var trustedProxies: Set<String>
 
-    public init(databasePath: String, configuration: ClearanceConfiguration = .standard,
+    public init(databasePath: String, keyPath: String? = nil, configuration: ClearanceConfiguration = .standard,
                 uploadDirectory: String? = nil, thumbnailDirectory: String? = nil, thumbnailCacheBytes: Int = 256 << 20,
                 maxUploadBytes: Int? = nil,
                 sessionLifetime: Duration = .seconds(8 * 3600), secureCookies: Bool = true,
                 publicBaseURL: String? = nil, bcryptCost: UInt8 = 12,
                 loginAttemptLimit: Int = 5, loginWindow: Duration = .seconds(300), trustedProxies: Set<String> = []) {
         self.databasePath = databasePath
+        self.keyPath = keyPath
         self.configuration = configuration
         self.uploadDirectory = uploadDirectory ?? databasePath + ".uploads"
         self.thumbnailDirectory = thumbnailDirectory ?? databasePath + ".thumbnails"

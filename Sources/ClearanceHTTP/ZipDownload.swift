@@ -1,3 +1,5 @@
+import ClearanceApp
+import ClearanceCore
 import Foundation
 import Hummingbird
 import ZIPFoundation

@@ -74,7 +74,7 @@ public final class Ledger: Sendable {
     public static func open(at path: String, keyPath: String? = nil, forWriting: Bool,
                             concurrentReads: Bool = false) throws -> Ledger {
         let keyPath = keyPath ?? InstanceKey.defaultPath(forDatabase: path)
-        guard FileManager.default.fileExists(atPath: path) else { throw LedgerError.missingDatabase(path) }
+        try LedgerFileCheck.existing(path)
         let database: any DatabaseWriter
         do {
             database = try LedgerDatabase.open(path: path, concurrentReads: concurrentReads)

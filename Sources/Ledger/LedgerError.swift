@@ -23,7 +23,7 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .alreadyExists(let path): "\(path) already exists; refusing to overwrite it"
         case .missingDatabase(let path): "no ledger at \(path) (run `clearance init` first)"
-        case .missingKey(let path): "cannot read the instance key \(path)"
+        case .missingKey(let path): "cannot read the instance key \(path) (--key FILE or $CLEARANCE_KEY names where it is)"
         case .badKey(let path): "\(path) is not a Clearance instance key"
         case .keyMismatch(let path): "the key in \(path) does not belong to this ledger"
         case .unknownPerson(let text): "unknown person: \(text)"

@@ -2,18 +2,6 @@ import ClearanceCore
 import Foundation
 import GRDB
 
-/// A registered person as the ledger knows them now.
-public struct PersonEntry: Hashable, Sendable {
-    public let id: PersonID
-    public let roles: PersonRoles
-    /// Nil once erased.
-    public let personalData: PersonalData?
-    public let addedAt: Timestamp
-    public let erasedAt: Timestamp?
-
-    public var isErased: Bool { erasedAt != nil }
-}
-
 extension Ledger {
     public func person(_ id: PersonID) throws -> PersonEntry? {
         try reading { db in

@@ -2,29 +2,6 @@ import ClearanceCore
 import Foundation
 import GRDB
 
-/// A consent reference handed to one officer's tablet while it was online, for a consent it
-/// may capture offline (`Migrations/0006_offline_capture.sql`).
-public struct ReservedReference: Hashable, Sendable {
-    public var reference: ConsentReference
-    public var officer: String
-    public var device: String
-    public var reservedAt: Timestamp
-    /// A capture made after this moment may not use it.
-    public var expiresAt: Timestamp
-}
-
-/// A capture a tablet sent: the id it gave the capture, and the consent it became.
-public struct OfflineCaptureRecord: Hashable, Sendable {
-    public var captureID: String
-    public var reference: ConsentReference
-    public var person: PersonID
-    public var officer: String
-    /// The tablet's clock.
-    public var capturedAt: Timestamp
-    /// The server's clock when the capture arrived (the consent event's time).
-    public var receivedAt: Timestamp
-}
-
 /// Why a reserved reference cannot be used for a capture.
 public enum ReservationRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case notReserved(ConsentReference)

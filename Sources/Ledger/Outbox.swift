@@ -49,27 +49,6 @@ public struct OutboxEntry: Sendable, Hashable {
     public let lastError: String?
 }
 
-/// How many notices are in each state; `waiting` are queued but not due before `now`.
-public struct OutboxCounts: Sendable, Equatable {
-    public var due = 0, waiting = 0, sending = 0, sent = 0, dropped = 0
-    public var backlog: Int { due + waiting + sending }
-}
-
-/// One run of `verify` by the notice pass.
-public struct VerificationRun: Sendable, Equatable {
-    public let at: Timestamp
-    public let intact: Bool
-    public let events: Int
-    public let problem: String?
-
-    public init(at: Timestamp, intact: Bool, events: Int, problem: String?) {
-        self.at = at
-        self.intact = intact
-        self.events = events
-        self.problem = problem
-    }
-}
-
 public enum NoticeLinkPurpose: String, Sendable { case withdraw, renew }
 
 extension LedgerTransaction {

@@ -2,30 +2,6 @@ import ClearanceCore
 import Foundation
 import GRDB
 
-/// An event's self-service link: attendees open `/self/{secret}` (from a QR code) on their own
-/// phone and fill in the consent form there.
-///
-/// The secret is kept as it is, unlike other secrets here: it is printed as a QR code for
-/// everyone at the event to see, and it only lets someone submit a form that an officer must
-/// confirm before anything reaches the ledger.
-public struct EventLinkRecord: Hashable, Sendable {
-    public var id: Int64
-    public var secret: String
-    public var event: String
-    public var createdBy: String
-    public var createdAt: Timestamp
-    public var closedAt: Timestamp?
-}
-
-/// A form submitted through an event link, held until an officer confirms or rejects it. The
-/// fields are kept as the form sent them (`application/x-www-form-urlencoded`), signature included.
-public struct PendingConsentRecord: Hashable, Sendable {
-    public var id: Int64
-    public var link: EventLinkRecord
-    public var form: String
-    public var submittedAt: Timestamp
-}
-
 enum SelfServiceTables {
     static func create(_ db: Database) throws {
         try db.execute(sql: """

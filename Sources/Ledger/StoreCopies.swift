@@ -17,7 +17,8 @@ public enum StoreAddress: Sendable, Equatable {
         }
         if let scheme = lower.range(of: "://"), lower[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }),
            !lower[..<scheme.lowerBound].isEmpty {
-            throw .invalid("\(text) is not a database Clearance can use: give a SQLite file path")
+            // Only the scheme is repeated: the rest of a URL may hold a password.
+            throw .invalid("\(lower[..<scheme.lowerBound])://… is not a database Clearance can use: give a SQLite file path")
         }
         guard !text.isEmpty else { throw .invalid("the database path is empty") }
         self = .sqlite(path: text)

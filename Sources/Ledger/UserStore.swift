@@ -2,51 +2,6 @@ import ClearanceCore
 import Foundation
 import GRDB
 
-/// A web-service account.
-public struct UserRecord: Hashable, Sendable {
-    public var id: Int64
-    public var name: String
-    public var role: String
-    public var passwordHash: String?
-    public var createdAt: Timestamp
-    /// A disabled account signs in to nothing and no token of it works.
-    public var disabledAt: Timestamp?
-}
-
-/// An API token, as listed: never the token itself, which is shown once and stored as a hash.
-public struct TokenRecord: Hashable, Sendable {
-    public var id: Int64
-    public var label: String?
-    public var createdAt: Timestamp
-    /// Who asked for it: an admin's account name, or `command line (USER)`.
-    public var createdBy: String
-    public var expiresAt: Timestamp
-    /// Updated at most once a minute (`UserStore.lastUsedResolution`).
-    public var lastUsedAt: Timestamp?
-    public var revokedAt: Timestamp?
-
-    public func isUsable(at now: Timestamp = .now) -> Bool { revokedAt == nil && now < expiresAt }
-}
-
-/// One change to accounts, kept so an organisation can show who could act as whom, and when.
-public struct AccountEvent: Hashable, Sendable {
-    public var id: Int64
-    public var at: Timestamp
-    /// The account or command line that made the change.
-    public var actor: String
-    /// `user.added`, `user.disabled`, `user.enabled`, `password.changed`, `token.issued`, `token.revoked`.
-    public var kind: String
-    public var account: String
-    public var detail: String?
-}
-
-/// A signed-in browser: the cookie carries a random id; only its SHA-256 is stored.
-public struct SessionRecord: Hashable, Sendable {
-    public var user: UserRecord
-    public var csrfToken: String
-    public var expiresAt: Timestamp
-}
-
 /// Accounts, API tokens, sessions and self-service withdrawal links of the web service.
 ///
 /// Kept in their own SQLite file beside the ledger (`clearance.db.users`): they are not consent

@@ -2,10 +2,15 @@ import ArgumentParser
 import ClearanceApp
 import Foundation
 
-/// `--db` and `--config`, shared by every command that uses the ledger.
+/// `--db`, `--key` and `--config`, shared by every command that uses the ledger.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: "The ledger database (default $CLEARANCE_DB, else ./clearance.db).")
     var database: String?
+
+    @Option(name: .customLong("key"),
+            help: ArgumentHelp("The instance signing key (default $CLEARANCE_KEY, else DB.key beside the database).",
+                               valueName: "file"))
+    var keyFile: String?
 
     @Option(name: .customLong("config"), help: "A JSON configuration file (channels, age of consent, expiry…).")
     var configurationPath: String?
@@ -18,13 +23,23 @@ struct DatabaseOptions: ParsableArguments {
         return "./clearance.db"
     }
 
+    /// `--key`, else `$CLEARANCE_KEY`; nil means `DB.key` beside the database.
+    var keyPath: String? {
+        if let keyFile { return keyFile }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["CLEARANCE_KEY"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return nil
+    }
+
     func configuration() throws -> ClearanceConfiguration {
         try ClearanceConfiguration.load(path: configurationPath)
     }
 
-    /// Writing needs the instance key beside the database.
+    /// Writing needs the instance key; reading uses it, when it is there, to confirm rows by MAC.
     func open(forWriting: Bool) throws -> LedgerOperations {
-        try LedgerOperations.open(databasePath: databasePath, configuration: try configuration(), forWriting: forWriting)
+        try LedgerOperations.open(databasePath: databasePath, keyPath: keyPath, configuration: try configuration(),
+                                  forWriting: forWriting)
     }
 }
 

@@ -10,7 +10,9 @@ struct Erase: ParsableCommand {
             they were erased; names, contact details, date of birth, signature images, guardian names \
             and notes are destroyed with the person's key. `verify` still passes.
 
-            Clearance's own copies of uploaded pictures (DB.uploads, or --uploads) are dealt with too: \
+            Clearance's own copies of uploaded pictures are dealt with too, in DB.uploads, in every \
+            folder a server was started with (`serve --uploads`, listed in DB.upload-folders) and in \
+            --uploads: \
             one that shows only the person is overwritten and deleted; one that shows others too is \
             replaced by a fresh JPEG with the person's regions blacked out and no metadata, or deleted \
             when that cannot be done safely (no marked region, a video, a file that cannot be decoded). \
@@ -19,7 +21,7 @@ struct Erase: ParsableCommand {
     )
 
     @OptionGroup var options: DatabaseOptions
-    @Option(help: ArgumentHelp("Clearance's upload store (default: DB.uploads beside the database).", valueName: "dir"))
+    @Option(help: ArgumentHelp("A further folder of uploads to reach (DB.uploads and the folders servers used are always reached).", valueName: "dir"))
     var uploads: String?
     @Flag(help: "Print what was done as JSON.") var json = false
     @Argument(help: "Person id, or a name matching exactly one person.") var person: String

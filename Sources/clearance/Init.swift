@@ -5,14 +5,14 @@ import Foundation
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create the ledger database and the instance signing key.",
-        discussion: "The key is written beside the database as DB.key with mode 0600. Refuses to overwrite either file."
+        discussion: "The key is written with mode 0600 to --key (or $CLEARANCE_KEY), else beside the database as DB.key. Refuses to overwrite either file."
     )
 
     @OptionGroup var options: DatabaseOptions
 
     func run() throws {
         _ = try options.configuration()
-        let ledger = try LedgerOperations.initialise(databasePath: options.databasePath)
+        let ledger = try LedgerOperations.initialise(databasePath: options.databasePath, keyPath: options.keyPath)
         print("created \(ledger.path) and signing key \(ledger.keyPath)")
     }
 }

@@ -68,7 +68,7 @@ struct PersonCommand: ParsableCommand {
             let people = try operations.findPeople(person)
             guard !people.isEmpty else { throw InputError("unknown person: \(person)") }
             var consents: [PersonID: [ConsentRecord]] = [:]
-            for entry in people { consents[entry.id] = try operations.ledger.consents(of: entry.id) }
+            for entry in people { consents[entry.id] = try operations.consents(of: entry.id) }
             if json {
                 print(try LedgerJSON.people(people, consents: consents))
             } else {

@@ -12,14 +12,19 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the web service: consent capture, editor checks, DPO dashboard and the JSON API under /api/v1.",
         discussion: """
             Listens on 127.0.0.1:8080 unless told otherwise. Accounts live beside the ledger in DB.users \
-            (create them with `clearance user add`); uploads are kept in DB.uploads. GET /health answers \
-            without an account.
+            (create them with `clearance user add`); uploads are kept in DB.uploads, or in the folder \
+            given by --uploads (shared storage when several servers run). That folder is listed beside \
+            the ledger in DB.upload-folders, so that `clearance erase` reaches the copies kept there \
+            without being told. GET /health answers without an account.
             """
     )
 
     @OptionGroup var options: DatabaseOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+    @Option(help: ArgumentHelp("Folder for uploaded files; it must exist and be writable (default: DB.uploads, made when missing).",
+                               valueName: "dir"))
+    var uploads: String?
     @Option(help: "Largest upload accepted, in MiB (default: maxUploadBytes in --config, else 50).") var maxUploadMb: Int?
     @Option(help: "Hours a browser session lasts.") var sessionHours = 8
     @Option(help: "Address withdrawal links start with, e.g. https://consent.example.org (default: the request's Host).")
@@ -38,8 +43,10 @@ struct Serve: AsyncParsableCommand {
         if let maxUploadMb, !(1...4096).contains(maxUploadMb) { throw InputError("--max-upload-mb must be between 1 and 4096") }
         guard (1...24 * 30).contains(sessionHours) else { throw InputError("--session-hours must be between 1 and 720") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw InputError("unknown --log-level \(logLevel)") }
+        if let uploads { try Self.checkUploadFolder(uploads) }
         let configuration = try options.configuration()
-        let settings = ServerSettings(databasePath: options.databasePath, configuration: configuration,
+        let settings = ServerSettings(databasePath: options.databasePath, keyPath: options.keyPath, configuration: configuration,
+                                      uploadDirectory: uploads,
                                       maxUploadBytes: maxUploadMb.map { $0 << 20 } ?? configuration.maxUploadBytes, sessionLifetime: .seconds(sessionHours * 3600),
                                       secureCookies: !insecureCookies, publicBaseURL: publicUrl ?? configuration.publicURL,
                                       trustedProxies: Set(trustedProxy))
@@ -62,6 +69,19 @@ struct Serve: AsyncParsableCommand {
             // The server stops (a signal, a failure): the notice loop stops with it.
             try await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// `--uploads DIR` names a folder that is there and writable: checked before anything is
+    /// opened or made, so a mistyped path changes nothing.
+    static func checkUploadFolder(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError("--uploads \(path) does not exist; make the folder first")
+        }
+        guard isDirectory.boolValue else { throw InputError("--uploads \(path) is not a folder") }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw InputError("--uploads \(path) is not writable by this user")
         }
     }
 

@@ -38,11 +38,13 @@ struct Backup: ParsableCommand {
     @Option(help: ArgumentHelp("The backup file to create.", valueName: "file")) var to: String
 
     func run() throws {
-        let written = try StoreFiles.backup(databasePath: options.databasePath, to: to)
+        let written = try StoreFiles.backup(databasePath: options.databasePath, keyPath: options.keyPath, to: to)
         print("backed up \(options.databasePath) to \(written.path)")
         for line in summary(written) { print(line) }
         for line in keyAdvice(written) { print(line) }
-        print("Uploaded files (\(options.databasePath).uploads) are not in the backup: include that folder in your file backups.")
+        let folders = [UploadStore.defaultDirectory(forDatabase: options.databasePath)]
+            + UploadStore.recordedDirectories(forDatabase: options.databasePath)
+        print("Uploaded files (\(folders.joined(separator: ", "))) are not in the backup: include \(folders.count == 1 ? "that folder" : "those folders") in your file backups.")
     }
 }
 
@@ -59,10 +61,11 @@ struct Restore: ParsableCommand {
 
     @OptionGroup var options: DatabaseOptions
     @Argument(help: ArgumentHelp("The backup file.", valueName: "file")) var backup: String
-    @Option(help: ArgumentHelp("The instance key file kept apart from the backup.", valueName: "keyfile")) var key: String?
 
     func run() throws {
-        let written = try StoreFiles.restore(backup, to: options.databasePath, keyFile: key)
+        // Only a key named on this command line is copied: $CLEARANCE_KEY names where a
+        // running ledger's key lives, not a file to write beside a restored one.
+        let written = try StoreFiles.restore(backup, to: options.databasePath, keyFile: options.keyFile)
         print("restored \(backup) to \(written.path)")
         for line in summary(written) { print(line) }
         if let keyPath = written.keyPath {
@@ -91,7 +94,7 @@ struct Copy: ParsableCommand {
 
     func run() throws {
         let terminal = isatty(STDERR_FILENO) != 0
-        let written = try StoreFiles.copy(databasePath: options.databasePath, to: to) { done, total in
+        let written = try StoreFiles.copy(databasePath: options.databasePath, keyPath: options.keyPath, to: to) { done, total in
             if terminal { FileHandle.standardError.write(Data("\rchecked and copied \(done) of \(total) events".utf8)) }
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ClearanceApp
 import ClearanceCore
-import ClearanceHTTP
 import Foundation
 
 struct UserCommand: ParsableCommand {
@@ -75,7 +74,7 @@ struct UserTokens: ParsableCommand {
         let tokens = try Accounts.open(forDatabase: options.databasePath).tokens(of: name)
         guard !tokens.isEmpty else { return printFlushed("\(name) has no API tokens") }
         for token in tokens {
-            let state = token.revokedAt.map { "revoked \(day($0))" } ?? (token.isUsable() ? "active" : "expired")
+            let state = token.revokedAt.map { "revoked \(day($0))" } ?? (token.isUsableNow ? "active" : "expired")
             var line = "\(token.id)  \(state)  created \(day(token.createdAt)) by \(token.createdBy)  expires \(day(token.expiresAt))"
             line += "  last used \(day(token.lastUsedAt))"
             if let label = token.label { line += "  \(label)" }
@@ -154,7 +153,7 @@ struct UserAudit: ParsableCommand {
     func run() throws {
         guard (1...100_000).contains(limit) else { throw InputError("--limit must be between 1 and 100000") }
         let accounts = try Accounts.open(forDatabase: options.databasePath)
-        for event in try accounts.store.accountEvents(account: name, limit: limit) {
+        for event in try accounts.accountEvents(account: name, limit: limit) {
             printFlushed("\(event.at)  \(event.kind)  \(event.account)  by \(event.actor)\(event.detail.map { "  (\($0))" } ?? "")")
         }
     }

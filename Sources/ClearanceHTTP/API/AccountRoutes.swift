@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// `/api/v1/users` (accounts, their tokens, disabling), `/api/v1/me`, `/api/v1/account-events`,
 /// `/api/v1/verify`, `/health` and the OpenAPI document.
@@ -56,7 +55,7 @@ extension ClearanceService {
             expiresAt = token.expiresAt.description
             lastUsedAt = token.lastUsedAt?.description
             revokedAt = token.revokedAt?.description
-            usable = token.isUsable()
+            usable = token.isUsableNow
         }
     }
 
@@ -92,7 +91,7 @@ extension ClearanceService {
         // Every account can see the tokens that act as it, including any an admin made for it.
         book.add(.get, "/api/v1/me/tokens", .signedIn) { _, context in
             guard let user = context.user else { throw APIError.unauthenticated }
-            return .json(try accounts.store.tokens(userID: user.id).map(TokenView.init))
+            return .json(try accounts.tokens(ofUserID: user.id).map(TokenView.init))
         }
 
         book.add(.get, "/api/v1/verify", .roles([.dpo, .admin])) { _, _ in
@@ -100,7 +99,7 @@ extension ClearanceService {
         }
 
         book.add(.get, "/api/v1/users", .roles([.admin])) { _, _ in
-            .json(try accounts.store.allUsers().map(UserView.init))
+            .json(try accounts.allUsers().map(UserView.init))
         }
 
         book.add(.post, "/api/v1/users", .roles([.admin])) { request, context in
@@ -144,7 +143,7 @@ extension ClearanceService {
         book.add(.get, "/api/v1/account-events", .roles([.admin, .dpo])) { request, _ in
             let account = request.uri.queryParameters["account"].map(String.init)
             if let account, account.utf8.count > 64 { throw APIError(.badRequest, "account: at most 64 characters") }
-            return .json(try accounts.store.accountEvents(account: account, limit: 1000).map {
+            return .json(try accounts.accountEvents(account: account, limit: 1000).map {
                 AccountEventView(id: $0.id, at: $0.at.description, actor: $0.actor, kind: $0.kind, account: $0.account, detail: $0.detail)
             })
         }
@@ -153,7 +152,7 @@ extension ClearanceService {
     /// The `{name}` of the path, when such an account exists (404 otherwise).
     func accountName(_ context: ClearanceRequestContext) throws -> String {
         let name = try context.parameters.require("name")
-        guard name.utf8.count <= 256, let user = try accounts.store.user(named: name) else {
+        guard let user = try accounts.user(named: name) else {
             throw APIError(.notFound, "no account named \(name.prefix(64))")
         }
         return user.name
@@ -165,12 +164,12 @@ extension ClearanceService {
     }
 
     func setDisabled(_ name: String, _ disabled: Bool, _ context: ClearanceRequestContext) throws -> Response {
-        if disabled, let target = try accounts.store.user(named: name), target.role == Role.admin.rawValue,
-           try accounts.store.allUsers().filter({ $0.role == Role.admin.rawValue && $0.disabledAt == nil && $0.id != target.id }).isEmpty {
+        if disabled, let target = try accounts.user(named: name), target.role == Role.admin.rawValue,
+           try accounts.allUsers().filter({ $0.role == Role.admin.rawValue && $0.disabledAt == nil && $0.id != target.id }).isEmpty {
             throw APIError(.conflict, "\(target.name) is the last admin who can sign in; add another admin first")
         }
         let change = try accounts.setDisabled(name: name, disabled, by: actor(context))
-        guard let user = try accounts.store.user(named: name) else { throw APIError(.notFound, "unknown user") }
+        guard let user = try accounts.user(named: name) else { throw APIError(.notFound, "unknown user") }
         return .json(AccessChangeView(user: UserView(user), changed: change.changed, tokensRevoked: change.tokensRevoked))
     }
 
@@ -179,7 +178,7 @@ extension ClearanceService {
         let buffer = try await request.body.collect(upTo: 64 << 10)
         guard buffer.readableBytes > 0 else { return nil }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
             throw APIError(.badRequest, "the body must be a JSON object as the API description says")
         }

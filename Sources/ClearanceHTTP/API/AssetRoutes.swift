@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 import MediaMetadata
 
 /// `/api/v1/assets` and `/api/v1/check`: what `ingest`, `tag` and `check` do.
@@ -95,7 +94,7 @@ extension ClearanceService {
         }
 
         book.add(.get, "/api/v1/assets", editors) { _, _ in
-            let views = try ledger.ledger.allAssetHashes().compactMap { try ledger.ledger.asset($0) }.map(Self.view)
+            let views = try ledger.allAssets().map(Self.view)
             return .json(views)
         }
 
@@ -171,7 +170,7 @@ extension ClearanceService {
     func storedAsset(_ context: ClearanceRequestContext) throws -> StoredAsset {
         let hash = try context.parameters.require("sha256")
         guard Self.isSHA256(hash) else { throw APIError(.badRequest, "not a SHA-256 (64 hex digits)") }
-        guard let asset = try ledger.ledger.asset(hash.lowercased()) else { throw APIError(.notFound, "unknown asset") }
+        guard let asset = try ledger.asset(hash.lowercased()) else { throw APIError(.notFound, "unknown asset") }
         return asset
     }
 

@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// `/api/v1/captures`: the tablet's outbox. While online the tablet reserves consent references
 /// (so a consent captured offline shows its final reference at once); when the server answers
@@ -78,7 +77,7 @@ extension ClearanceService {
             let buffer = try await request.body.collect(upTo: ConsentFormLimits.maximumBodyBytes)
             let body: CaptureBody
             do {
-                body = try JSONDecoder().decode(CaptureBody.self, from: Data(buffer: buffer))
+                body = try JSONDecoder().decode(CaptureBody.self, from: Data(buffer.readableBytesView))
             } catch {
                 throw APIError(.badRequest, "send a capture as JSON: id, reference, officer, capturedAt, withdrawalSecretSHA256 and the form's fields")
             }

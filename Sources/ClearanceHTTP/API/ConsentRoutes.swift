@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// `/api/v1/consents`: what `consent record|list|withdraw|receipt` do.
 extension ClearanceService {
@@ -46,7 +45,7 @@ extension ClearanceService {
             // officer free to pick that day could find a birthday by trying dates. Officers
             // record consent given today; earlier paper forms go through the DPO.
             if context.role?.seesPersonalDetails != true, let given = body.given,
-               CalendarDate(parsing: given.trimmingCharacters(in: .whitespaces)) != Timestamp.now.utcDate {
+               CalendarDate(parsing: given.trimmingCharacters(in: .whitespaces)) != CalendarDate.today {
                 throw APIError(.forbidden, "given: officers record consent given today; ask the DPO to record an earlier one")
             }
             var consent = ConsentRequest(person: body.person, channels: body.channels.joined(separator: ","))

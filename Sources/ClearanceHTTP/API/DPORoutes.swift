@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// `/api/v1/takedowns`, `/api/v1/reports/*` and `/api/v1/people/{id}/sar`: what `takedowns`,
 /// `takedown done`, `report` and `sar` do.
@@ -56,7 +55,7 @@ extension ClearanceService {
 
     /// `?at=YYYY-MM-DD&within=DAYS`, as `report --at --within`.
     func reportOptions(_ request: Request, defaultWithin: Int) throws -> (CalendarDate, Int) {
-        var day = Timestamp.now.utcDate
+        var day = CalendarDate.today
         if let at = request.uri.queryParameters["at"].map(String.init) {
             guard let parsed = CalendarDate(parsing: at) else { throw APIError(.badRequest, "at must be a real date written YYYY-MM-DD") }
             day = parsed

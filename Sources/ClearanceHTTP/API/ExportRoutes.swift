@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// `/api/v1/export` and the check page's download: what `export` does, answered as a zip.
 extension ClearanceService {

@@ -1,3 +1,4 @@
+import ClearanceApp
 import Foundation
 import Hummingbird
 

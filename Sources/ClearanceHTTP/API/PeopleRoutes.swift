@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// `/api/v1/people`: what `person add|list|show` and `erase` do.
 extension ClearanceService {
@@ -41,7 +40,7 @@ extension ClearanceService {
 
         book.add(.get, "/api/v1/people/{id}", readers) { _, context in
             let person = try person(context)
-            let consents = try ledger.ledger.consents(of: person.id)
+            let consents = try ledger.consents(of: person.id)
             return .jsonText(try personJSON([person], consents: [person.id: consents], role: context.role, single: true))
         }
 
@@ -84,7 +83,7 @@ extension ClearanceService {
     func person(_ context: ClearanceRequestContext) throws -> PersonEntry {
         let text = try context.parameters.require("id")
         guard let id = PersonID(parsing: text) else { throw APIError(.badRequest, "not a person id: expected P-XXXX-XXXX") }
-        guard let entry = try ledger.ledger.person(id) else { throw APIError(.notFound, "unknown person \(id)") }
+        guard let entry = try ledger.person(id) else { throw APIError(.notFound, "unknown person \(id)") }
         return entry
     }
 

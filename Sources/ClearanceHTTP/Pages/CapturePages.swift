@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// Consent capture on a tablet: the form, then the receipt with the withdrawal QR code.
 extension ClearanceService {
@@ -59,8 +58,8 @@ extension ClearanceService {
         if form["name"] == nil { errors["name"] = "Enter the person's full name." }
         var child = form["ageBand"] == "child"
         if let born = form["born"] {
-            if let date = CalendarDate(parsing: born), date <= Timestamp.now.utcDate {
-                child = policy.isChild(bornOn: date, on: Timestamp.now.utcDate)
+            if let date = CalendarDate(parsing: born), date <= CalendarDate.today {
+                child = policy.isChild(bornOn: date, on: CalendarDate.today)
             } else {
                 errors["born"] = "Enter a real date of birth in the past."
             }
@@ -99,7 +98,7 @@ extension ClearanceService {
                      linkBase: String? = nil) throws -> Response {
         let configuration = settings.configuration
         let ticked = Set(form?.all("channels") ?? [])
-        let events = Set(try ledger.ledger.allConsents(includingPrivateDetails: false).compactMap(\.terms.event)).sorted()
+        let events = try ledger.consentEvents()
         var values: [String: Any] = [
             "events": events, "formVersion": configuration.formVersion,
             "expiryYears": configuration.policy.defaultExpiryYears, "withdrawalContact": configuration.withdrawalContact,
@@ -132,8 +131,8 @@ extension ClearanceService {
     /// guardian's name); later reads go through the receipt route, which hides it from officers.
     func receiptPage(_ reference: ConsentReference, withdrawalURL: String, _ context: ClearanceRequestContext,
                      next: String = "/capture") throws -> Response {
-        guard let consent = try ledger.ledger.consent(reference) else { throw APIError(.notFound, "unknown consent") }
-        let person = try ledger.ledger.person(consent.person)
+        guard let consent = try ledger.consent(reference) else { throw APIError(.notFound, "unknown consent") }
+        let person = try ledger.person(consent.person)
         var values: [String: Any] = [
             "reference": reference.description, "personName": person?.personalData?.name ?? "",
             "event": consent.terms.event ?? "", "channels": consent.terms.channels.map(\.name).joined(separator: ", "),

@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// The editor's check page: pick assets and a channel, see each verdict, its reasons and the
 /// faces the file's metadata outlines and names.
@@ -152,16 +151,16 @@ extension ClearanceService {
         var shown: [(sha256: String, path: String?, verdict: Verdict)]
         let total: Int
         if gridFilter == .all {
-            var listing = try ledger.ledger.assetListing(matching: search, limit: size, offset: pageIndex * size)
+            var listing = try ledger.assetListing(matching: search, limit: size, offset: pageIndex * size)
             if listing.assets.isEmpty && pageIndex > 0 && listing.total > 0 {
                 pageIndex = (listing.total - 1) / size
-                listing = try ledger.ledger.assetListing(matching: search, limit: size, offset: pageIndex * size)
+                listing = try ledger.assetListing(matching: search, limit: size, offset: pageIndex * size)
             }
             let verdicts = try gridVerdicts(listing.assets.map(\.sha256), channel: gridChannel)
             shown = listing.assets.compactMap { asset in verdicts[asset.sha256].map { (asset.sha256, asset.path, $0) } }
             total = listing.total
         } else {
-            let listing = try ledger.ledger.assetListing(matching: search, limit: Int(Int32.max))
+            let listing = try ledger.assetListing(matching: search, limit: Int(Int32.max))
             let verdicts = try gridVerdicts(listing.assets.map(\.sha256), channel: gridChannel)
             let kept = listing.assets.compactMap { asset in verdicts[asset.sha256].map { (sha256: asset.sha256, path: asset.path, verdict: $0) } }
                 .filter { gridFilter.keeps($0.verdict) }
@@ -170,12 +169,12 @@ extension ClearanceService {
             shown = Array(kept.dropFirst(pageIndex * size).prefix(size))
         }
         let listed = Set(shown.map(\.sha256))
-        let elsewhere = try picked.subtracting(listed).sorted().compactMap { try ledger.ledger.asset($0) }
+        let elsewhere = try picked.subtracting(listed).sorted().compactMap { try ledger.asset($0) }
         if !elsewhere.isEmpty {
             let verdicts = try gridVerdicts(elsewhere.map(\.record.sha256), channel: gridChannel)
             shown = elsewhere.compactMap { asset in verdicts[asset.record.sha256].map { (asset.record.sha256, asset.paths.first, $0) } } + shown
         }
-        let kinds = try Dictionary(shown.map { ($0.sha256, try ledger.ledger.asset($0.sha256)?.record.kind) }) { first, _ in first }
+        let kinds = try Dictionary(shown.map { ($0.sha256, try ledger.asset($0.sha256)?.record.kind) }) { first, _ in first }
         let tiles: [[String: Any]] = shown.map { asset in
             let reasons = shownReasons(asset.verdict.reasons, to: context.role)
             let codes = Array(Set(reasons.map(\.code))).sorted()
@@ -196,7 +195,7 @@ extension ClearanceService {
         }
 
         let resultRows: [[String: Any]] = try results.map { result in
-            let asset = try ledger.ledger.asset(result.sha256)
+            let asset = try ledger.asset(result.sha256)
             let faces: [[String: Any]] = (asset?.mentions ?? []).compactMap { mention in
                 guard let r = mention.region, r.count == 4 else { return nil }
                 return ["x": Self.percent(r[0]), "y": Self.percent(r[1]), "w": Self.percent(r[2]), "h": Self.percent(r[3]),

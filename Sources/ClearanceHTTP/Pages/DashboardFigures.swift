@@ -1,7 +1,6 @@
 import ClearanceApp
 import ClearanceCore
 import Foundation
-import Ledger
 
 /// What the DPO dashboard shows: the ledger check, withdrawals, takedowns, and the reports of
 /// `clearance report` (the same operation, so the page and the command line agree). Read-only.
@@ -17,10 +16,9 @@ struct DashboardFigures {
     static let expiryWindowDays = 60
     static let agesWindowDays = 90
 
-    init(ledger: LedgerOperations, channel: String, today: CalendarDate = Timestamp.now.utcDate) throws {
+    init(ledger: LedgerOperations, channel: String, today: CalendarDate = CalendarDate.today) throws {
         verification = try ledger.verify()
-        withdrawals = try ledger.ledger.allConsents(includingPrivateDetails: false).filter { $0.withdrawal != nil }
-            .sorted { ($0.withdrawal?.at ?? .init(millisecondsSinceEpoch: 0)) > ($1.withdrawal?.at ?? .init(millisecondsSinceEpoch: 0)) }
+        withdrawals = try ledger.withdrawals()
         openTakedowns = try ledger.takedowns(.open, on: today)
         overdueTakedowns = try ledger.takedowns(.overdue, on: today).count
         let operations = Reports(ledger)

@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// The DPO's pages: the dashboard, a person's record (subject access) and erasure.
 extension ClearanceService {
@@ -14,16 +13,16 @@ extension ClearanceService {
                 .flatMap { settings.configuration.catalog.contains(Channel($0)) ? $0 : nil }
                 ?? settings.configuration.catalog.channels.first?.name ?? "website"
             let figures = try DashboardFigures(ledger: ledger, channel: channel)
-            let today = Timestamp.now.utcDate
+            let today = CalendarDate.today
             // Names and kinds for the rows shown: the DPO sees who, and a picture where there is one.
             let shownTakedowns = figures.openTakedowns.prefix(100)
             var names: [PersonID: String] = [:]
             for id in Set(shownTakedowns.map(\.person) + figures.withdrawals.prefix(50).map(\.person)) {
-                names[id] = try ledger.ledger.person(id)?.personalData?.name ?? "(erased)"
+                names[id] = try ledger.person(id)?.personalData?.name ?? "(erased)"
             }
             var kinds: [String: String] = [:]
             for sha in Set(shownTakedowns.map(\.publication.record.sha256) + figures.blockedAssets.prefix(Self.dashboardBlockedLimit).map(\.sha256)) {
-                kinds[sha] = try ledger.ledger.asset(sha)?.record.kind ?? ""
+                kinds[sha] = try ledger.asset(sha)?.record.kind ?? ""
             }
             var values: [String: Any] = [
                 "verification": [
@@ -70,7 +69,7 @@ extension ClearanceService {
 
         book.add(.get, "/dpo/people/{id}", dpo) { _, context in
             let person = try person(context)
-            let consents = try ledger.ledger.consents(of: person.id)
+            let consents = try ledger.consents(of: person.id)
             let data = person.personalData
             var values: [String: Any] = [
                 "id": person.id.description, "name": data?.name ?? "(erased)", "aliases": data?.aliases.joined(separator: ", ") ?? "",

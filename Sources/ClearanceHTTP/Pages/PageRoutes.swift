@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// Sign-in, the home page and the person's own withdrawal page.
 extension ClearanceService {
@@ -103,7 +102,7 @@ extension ClearanceService {
         let secret = try context.parameters.require("secret")
         // A link shown on a receipt page lives with the accounts; one sent in a receipt email, in the ledger.
         guard let reference = try accounts.consent(forWithdrawalSecret: secret) ?? ledger.consent(forWithdrawalLink: secret),
-              let consent = try ledger.ledger.consent(reference) else {
+              let consent = try ledger.consent(reference) else {
             throw APIError(.notFound, "this withdrawal link is not valid")
         }
         return consent

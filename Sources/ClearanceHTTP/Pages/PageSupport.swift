@@ -1,7 +1,8 @@
+import ClearanceApp
+import ClearanceCore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Ledger
 
 /// What every page's header needs, and the CSRF check of forms.
 extension ClearanceService {

@@ -2,7 +2,6 @@ import ClearanceApp
 import ClearanceCore
 import Foundation
 import Hummingbird
-import Ledger
 
 /// Self-service consent: an officer opens a code for an event; attendees scan it and fill in
 /// the capture form on their own phone (`/self/{secret}`, no account); each form waits in the
@@ -30,13 +29,13 @@ extension ClearanceService {
                                            errors: ["event": "Name the event (at most \(limit) characters, no control characters)."],
                                            status: .badRequest)
             }
-            _ = try accounts.store.addEventLink(secret: Secret.generate(), event: event, by: context.user?.name ?? "unknown")
+            try selfService.openLink(event: event, by: context.user?.name ?? "unknown")
             return .redirect(to: "/self-service", type: .normal)
         }
 
         book.add(.post, "/self-service/links/{id}/close", officers, csrfHeader: false) { request, context in
             try requireCSRF(try await FormFields.read(request, limit: 16 << 10), context)
-            try accounts.store.closeEventLink(id: try numericID(context))
+            try selfService.closeLink(id: try numericID(context))
             return .redirect(to: "/self-service", type: .normal)
         }
 
@@ -61,10 +60,10 @@ extension ClearanceService {
                 try? FileManager.default.removeItem(atPath: file)
             }
             do {
-                _ = try accounts.store.addPendingConsent(linkID: link.id, form: form.encoded(keeping: Self.selfServiceFields),
-                                                         limit: Self.maximumPendingPerEvent)
-            } catch let LedgerError.invalid(message) {
-                throw APIError(.conflict, message)
+                try selfService.hold(form: form.encoded(keeping: Self.selfServiceFields), link: link.id,
+                                     limit: Self.maximumPendingPerEvent)
+            } catch let refusal as SelfServiceRefusal {
+                throw APIError(.conflict, refusal.message)
             }
             return messagePage(context, title: "Thank you", text: "Your form for \(link.event) has been sent. "
                                + "An officer will check it with you and confirm it; they will then give you your receipt "
@@ -86,7 +85,7 @@ extension ClearanceService {
             }
             do {
                 let recorded = try recordCaptured(form, by: context.user?.name ?? "unknown", request: request)
-                try accounts.store.removePendingConsent(id: pending.id)
+                try selfService.remove(id: pending.id)
                 return try receiptPage(recorded.reference, withdrawalURL: recorded.withdrawalURL, context, next: "/self-service")
             } catch let error as InputError {
                 return try pendingPage(pending, context, formError: error.description, status: .badRequest)
@@ -95,7 +94,7 @@ extension ClearanceService {
 
         book.add(.post, "/self-service/pending/{id}/reject", officers, csrfHeader: false) { request, context in
             try requireCSRF(try await FormFields.read(request, limit: 16 << 10), context)
-            try accounts.store.removePendingConsent(id: try pendingConsent(context).id)
+            try selfService.remove(id: try pendingConsent(context).id)
             return .redirect(to: "/self-service", type: .normal)
         }
     }
@@ -108,14 +107,14 @@ extension ClearanceService {
 
     func eventLink(_ context: ClearanceRequestContext) throws -> EventLinkRecord {
         let secret = try context.parameters.require("secret")
-        guard secret.utf8.count <= 100, let link = try accounts.store.openEventLink(secret: secret) else {
+        guard secret.utf8.count <= 100, let link = try selfService.openLink(secret: secret) else {
             throw APIError(.notFound, "this event's form is closed or the link is wrong; please ask an officer")
         }
         return link
     }
 
     func pendingConsent(_ context: ClearanceRequestContext) throws -> PendingConsentRecord {
-        guard let pending = try accounts.store.pendingConsent(id: try numericID(context)) else {
+        guard let pending = try selfService.pending(id: try numericID(context)) else {
             throw APIError(.notFound, "no such form waiting (already confirmed or rejected?)")
         }
         return pending
@@ -127,20 +126,20 @@ extension ClearanceService {
     func selfServicePage(_ context: ClearanceRequestContext, request: Request, event: String?, errors: [String: String],
                          status: HTTPResponse.Status) throws -> Response {
         let base = baseURL(for: request)
-        let events = Set(try ledger.ledger.allConsents(includingPrivateDetails: false).compactMap(\.terms.event)).sorted()
-        let total = try accounts.store.pendingConsentCount()
+        let events = try ledger.consentEvents()
+        let total = try selfService.pendingCount()
         let pages = max(1, (total + Self.pendingPerPage - 1) / Self.pendingPerPage)
         let pageText = request.uri.queryParameters["page"].map(String.init) ?? "1"
         guard pageText.count <= 9, let number = Int(pageText), number >= 1 else {
             throw APIError(.badRequest, "page must be a number from 1")
         }
         let current = min(number, pages)
-        let shown = try accounts.store.pendingConsents(limit: Self.pendingPerPage, offset: (current - 1) * Self.pendingPerPage)
+        let shown = try selfService.pending(limit: Self.pendingPerPage, offset: (current - 1) * Self.pendingPerPage)
         let first = (current - 1) * Self.pendingPerPage + 1
         var values: [String: Any] = [
             "events": events, "eventValue": event ?? "", "errors": errors,
             "eventLimit": ConsentFormLimits.fieldScalars["event"] ?? 200,
-            "links": try accounts.store.openEventLinks().map { link in
+            "links": try selfService.openLinks().map { link in
                 let url = base + "/self/" + link.secret
                 return ["id": link.id, "event": link.event, "url": url,
                         "qrCode": QRCodeSVG.dataURL(for: url, label: "QR code of this event's consent form") ?? ""] as [String: Any]

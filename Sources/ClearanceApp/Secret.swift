@@ -4,9 +4,9 @@ import Foundation
 
 /// Random secrets handed out once (API tokens, session ids, withdrawal links) and the hashes
 /// kept in their place.
-enum Secret {
+public enum Secret {
     /// 32 random bytes as URL- and cookie-safe base64 (no padding).
-    static func generate(bytes: Int = 32) -> String {
+    public static func generate(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let data = Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         return data.base64EncodedString()
@@ -27,7 +27,7 @@ enum Secret {
     }
 
     /// Compares without an early exit, so timing says nothing about how much matched.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0

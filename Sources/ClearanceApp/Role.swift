@@ -14,5 +14,5 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
     }
 
     /// Whether this role may see a person's contact details and date of birth.
-    var seesPersonalDetails: Bool { self == .dpo }
+    public var seesPersonalDetails: Bool { self == .dpo }
 }

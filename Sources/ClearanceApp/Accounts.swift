@@ -1,4 +1,3 @@
-import ClearanceApp
 import ClearanceCore
 import Foundation
 import HummingbirdBcrypt
@@ -6,7 +5,7 @@ import Ledger
 import Synchronization
 
 /// Accounts, passwords, API tokens, sessions and withdrawal links, over the `UserStore`.
-/// Used by `clearance user …` and by the server; routes only call these.
+/// Used by `clearance user …` and by the server; routes only call these, never the store.
 public struct Accounts: Sendable {
     public let store: UserStore
     /// bcrypt work factor; tests lower it to keep the suite fast.
@@ -17,8 +16,10 @@ public struct Accounts: Sendable {
         self.bcryptCost = bcryptCost
     }
 
+    /// The accounts beside a ledger (`DB.users`), made on first use.
     public static func open(forDatabase databasePath: String, bcryptCost: UInt8 = 12) throws -> Accounts {
-        Accounts(store: try UserStore(path: UserStore.defaultPath(forDatabase: databasePath)), bcryptCost: bcryptCost)
+        let path = try LedgerOperations.sqlitePath(databasePath)
+        return Accounts(store: try UserStore(path: UserStore.defaultPath(forDatabase: path)), bcryptCost: bcryptCost)
     }
 
     static let minimumPasswordLength = 10
@@ -130,6 +131,29 @@ public struct Accounts: Sendable {
         }
     }
 
+    // MARK: Listing
+
+    /// The account with this name, if any (names longer than any account's find none).
+    public func user(named name: String) throws -> UserRecord? {
+        guard name.utf8.count <= 256 else { return nil }
+        return try store.user(named: name)
+    }
+
+    /// Every account, for `/api/v1/users`.
+    public func allUsers() throws -> [UserRecord] {
+        try store.allUsers()
+    }
+
+    /// The tokens that act as one account, by its id (`/api/v1/me/tokens`).
+    public func tokens(ofUserID id: Int64) throws -> [TokenRecord] {
+        try store.tokens(userID: id)
+    }
+
+    /// `user audit`: changes to accounts, newest first; one account's, or everyone's.
+    public func accountEvents(account: String? = nil, limit: Int = 1000) throws -> [AccountEvent] {
+        try store.accountEvents(account: account, limit: limit)
+    }
+
     public func user(forToken token: String) throws -> UserRecord? {
         let body = token.hasPrefix("clr_") ? String(token.dropFirst(4)) : ""
         guard Secret.looksValid(body) else { return nil }
@@ -154,7 +178,7 @@ public struct Accounts: Sendable {
 
     /// A hash of nothing anyone knows, at this store's cost, verified against when there is no
     /// account (made on first use; the server makes it at start).
-    var decoyHash: String { DecoyHashes.hash(cost: bcryptCost) }
+    package var decoyHash: String { DecoyHashes.hash(cost: bcryptCost) }
 
     /// Makes the decoy hash now rather than at the first unknown name.
     public func prepare() { _ = decoyHash }
@@ -226,4 +250,15 @@ enum DecoyHashes {
             return hash
         }
     }
+}
+
+extension TokenRecord {
+    /// Neither revoked nor expired, by the system clock (ClearanceCore reads no clock).
+    public var isUsableNow: Bool { isUsable(at: .now) }
+}
+
+extension CalendarDate {
+    /// Today in UTC, by the system clock: the day pages and the API check and report on when
+    /// none is given.
+    public static var today: CalendarDate { Timestamp.now.utcDate }
 }

@@ -201,6 +201,15 @@ extension Ledger {
         }
     }
 
+    /// The assets any face has been decided about, by their signed `face.decided` events (not by
+    /// the derived rows, which a hand edit could delete): where the people-to-find list looks.
+    /// Each is read again through `asset(_:)`, which confirms its rows, before anything is shown.
+    public func assetsWithFaceDecisions() throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT asset FROM events WHERE kind = 'face.decided' AND asset IS NOT NULL ORDER BY asset")
+        }
+    }
+
     /// Which of these assets are already stored (or have signed events): what ingest need not
     /// read again.
     public func knownAssets(_ hashes: [String]) throws -> Set<String> {

@@ -123,7 +123,7 @@ let package = Package(
             // carried inside the binary so that nothing is read from the source tree at run time.
             resources: [.embedInCode("openapi.json")]
                 + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
-                   "person", "selfService", "pending", "renew", "review"].map { .embedInCode("Templates/\($0).mustache") }
+                   "person", "selfService", "pending", "renew", "review", "toFind"].map { .embedInCode("Templates/\($0).mustache") }
                 + ["clearance.css", "page.js", "capture.js", "check.js", "outbox.js", "worker.js", "qrcode.js",
                    "capture.webmanifest", "icon-192.png", "icon-512.png", "review.js"].map { .embedInCode("Public/\($0)") }
         ),

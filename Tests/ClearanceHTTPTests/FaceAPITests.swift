@@ -141,9 +141,13 @@ struct FaceAPITests {
             #expect(html.contains("/api/v1/assets/\(sha)/faces/1/crop"))
             #expect(!html.contains("<img src=x") && html.contains("&lt;img src=x onerror=alert(1)&gt;"))
             #expect(!html.contains("<i>fête") && html.contains("&lt;i&gt;fête"))
-            #expect(!html.contains("/review?asset="), "officers do not decide faces")
+            #expect(!html.contains("/review?asset=") && !html.contains("Decide this face"), "officers do not decide faces")
             let editorPage = try await client.execute(uri: "/to-find", method: .get, headers: fixture.headers(.editor)).text
             #expect(editorPage.contains("/review?asset=\(sha)#\(sha)"))
+            // No link to nowhere (Mustache renders a section for an empty string).
+            let review = try await client.execute(uri: "/review", method: .get, headers: fixture.headers(.editor)).text
+            for text in [html, editorPage, review] { #expect(!text.contains("href=\"\"")) }
+            #expect(review.contains("data-decide=\"not-registered\"") && review.contains("<kbd>3</kbd>"))
             let admin = try await client.execute(uri: "/to-find", method: .get, headers: fixture.headers(.admin))
             #expect(admin.status == .forbidden)
 

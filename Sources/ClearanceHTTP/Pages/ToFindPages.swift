@@ -12,11 +12,9 @@ extension ClearanceService {
             let list = try peopleToFind.page(number, size: Self.peopleToFindPageSize)
             func link(_ page: Int) -> String { page > 1 ? "/to-find?page=\(page)" : "/to-find" }
             let canDecide = context.role.map { [Role.editor, .dpo].contains($0) } ?? false
-            let values: [String: Any] = [
+            var values: [String: Any] = [
                 "total": list.total, "hasAny": list.total > 0, "pageNumber": list.page, "pageCount": list.pageCount,
                 "paged": list.pageCount > 1,
-                "newerLink": list.page > 1 ? link(list.page - 1) : "",
-                "olderLink": list.page < list.pageCount ? link(list.page + 1) : "",
                 "faces": list.faces.map { entry in
                     [
                         "asset": entry.asset, "n": entry.n, "file": entry.file,
@@ -26,10 +24,13 @@ extension ClearanceService {
                         "hasCrop": entry.hasCrop,
                         "time": entry.t.map { String(format: "%.1f s into the video", $0) } ?? "",
                         // Editors decide the face once the person is registered, on the review page.
-                        "reviewLink": canDecide ? "/review?asset=\(entry.asset)#\(entry.asset)" : "",
+                        "canDecide": canDecide, "reviewLink": "/review?asset=\(entry.asset)#\(entry.asset)",
                     ] as [String: Any]
                 },
             ]
+            // Only when there is one: Mustache takes an empty string as true, and would draw a link to nowhere.
+            if list.page > 1 { values["newerLink"] = link(list.page - 1) }
+            if list.page < list.pageCount { values["olderLink"] = link(list.page + 1) }
             return page(.toFind, values, context, title: "People to find")
         }
     }

@@ -62,7 +62,8 @@ document.addEventListener('DOMContentLoaded', function () {
     s.faces.forEach(function (face, index) {
       var box = document.createElement('button');
       box.type = 'button';
-      box.className = 'face face-box placed' + (face.accounted ? ' accounted' : '') + (index === s.current ? ' current' : '');
+      box.className = 'face face-box placed' + (face.accounted ? ' accounted' : '') +
+        (face.decision === 'not-registered' ? ' to-find' : '') + (index === s.current ? ' current' : '');
       box.setAttribute('data-face', String(face.n));
       box.setAttribute('aria-label', 'Face ' + face.n + ': ' + label(face));
       var b = face.box || {};

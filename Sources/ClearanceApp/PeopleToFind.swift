@@ -70,7 +70,7 @@ public struct PeopleToFind: Sendable {
     /// its signed events make are believed.
     public func all() throws -> [Entry] {
         var entries: [Entry] = []
-        for sha256 in try ledger.assetsWithFaceDecisions() {
+        for sha256 in try ledger.assetsEverDecidedNotRegistered() {
             guard let stored = try ledger.asset(sha256) else { continue }
             entries += Self.entries(of: stored)
         }

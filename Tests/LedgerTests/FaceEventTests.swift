@@ -54,13 +54,16 @@ import Testing
         let ledger = temporary.ledger
         let detection = try #require(try ledger.asset(sha)?.faceDetections.first).id
         let early = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
+        try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection, decision: .notAFace)], by: "Editor A", at: early)
+        #expect(try ledger.assetsEverDecidedNotRegistered().isEmpty, "only a not-registered decision puts an asset there")
         try ledger.review(sha, reviews: [], faces: [(face: 2, detection: detection, decision: .notRegistered)], by: "Editor A", at: early)
+        #expect(try ledger.assetsEverDecidedNotRegistered() == [sha])
         let listed = try #require(try ledger.asset(sha))
         guard case .found(let before) = listed.faces else { Issue.record("faces were looked for"); return }
         #expect(before[1].decision?.decision == .notRegistered && before[1].decision?.by == "Editor A" && before[1].decision?.at == early)
         #expect(listed.isConfirmed, "\(listed.problems)")
         let stored = try DatabaseQueue(path: temporary.path).read { db in
-            try Row.fetchOne(db, sql: "SELECT decision, person_id FROM face_decisions")
+            try Row.fetchOne(db, sql: "SELECT decision, person_id FROM face_decisions ORDER BY id DESC LIMIT 1")
         }
         #expect(stored?["decision"] == "not-registered" && (stored?["person_id"] as String?) == nil)
 
@@ -68,7 +71,8 @@ import Testing
         try ledger.review(sha, reviews: [], faces: [(face: 2, detection: detection, decision: .person(found))], by: "Editor B",
                           at: Timestamp(millisecondsSinceEpoch: early.millisecondsSinceEpoch + 1000))
         let after = try #require(try ledger.asset(sha))
-        #expect(after.faceDecisions.map(\.decision) == [.notRegistered, .person(found)], "never overwritten")
+        #expect(after.faceDecisions.map(\.decision) == [.notAFace, .notRegistered, .person(found)], "never overwritten")
+        #expect(try ledger.assetsEverDecidedNotRegistered() == [sha], "ever: the list itself reads which decision holds")
         guard case .found(let faces) = after.faces else { Issue.record("faces were looked for"); return }
         #expect(faces[1].decision?.decision == .person(found) && faces[1].decision?.by == "Editor B")
         #expect(try ledger.verify().isIntact)

@@ -76,7 +76,7 @@ let package = Package(
             resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql"),
                         .embedInCode("0004_event_macs.sql"), .embedInCode("0005_signed_assets.sql"),
                         .embedInCode("0006_offline_capture.sql"), .embedInCode("0007_outbox.sql"),
-                        .embedInCode("0008_faces.sql")]
+                        .embedInCode("0008_faces.sql"), .embedInCode("0009_face_not_registered.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.
@@ -127,7 +127,7 @@ let package = Package(
             // carried inside the binary so that nothing is read from the source tree at run time.
             resources: [.embedInCode("openapi.json")]
                 + ["head", "foot", "message", "login", "home", "capture", "receipt", "withdraw", "check", "dashboard",
-                   "person", "selfService", "pending", "renew", "review"].map { .embedInCode("Templates/\($0).mustache") }
+                   "person", "selfService", "pending", "renew", "review", "toFind"].map { .embedInCode("Templates/\($0).mustache") }
                 + ["clearance.css", "page.js", "capture.js", "check.js", "outbox.js", "worker.js", "qrcode.js",
                    "capture.webmanifest", "icon-192.png", "icon-512.png", "review.js"].map { .embedInCode("Public/\($0)") },
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]

@@ -16,5 +16,6 @@ public enum LedgerSchema {
         Migration(identifier: "0006_offline_capture", sql: String(decoding: PackageResources._006_offline_capture_sql, as: UTF8.self)),
         Migration(identifier: "0007_outbox", sql: String(decoding: PackageResources._007_outbox_sql, as: UTF8.self)),
         Migration(identifier: "0008_faces", sql: String(decoding: PackageResources._008_faces_sql, as: UTF8.self)),
+        Migration(identifier: "0009_face_not_registered", sql: String(decoding: PackageResources._009_face_not_registered_sql, as: UTF8.self)),
     ]
 }

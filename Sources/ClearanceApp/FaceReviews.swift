@@ -23,9 +23,11 @@ public struct FaceListing: Sendable, Encodable {
     public var namesWithoutRegion: Int
     /// Faces that nothing accounts for, in the busiest frame, as the gate counts them.
     public var unaccounted: Int
+    /// Faces decided not in the register: on the people-to-find list, and blocking.
+    public var toFind: Int
 
     enum CodingKeys: String, CodingKey {
-        case asset, path, detector, detectedAt, lookedFor, failure, faces, namesWithoutRegion, unaccounted
+        case asset, path, detector, detectedAt, lookedFor, failure, faces, namesWithoutRegion, unaccounted, toFind
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -39,6 +41,7 @@ public struct FaceListing: Sendable, Encodable {
         try c.encode(faces, forKey: .faces)
         try c.encode(namesWithoutRegion, forKey: .namesWithoutRegion)
         try c.encode(unaccounted, forKey: .unaccounted)
+        try c.encode(toFind, forKey: .toFind)
     }
 }
 
@@ -58,7 +61,8 @@ public struct FaceEntry: Sendable, Encodable {
     public var name: String?
     /// For a detected face under a named metadata region: that region's source.
     public var namedBy: String?
-    /// The decision that holds for it (`person`, `not-identifiable`, `not-a-face`), who made it, when.
+    /// The decision that holds for it (`person`, `not-identifiable`, `not-a-face`, `not-registered`),
+    /// who made it, when.
     public var decision: FaceDecisionRecord?
     /// Whether a decision or a naming region accounts for it (a name without a region may still
     /// cover it: see `namesWithoutRegion`).
@@ -90,6 +94,8 @@ public enum FaceDecisionRequest: Sendable, Equatable {
     case person(String)
     case notIdentifiable
     case notAFace
+    /// Someone identifiable whom nobody has registered: stays blocked, goes on the people-to-find list.
+    case notRegistered
 }
 
 /// What `faces --redetect` did.
@@ -126,7 +132,8 @@ extension AssetOperations {
             let newest = target.stored?.faceDetections.max { $0.id < $1.id }
             var listing = FaceListing(asset: target.sha256, path: target.path, detector: newest?.detector, detectedAt: newest?.at,
                                       lookedFor: true, failure: nil, faces: [], namesWithoutRegion: 0,
-                                      unaccounted: Gate.unaccountedFaces(asset).count)
+                                      unaccounted: Gate.unaccountedFaces(asset).count,
+                                      toFind: asset.faces.faces.filter { $0.decision?.decision == .notRegistered }.count)
             if case .notLookedFor(let why) = asset.faces {
                 listing.lookedFor = false
                 listing.failure = why
@@ -187,7 +194,7 @@ extension AssetOperations {
 
     // MARK: Deciding
 
-    /// `tag FILE|ASSET --face N (--person ID | --not-identifiable | --not-a-face)`: a signed
+    /// `tag FILE|ASSET --face N (--person ID | --not-identifiable | --not-a-face | --not-registered)`: a signed
     /// `face.decided` event bound to the newest detection and face N. Earlier decisions stay.
     public func decideFace(_ argument: String, face number: Int, _ request: FaceDecisionRequest, by: String) throws -> FaceListing {
         let target = try locate(argument, detect: false)
@@ -232,6 +239,7 @@ extension AssetOperations {
         switch request {
         case .notIdentifiable: return .notIdentifiable
         case .notAFace: return .notAFace
+        case .notRegistered: return .notRegistered
         case .person(let text):
             guard let id = PersonID(parsing: text), let entry = try ledger.person(id) else { throw InputError("unknown person: \(text)") }
             guard !entry.isErased else { throw InputError("\(id) has been erased") }

@@ -257,8 +257,9 @@ extension AssetOperations {
 
     /// The metadata regions joined by the detected faces of the asset's newest detection, as
     /// the gate pairs them: a face decided to be someone is theirs (the requester's or someone
-    /// else's); a face decided not identifiable is someone unknown; one decided not a face is
-    /// nobody. An undecided face named by a region joins that region (both rectangles are
+    /// else's); a face decided not identifiable is someone unknown; one decided not in the
+    /// register is someone else (nobody's yet, and never the requester's to see); one decided
+    /// not a face is nobody. An undecided face named by a region joins that region (both rectangles are
     /// hidden or kept together, since the two are drawn differently); any other is someone
     /// unknown. A video's faces, from sampled frames, count the same way.
     static func people(shown regions: [ShownPerson], faces search: FaceSearch, requester: PersonID) -> [ShownPerson] {
@@ -270,6 +271,9 @@ extension AssetOperations {
             switch face.decision?.decision {
             case .person(let id): shown.append(ShownPerson(boxes: [box], whose: id == requester ? .requester : .someoneElse))
             case .notIdentifiable: shown.append(ShownPerson(boxes: [box], whose: .unknown))
+            // A reviewer recognised no one in the register there: someone else, always hidden
+            // (the people-to-find list is no reason to show a stranger to the requester).
+            case .notRegistered: shown.append(ShownPerson(boxes: [box], whose: .someoneElse))
             case .notAFace: continue
             case nil: undecided[face.t, default: []].append(face)
             }

@@ -62,7 +62,7 @@ public struct Thumbnails: Sendable {
         }
         guard let asset = try ledger.asset(sha256) else { throw Failure.unknownAsset }
         guard asset.record.kind == "image" else { throw Failure.notAPicture(kind: asset.record.kind ?? "file of unknown kind") }
-        let original = try original(of: asset)
+        let original = try Self.original(of: asset)
         let thumbnail: Data
         do {
             thumbnail = try PictureDecoder.thumbnailJPEG(original, orientation: asset.record.orientation, longSide: size)
@@ -76,7 +76,7 @@ public struct Thumbnails: Sendable {
     }
 
     /// The bytes of the asset from the first of its paths that still holds them.
-    func original(of asset: StoredAsset) throws -> Data {
+    static func original(of asset: StoredAsset) throws -> Data {
         for path in asset.paths {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                   let size = (attributes[.size] as? NSNumber)?.intValue, size <= PictureLimits.standard.maximumBytes,

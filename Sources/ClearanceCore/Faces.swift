@@ -60,6 +60,10 @@ public enum FaceDecision: Hashable, Sendable {
     case notIdentifiable
     /// Not a person's face at all (a poster, a pattern, a dog).
     case notAFace
+    /// Someone identifiable whom nobody has registered yet: the face stays blocked and is on the
+    /// "people to find" list until a later decision (usually `person`, once they are registered)
+    /// supersedes this one.
+    case notRegistered
 
     /// The stable words stored in the ledger and shown in JSON.
     public var action: String {
@@ -67,6 +71,7 @@ public enum FaceDecision: Hashable, Sendable {
         case .person: "person"
         case .notIdentifiable: "not-identifiable"
         case .notAFace: "not-a-face"
+        case .notRegistered: "not-registered"
         }
     }
 
@@ -75,6 +80,7 @@ public enum FaceDecision: Hashable, Sendable {
         case ("person", .some(let id)): self = .person(id)
         case ("not-identifiable", nil): self = .notIdentifiable
         case ("not-a-face", nil): self = .notAFace
+        case ("not-registered", nil): self = .notRegistered
         default: return nil
         }
     }

@@ -28,6 +28,14 @@ public struct Gate: Sendable {
             let frame = unaccounted.time.map { " (in the frame at \(Self.seconds($0)) s of the video)" } ?? ""
             reasons.append(Reason(.unidentifiedPerson, message: "\(counted) not named in its metadata\(frame) and no reviewer has decided who \(unaccounted.count == 1 ? "it is" : "they are") (see `clearance faces`)."))
         }
+        // Someone identifiable whom nobody has registered: no consent can exist for them, and no
+        // name or region in the file speaks for a face a reviewer has decided about.
+        let toFind = decided.filter { $0 == .notRegistered }.count
+        if toFind > 0 {
+            reasons.append(Reason(.unidentifiedPerson, message: toFind == 1
+                ? "A face is someone a reviewer decided is not in the register: it is on the people-to-find list until they are registered and the face is decided again."
+                : "\(toFind) faces are people a reviewer decided are not in the register: they are on the people-to-find list until they are registered and the faces are decided again."))
+        }
         if asset.showsServiceUsers {
             reasons.append(Reason(.serviceUser, message: "Marked as showing service users, who are never published."))
         }

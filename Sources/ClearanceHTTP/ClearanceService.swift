@@ -14,6 +14,7 @@ public struct ClearanceService: Sendable {
     let selfService: SelfServiceForms
     public let thumbnails: Thumbnails
     public let review: ReviewQueue
+    public let peopleToFind: PeopleToFind
     let throttle: LoginThrottle
     let pages: PageTemplates
     let staticAssets: StaticAssets
@@ -29,6 +30,7 @@ public struct ClearanceService: Sendable {
         ledger = operations
         assets = AssetOperations(ledger)
         review = ReviewQueue(ledger)
+        peopleToFind = PeopleToFind(ledger)
         thumbnails = try Thumbnails(ledger, directory: URL(fileURLWithPath: settings.thumbnailDirectory),
                                     capacityBytes: settings.thumbnailCacheBytes)
         accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
@@ -58,6 +60,7 @@ public struct ClearanceService: Sendable {
         addExportRoutes(book)
         addDPORoutes(book)
         addReviewRoutes(book)
+        addPeopleToFindRoutes(book)
         addPageRoutes(book)
         addMetricsRoute(book)
         return (router, book.entries)

@@ -80,6 +80,21 @@ extension Ledger {
         }
     }
 
+    /// The assets a face has ever been decided `not-registered` in, by their `face.decided`
+    /// events (not by the derived rows, which a hand edit could delete): where the people-to-find
+    /// list looks. The payload is canonical JSON, so the decision's word is in its bytes; a
+    /// reviewer's name holding the word only adds an asset to look at. Each is read again through
+    /// `asset(_:)`, which authenticates its events and confirms its rows, before anything is shown.
+    public func assetsEverDecidedNotRegistered() throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT asset FROM events
+                WHERE kind = 'face.decided' AND asset IS NOT NULL AND instr(payload, CAST('"not-registered"' AS BLOB)) > 0
+                ORDER BY asset
+                """)
+        }
+    }
+
     /// Which of these assets are already stored (or have signed events): what ingest need not
     /// read again.
     public func knownAssets(_ hashes: [String]) throws -> Set<String> {

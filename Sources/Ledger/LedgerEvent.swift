@@ -189,7 +189,7 @@ enum LedgerEvent: Equatable, Sendable {
         /// The sequence number of the `asset.faces-detected` event.
         var detection: Int64
         var face: Int
-        /// `person`, `not-identifiable` or `not-a-face`.
+        /// `person`, `not-identifiable`, `not-a-face` or `not-registered`.
         var decision: String
         var person: PersonID?
         var by: String

@@ -150,7 +150,7 @@ enum Projection {
                 throw LedgerError.invalid("face \(decided.face) is not one of the \(detection.faceCount) faces of detection \(decided.detection)")
             }
             guard FaceDecision(action: decided.decision, person: decided.person) != nil else {
-                throw LedgerError.invalid("a face decision is person (with who), not-identifiable or not-a-face")
+                throw LedgerError.invalid("a face decision is person (with who), not-identifiable, not-a-face or not-registered")
             }
             if let person = decided.person, let standing = try store.personStanding(person), !standing.registered || standing.erased {
                 throw LedgerError.unknownPerson(person.description)

@@ -11,13 +11,17 @@ struct Tag: ParsableCommand {
             regions (someone looked at the picture).
 
             Faces the detector found are decided one by one with --face N (numbers from \
-            `clearance faces`): --person ID, --not-identifiable (someone nobody can recognise) or \
-            --not-a-face (a poster, a pattern). A later decision about a face supersedes an \
+            `clearance faces`): --person ID, --not-identifiable (someone nobody can recognise), \
+            --not-a-face (a poster, a pattern) or --not-registered (someone you can recognise who \
+            is not in the register yet: the picture stays blocked and the face goes on the \
+            people-to-find list, `clearance faces --to-find`, until they are registered and the \
+            face is decided as them). A later decision about a face supersedes an \
             earlier one; both are kept. --no-people is refused while the detector's faces are \
             not all decided not to be faces; a whole-picture --person also decides the face \
             when exactly one face is left to account for. Examples:
               clearance tag photo.jpg --person P-3HQ8-TW2K
               clearance tag photo.jpg --face 2 --not-identifiable
+              clearance tag photo.jpg --face 3 --not-registered
               clearance tag photo.jpg --no-people
               clearance tag <sha256> --service-users
             """
@@ -49,17 +53,20 @@ struct Tag: ParsableCommand {
     @Flag(help: "With --face: not a person's face (a poster, a pattern, an animal).")
     var notAFace = false
 
+    @Flag(help: "With --face: someone identifiable who is not in the register yet (stays blocked; on the people-to-find list).")
+    var notRegistered = false
+
     @Option(help: "Who is reviewing (default: $USER).")
     var by: String?
 
     func validate() throws {
         if let face {
-            let decisions = people.count + (notIdentifiable ? 1 : 0) + (notAFace ? 1 : 0)
+            let decisions = people.count + (notIdentifiable ? 1 : 0) + (notAFace ? 1 : 0) + (notRegistered ? 1 : 0)
             guard decisions == 1, notPeople.isEmpty, !noPeople, !serviceUsers else {
-                throw ValidationError("--face \(face) takes exactly one of --person ID, --not-identifiable or --not-a-face")
+                throw ValidationError("--face \(face) takes exactly one of --person ID, --not-identifiable, --not-a-face or --not-registered")
             }
-        } else if notIdentifiable || notAFace {
-            throw ValidationError("--not-identifiable and --not-a-face decide one face: give --face N")
+        } else if notIdentifiable || notAFace || notRegistered {
+            throw ValidationError("--not-identifiable, --not-a-face and --not-registered decide one face: give --face N")
         }
     }
 
@@ -67,7 +74,8 @@ struct Tag: ParsableCommand {
         let operations = AssetOperations(try database.open(forWriting: true))
         let reviewer = by ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         if let face {
-            let request: FaceDecisionRequest = notAFace ? .notAFace : notIdentifiable ? .notIdentifiable : .person(people[0])
+            let request: FaceDecisionRequest = notAFace ? .notAFace : notIdentifiable ? .notIdentifiable
+                : notRegistered ? .notRegistered : .person(people[0])
             let listing = try operations.decideFace(asset, face: face, request, by: reviewer)
             print("\(listing.asset): face \(face) decided; \(Faces.remaining(listing))")
             return
@@ -76,6 +84,6 @@ struct Tag: ParsableCommand {
                                         serviceUsers: serviceUsers, by: reviewer)
         print("\(stored.record.sha256): \(stored.reviews.count) review\(stored.reviews.count == 1 ? "" : "s") recorded")
         let listing = try operations.faces(stored.record.sha256)
-        if listing.unaccounted > 0 { print(Faces.remaining(listing)) }
+        if listing.unaccounted > 0 || listing.toFind > 0 { print(Faces.remaining(listing)) }
     }
 }

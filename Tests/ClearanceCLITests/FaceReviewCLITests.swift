@@ -193,4 +193,128 @@ struct FaceReviewCLITests {
         #expect(copy.isBlack(centre(2).0, centre(2).1) && !copy.isBlack(centre(3).0, centre(3).1))
         #expect(!copy.isBlack(centre(1).0, centre(1).1))
     }
+
+    // MARK: Issue 14: not in the register, and the people to find
+
+    private func toFind(_ fixture: LedgerCLIFixture) throws -> [[String: Any]] {
+        try #require(try fixture.json(["faces", "--to-find"]) as? [[String: Any]])
+    }
+
+    @Test func aFaceNotInTheRegisterStaysBlockedAndIsListedUntilDecidedAsThePersonFound() throws {
+        let fixture = try LedgerCLIFixture()
+        let folder = fixture.directory.appendingPathComponent("2026-07-04 summer fair")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = try photo(fixture, "2026-07-04 summer fair/group.jpg", [])
+        try fixture.succeed(["ingest", path])
+        #expect(try toFind(fixture).isEmpty)
+        #expect(try fixture.succeed(["faces", "--to-find"]) == "no people to find: no face is decided not in the register")
+
+        let said = try fixture.succeed(["tag", path, "--face", "1", "--not-registered", "--by", "Editor Ben"])
+        #expect(said.contains("face 1 decided") && said.contains("people-to-find list"), "\(said)")
+        try fixture.succeed(["tag", path, "--face", "2", "--not-identifiable", "--by", "Editor Ben"])
+        try fixture.succeed(["tag", path, "--face", "3", "--not-identifiable", "--by", "Editor Ben"])
+        var verdict = try check(fixture, path)
+        #expect(!verdict.cleared && verdict.codes == ["unidentified-person"], "\(verdict)")
+        #expect(verdict.messages.first?.contains("people-to-find list") == true, "\(verdict.messages)")
+        let listing = try faces(fixture, path)
+        #expect(listing["toFind"] as? Int == 1 && listing["unaccounted"] as? Int == 0)
+        #expect((listing["faces"] as? [[String: Any]])?.first { $0["n"] as? Int == 1 }?["decision"] as? String == "not-registered")
+
+        var list = try toFind(fixture)
+        #expect(list.count == 1)
+        let entry = try #require(list.first)
+        #expect(entry["n"] as? Int == 1 && entry["file"] as? String == "group.jpg" && entry["folder"] as? String == "2026-07-04 summer fair")
+        #expect(entry["decidedBy"] as? String == "Editor Ben" && (entry["decidedAt"] as? String)?.hasSuffix("Z") == true)
+        #expect(entry["hasCrop"] as? Bool == true && entry["kind"] as? String == "image")
+        #expect((entry["asset"] as? String)?.count == 64)
+        let text = try fixture.succeed(["faces", "--to-find"])
+        #expect(text.hasPrefix("1 face of people not in the register") && text.contains("face 1  group.jpg  in 2026-07-04 summer fair"), "\(text)")
+
+        // The crop: a small JPEG of that face alone, upright, with no metadata of the original.
+        let crops = fixture.directory.appendingPathComponent("crops")
+        let written = try #require(try fixture.json(["faces", "--to-find", "--crops", crops.path]) as? [[String: Any]])
+        let cropPath = try #require(written.first?["crop"] as? String)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: cropPath))
+        #expect(bytes.starts(with: [0xFF, 0xD8]))
+        #expect(bytes.range(of: Data("Exif".utf8)) == nil && bytes.range(of: Data("http://ns.adobe.com/xap".utf8)) == nil)
+        let crop = try SubjectAccessTests.decode(cropPath)
+        let box = try #require(entry["box"] as? [String: Double])
+        // The face with half its size on each side, clipped to the picture (640 × 480 pixels).
+        let (x, y, w, h) = (box["x"]!, box["y"]!, box["w"]!, box["h"]!)
+        let wide = (min(1, x + 1.5 * w) - max(0, x - 0.5 * w)) * 640, high = (min(1, y + 1.5 * h) - max(0, y - 0.5 * h)) * 480
+        #expect(max(crop.width, crop.height) <= 256 && crop.width > 40 && crop.height > 40, "\(crop.width)×\(crop.height)")
+        #expect(abs(Double(crop.width) / Double(crop.height) - wide / high) < 0.1, "\(crop.width)×\(crop.height) for \(wide)×\(high)")
+        // A second --crops into the same (now full) folder is refused before anything is written.
+        let again = try fixture.run(["faces", "--to-find", "--crops", crops.path])
+        #expect(again.status == 2 && again.stderr.contains("not empty"), "\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: crops.path).count == 1)
+
+        // Found and registered: the same face decided as them leaves the list and clears the picture.
+        let grace = try person(fixture, "Grace Found")
+        try fixture.succeed(["tag", path, "--face", "1", "--person", grace, "--by", "Editor Cy"])
+        list = try toFind(fixture)
+        #expect(list.isEmpty, "\(list)")
+        verdict = try check(fixture, path)
+        #expect(verdict.cleared, "\(verdict)")
+        let verify = try #require(try fixture.json(["verify"]) as? [String: Any])
+        #expect(verify["intact"] as? Bool == true, "\(verify)")
+    }
+
+    @Test func badToFindAndNotRegisteredArgumentsAreRefusedAndWriteNothing() throws {
+        let fixture = try LedgerCLIFixture()
+        let path = try photo(fixture, "group.jpg", [])
+        try fixture.succeed(["ingest", path])
+        let before = try fixture.eventCount()
+        let notEmpty = fixture.directory.appendingPathComponent("full")
+        try FileManager.default.createDirectory(at: notEmpty, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: notEmpty.appendingPathComponent("kept.txt"))
+        for arguments in [["tag", path, "--not-registered"], ["tag", path, "--face", "1", "--not-registered", "--not-a-face"],
+                          ["tag", path, "--face", "1", "--not-registered", "--person", "P-AAAA-AAAA"],
+                          ["tag", path, "--face", "9", "--not-registered"],
+                          ["faces", "--to-find", path], ["faces", "--crops", notEmpty.path, path],
+                          ["faces", "--to-find", "--redetect"], ["faces", "--to-find", "--crops", notEmpty.path],
+                          ["faces", "--to-find", "--crops", path]] {
+            let result = try fixture.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.isEmpty)
+        }
+        #expect(try fixture.eventCount() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: notEmpty.path) == ["kept.txt"])
+        let help = try fixture.run(["tag", "--help"]).stdout
+        #expect(help.contains("--not-registered") && help.contains("people-to-find"))
+        #expect(try fixture.run(["faces", "--help"]).stdout.contains("--to-find"))
+    }
+
+    /// A face not in the register is nobody's yet: the subject access pack hides it from the
+    /// requester, and erasing a registered person leaves it on the list.
+    @Test func aFaceNotInTheRegisterIsHiddenFromASubjectAccessPackAndErasureLeavesIt() throws {
+        let fixture = try LedgerCLIFixture()
+        let ada = try person(fixture, "Ada Lovelace")
+        let path = try photo(fixture, "group-named.jpg", [
+            "-XMP-mwg-rs:RegionInfo={AppliedToDimensions={W=640,H=480,Unit=pixel},RegionList=[{Area={X=0.0945,Y=0.16,W=0.08,H=0.13,Unit=normalized},Name=Ada Lovelace,Type=Face}]}",
+        ])
+        try fixture.succeed(["ingest", path])
+        try fixture.succeed(["tag", path, "--face", "2", "--not-registered"])
+        try fixture.succeed(["tag", path, "--face", "3", "--not-a-face"])
+        let entries = try #require(try faces(fixture, path)["faces"] as? [[String: Any]])
+        func centre(_ n: Int) throws -> (Double, Double) {
+            let box = try #require(entries.first { $0["n"] as? Int == n }?["box"] as? [String: Double])
+            return (box["x"]! + box["w"]! / 2, box["y"]! + box["h"]! / 2)
+        }
+        let folder = fixture.directory.appendingPathComponent("ada-pack")
+        try fixture.succeed(["sar", ada, "--to", folder.path])
+        let data = try Data(contentsOf: folder.appendingPathComponent("data.json"))
+        let asset = try #require(((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["assets"] as? [[String: Any]])?.first)
+        #expect(asset["regionsBlackedOut"] as? Int == 1, "\(asset)")
+        let copy = try SubjectAccessTests.decode(folder.appendingPathComponent(try #require(asset["file"] as? String)).path)
+        let (one, two, three) = (try centre(1), try centre(2), try centre(3))
+        #expect(!copy.isBlack(one.0, one.1), "Ada's own face is shown")
+        #expect(copy.isBlack(two.0, two.1), "the face not in the register is hidden")
+        #expect(!copy.isBlack(three.0, three.1), "not a face: shown as taken")
+        #expect(!String(decoding: data, as: UTF8.self).contains("not-registered"), "nothing about the stranger in Ada's data")
+
+        try fixture.succeed(["erase", ada])
+        let list = try toFind(fixture)
+        #expect(list.count == 1 && list.first?["n"] as? Int == 2, "\(list)")
+    }
 }

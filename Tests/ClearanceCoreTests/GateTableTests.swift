@@ -165,6 +165,18 @@ import Testing
              people: [F.standing(p, consents: [F.consent(1, for: p, withdrawn: "2026-05-01")])]),
         Case(name: "a face decided to be someone not in the facts (erased)", code: .unknownPerson, present: true,
              asset: F.faces([F.face(1, 0.1, decided: .person(q))], named: []), people: [adult]),
+
+        // Issue 14: "not in the register" keeps the face blocked, whatever the metadata says.
+        Case(name: "a face decided not in the register", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1, decided: .notRegistered)], named: []), people: [adult]),
+        Case(name: "the same face later decided to be the registered person", code: .unidentifiedPerson, present: false,
+             asset: F.faces([F.face(1, 0.1, decided: .person(p))], named: []), people: [adult]),
+        Case(name: "a face decided not in the register under a named region", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1, decided: .notRegistered)], named: [(p, F.region(0.1))]), people: [adult]),
+        Case(name: "a face decided not in the register, a name without a region", code: .unidentifiedPerson, present: true,
+             asset: F.faces([F.face(1, 0.1, decided: .notRegistered)], named: [(p, nil)]), people: [adult]),
+        Case(name: "a face decided not in the register is not 'not reviewed'", code: .notReviewed, present: false,
+             asset: F.faces([F.face(1, 0.1, decided: .notRegistered)], named: []), people: []),
     ]
 
     @Test(arguments: cases)
@@ -269,6 +281,22 @@ import Testing
         #expect(unnamed.count == 1)
         #expect(unnamed.first?.message.hasPrefix("2 unnamed faces") == true)
         #expect(verdict.reasons.map(\.code) == verdict.reasons.map(\.code).sorted(), "ordered as the reason table")
+    }
+
+    @Test func aFaceNotInTheRegisterSaysItIsOnThePeopleToFindList() {
+        // Face 2 is named by a region and its person may be published; face 1 is someone nobody
+        // registered: the verdict says so once, and a name without a region does not cover it.
+        let (p, adult) = (GateTableTests.p, GateTableTests.adult)
+        let asset = F.faces([F.face(1, 0.1, decided: .notRegistered), F.face(2, 0.6)], named: [(p, F.region(0.6)), (p, nil)])
+        let verdict = Gate(policy: Policy()).verdict(for: asset, people: [p: adult], channel: Channel("facebook"), at: F.day("2026-06-01"))
+        #expect(!verdict.cleared)
+        let unidentified = verdict.reasons.filter { $0.code == .unidentifiedPerson }
+        #expect(unidentified.count == 1, "\(unidentified.map(\.message))")
+        #expect(unidentified.first?.message.contains("people-to-find list") == true)
+        let two = F.faces([F.face(1, 0.1, decided: .notRegistered), F.face(2, 0.6, decided: .notRegistered)], named: [])
+        let both = Gate(policy: Policy()).verdict(for: two, people: [:], channel: Channel("facebook"), at: F.day("2026-06-01"))
+        #expect(both.reasons.map(\.code) == [.unidentifiedPerson])
+        #expect(both.reasons.first?.message.hasPrefix("2 faces are people") == true)
     }
 
     @Test func aFaceUnderAnUnnamedRegionIsReportedOnceAsThatRegion() {

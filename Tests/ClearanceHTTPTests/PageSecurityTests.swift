@@ -93,7 +93,7 @@ struct PageSecurityTests {
                                  expiresAt: Timestamp(millisecondsSinceEpoch: Timestamp.now.millisecondsSinceEpoch + 86_400_000))
         }
         let pages = ["/", "/login", "/capture", "/self-service", "/self-service/pending/\(pending)", "/check", "/check?q=amira",
-                     "/check?show=blocked&channel=facebook", "/review",
+                     "/check?show=blocked&channel=facebook", "/review", "/to-find",
                      "/dpo", "/dpo?q=amira", "/dpo/people/\(fixture.amira)", "/withdraw/\(withdrawal)", "/self/\(link.secret)",
                      "/renew/\(renewal)", "/renew/not-a-renewal-link-0000000000"]
         try await fixture.application().test(.live) { client in

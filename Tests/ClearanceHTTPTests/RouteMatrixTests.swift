@@ -40,6 +40,18 @@ struct RouteMatrixTests {
         #expect(served.count >= 20)
     }
 
+    @Test("the people to find are for officers, who find them, editors, who decide their faces, and the DPO")
+    func peopleToFindRoles() async throws {
+        let fixture = try ServiceFixture(ingestSamples: false)
+        let documented = try await Self.documented(fixture)
+        let finders: Set<String> = ["officer", "editor", "dpo"]
+        #expect(documented["GET /api/v1/people-to-find"] == finders)
+        #expect(documented["GET /api/v1/assets/{sha256}/faces/{n}/crop"] == finders)
+        #expect(documented["POST /api/v1/assets/{sha256}/faces/{n}"] == ["editor", "dpo"], "only reviewers decide faces")
+        let page = try #require(fixture.routes.first { $0.method == "GET" && $0.path == "/to-find" })
+        #expect(page.access == .roles([.officer, .editor, .dpo]))
+    }
+
     /// A real value for each path parameter, so an allowed call reaches its handler.
     /// Account routes act on a spare account, so that disabling it or revoking its token does
     /// not lock the roles' own accounts out of the rest of the walk.

@@ -104,6 +104,8 @@ final class IntegrityRegister: @unchecked Sendable {
             // looked for.
             ("group", record("group", regions: 1), [named("Carol Chen")]),
             ("groupUndecided", record("groupUndecided", regions: 1), [named("Carol Chen")]),
+            // Issue 14: one unnamed face decided to be Bob, the other someone not in the register.
+            ("groupToFind", record("groupToFind", regions: 1), [named("Carol Chen")]),
             ("notLooked", record("notLooked", regions: 1), [named("Bob Brown")]),
         ]
         for (key, _, _) in items { hashes[key] = hash(key) }
@@ -140,6 +142,13 @@ final class IntegrityRegister: @unchecked Sendable {
         let undecided = try (ledger.asset(hashes["groupUndecided"]!)?.faceDetections.last).unwrapped("the other group photo's detection")
         try ledger.review(hashes["groupUndecided"]!, reviews: [], faces: [
             (face: (undecided.faces ?? []).first { $0.box.x > 0.3 }!.number, detection: undecided.id, decision: .notAFace),
+        ], by: "Editor Ben Cole")
+
+        let toFind = try (ledger.asset(hashes["groupToFind"]!)?.faceDetections.last).unwrapped("the people-to-find photo's detection")
+        let toFindFaces = (toFind.faces ?? []).filter { $0.box.x > 0.3 }.map(\.number)
+        try ledger.review(hashes["groupToFind"]!, reviews: [], faces: [
+            (face: toFindFaces[0], detection: toFind.id, decision: .notRegistered),
+            (face: toFindFaces[1], detection: toFind.id, decision: .person(people["bob"]!)),
         ], by: "Editor Ben Cole")
 
         _ = try assets.tag(hashes["samTagged"]!, people: [people["sam1"]!.description], notPeople: [], noPeople: false,

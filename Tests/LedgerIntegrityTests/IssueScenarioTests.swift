@@ -30,7 +30,7 @@ import Testing
         let register = try Self.register.get()
         let report = try register.ledger.verify()
         #expect(report.isIntact, "\(report.problems)")
-        #expect(report.assets == 19)
+        #expect(report.assets == 20)
         let verdicts = register.verdicts()
         #expect(verdicts["bob facebook"] == [])
         #expect(verdicts["samTagged facebook"] == [])
@@ -53,7 +53,36 @@ import Testing
         #expect(verdicts["group facebook"] == ["channel-not-covered"], "Carol's consent covers the website only")
         #expect(verdicts["groupUndecided website"] == ["unidentified-person"])
         #expect(verdicts["notLooked facebook"] == ["not-reviewed"])
+        #expect(verdicts["groupToFind website"] == ["unidentified-person"], "one face is someone not in the register")
         #expect(verdicts.values.allSatisfy { !$0.contains("record-tampered") && !$0.contains("error") })
+    }
+
+    @Test func aForgedRowTurningNotInTheRegisterIntoAPersonIsCaught() throws {
+        // Issue 14: the face stays on the people-to-find list and the picture blocked, whatever
+        // the derived row is made to say; the signed face.decided event speaks.
+        let register = try Self.register.get()
+        let bob = try #require(register.people["bob"]).description
+        let (ledger, store) = try after("UPDATE face_decisions SET decision = 'person', person_id = ? WHERE decision = 'not-registered'",
+                                        [bob.databaseValue])
+        defer { store.remove() }
+        let verdict = try verdict("groupToFind", "website", in: ledger)
+        #expect(!verdict.cleared)
+        #expect(codes(verdict).isSuperset(of: [.recordTampered, .unidentifiedPerson]), "\(verdict.reasons.map(\.code))")
+        let report = try ledger.verify()
+        #expect(report.problems.contains { $0.table == "face_decisions" }, "\(report.problems)")
+        let list = try PeopleToFind(LedgerOperations(ledger: ledger, configuration: .standard)).all()
+        #expect(list.map(\.asset) == [register.hashes["groupToFind"]!], "the list follows the signed event, not the row")
+    }
+
+    @Test func deletingTheNotInTheRegisterRowNeitherClearsNorHidesTheFace() throws {
+        let register = try Self.register.get()
+        let (ledger, store) = try after("DELETE FROM face_decisions WHERE decision = 'not-registered'")
+        defer { store.remove() }
+        let verdict = try verdict("groupToFind", "website", in: ledger)
+        #expect(codes(verdict).isSuperset(of: [.recordTampered, .unidentifiedPerson]))
+        let list = try PeopleToFind(LedgerOperations(ledger: ledger, configuration: .standard)).all()
+        #expect(list.map(\.asset) == [register.hashes["groupToFind"]!])
+        #expect(try ledger.verify().problems.contains { $0.table == "face_decisions" })
     }
 
     @Test func deletingTheServiceUsersReviewDoesNotClearThePicture() throws {

@@ -75,8 +75,9 @@ enum MutationCatalog {
 
 /// On a register with assets, reviews (a DPO's "shows service users" among them), namesakes,
 /// a withdrawal and an erasure: no edit leaves a blocked asset cleared by `check`, and
-/// `verify` names the table of every edit that changed anything (the one exception, by
-/// design: a deleted `asset_paths` row, which changes no verdict).
+/// `verify` names the table of every edit that changed anything (the exceptions, by design: a
+/// deleted `asset_paths` row, which changes no verdict, and the newest migration's row deleted,
+/// which the next open runs again, leaving the file as it was).
 @Suite struct MutationSuiteTests {
     static let register = Result { try IntegrityRegister() }
 
@@ -156,6 +157,13 @@ enum MutationCatalog {
             if Self.noticeTables.contains(table),
                mutation.kind == .delete || mutation.column.map({ Self.senderColumns[table, default: []].contains($0) }) == true {
                 #expect(after == baseline, "\(mutation): the notices' working state changes no verdict")
+                continue
+            }
+            if mutation.kind == .delete && table == "grdb_migrations" && report.isIntact {
+                // The newest migration (0009, a rebuild of face_decisions that copies its rows)
+                // runs again when its row is gone: opening the file puts it back as it was.
+                let restored = try store.fingerprint(of: table)
+                #expect(after == baseline && restored == before, "\(mutation): a migration that ran again left the file as it was")
                 continue
             }
             if mutation.kind == .delete && table == "reserved_references" && !usedReferences.contains(mutation.arguments) {

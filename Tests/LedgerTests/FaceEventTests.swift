@@ -47,6 +47,72 @@ import Testing
         #expect(kinds == ["asset.ingested", "asset.faces-detected", "face.decided", "face.decided"])
     }
 
+    @Test func notInTheRegisterIsAFourthDecisionSupersededOnceThePersonIsRegistered() throws {
+        // Issue 14: someone identifiable whom nobody has registered; found and registered later,
+        // the same face is decided as them. Both events are kept, signed, with who and when.
+        let (temporary, _) = try ingested(faces: Self.two)
+        let ledger = temporary.ledger
+        let detection = try #require(try ledger.asset(sha)?.faceDetections.first).id
+        let early = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
+        try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection, decision: .notAFace)], by: "Editor A", at: early)
+        #expect(try ledger.assetsEverDecidedNotRegistered().isEmpty, "only a not-registered decision puts an asset there")
+        try ledger.review(sha, reviews: [], faces: [(face: 2, detection: detection, decision: .notRegistered)], by: "Editor A", at: early)
+        #expect(try ledger.assetsEverDecidedNotRegistered() == [sha])
+        let listed = try #require(try ledger.asset(sha))
+        guard case .found(let before) = listed.faces else { Issue.record("faces were looked for"); return }
+        #expect(before[1].decision?.decision == .notRegistered && before[1].decision?.by == "Editor A" && before[1].decision?.at == early)
+        #expect(listed.isConfirmed, "\(listed.problems)")
+        let stored = try DatabaseQueue(path: temporary.path).read { db in
+            try Row.fetchOne(db, sql: "SELECT decision, person_id FROM face_decisions ORDER BY id DESC LIMIT 1")
+        }
+        #expect(stored?["decision"] == "not-registered" && (stored?["person_id"] as String?) == nil)
+
+        let found = try ledger.write { tx in try tx.addPerson(PersonalData(name: "Grace Found"), roles: PersonRoles()) }
+        try ledger.review(sha, reviews: [], faces: [(face: 2, detection: detection, decision: .person(found))], by: "Editor B",
+                          at: Timestamp(millisecondsSinceEpoch: early.millisecondsSinceEpoch + 1000))
+        let after = try #require(try ledger.asset(sha))
+        #expect(after.faceDecisions.map(\.decision) == [.notAFace, .notRegistered, .person(found)], "never overwritten")
+        #expect(try ledger.assetsEverDecidedNotRegistered() == [sha], "ever: the list itself reads which decision holds")
+        guard case .found(let faces) = after.faces else { Issue.record("faces were looked for"); return }
+        #expect(faces[1].decision?.decision == .person(found) && faces[1].decision?.by == "Editor B")
+        #expect(try ledger.verify().isIntact)
+        // A not-registered decision names nobody: one with a person is refused.
+        #expect(FaceDecision(action: "not-registered", person: found) == nil)
+        #expect(FaceDecision(action: "not-registered", person: nil) == .notRegistered)
+    }
+
+    @Test func aLedgerFromBeforeTheFourthDecisionKeepsItsRowsWhenMigrated() throws {
+        // The file as the previous version left it: `face_decisions` with the three-way CHECK
+        // and migration 0009 not applied. Opening it rebuilds the table with every row as it was.
+        let (temporary, ada) = try ingested(faces: Self.two)
+        let detection = try #require(try temporary.ledger.asset(sha)?.faceDetections.first).id
+        try temporary.ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection, decision: .person(ada)),
+                                                             (face: 2, detection: detection, decision: .notAFace)], by: "Editor")
+        try temporary.tamper("""
+            CREATE TABLE old_decisions (
+                id INTEGER PRIMARY KEY REFERENCES events(seq), sha256 TEXT NOT NULL REFERENCES assets(sha256),
+                detection_id INTEGER NOT NULL REFERENCES face_detections(id), face INTEGER NOT NULL CHECK (face >= 1),
+                decision TEXT NOT NULL CHECK (decision IN ('person', 'not-identifiable', 'not-a-face')),
+                person_id TEXT REFERENCES people(id), by TEXT NOT NULL, at INTEGER NOT NULL,
+                CHECK ((decision = 'person') = (person_id IS NOT NULL)));
+            INSERT INTO old_decisions SELECT * FROM face_decisions;
+            DROP TABLE face_decisions;
+            ALTER TABLE old_decisions RENAME TO face_decisions;
+            CREATE INDEX face_decisions_by_asset ON face_decisions(sha256);
+            CREATE INDEX face_decisions_by_person ON face_decisions(person_id) WHERE person_id IS NOT NULL;
+            DELETE FROM grdb_migrations WHERE identifier = '0009_face_not_registered';
+            """)
+        let reopened = try Ledger.open(at: temporary.path, forWriting: true)
+        let migrated = try DatabaseQueue(path: temporary.path).read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier").last,
+             try Row.fetchAll(db, sql: "SELECT id, decision, person_id FROM face_decisions ORDER BY id").map { $0["decision"] as String })
+        }
+        #expect(migrated.0 == "0009_face_not_registered")
+        #expect(migrated.1 == ["person", "not-a-face"])
+        try reopened.review(sha, reviews: [], faces: [(face: 2, detection: detection, decision: .notRegistered)], by: "Editor")
+        #expect(try reopened.verify().isIntact)
+    }
+
     @Test func aNewerDetectorAddsAnEventAndOverlappingFacesKeepTheirDecisions() throws {
         let (temporary, ada) = try ingested(faces: Self.two)
         let ledger = temporary.ledger

@@ -48,9 +48,25 @@ def run(flow):
     flow.submit(driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
     flow.accessible("the login form with an error")
 
-    # The officer: capture, self-service, the receipt.
+    # A face on the people-to-find list, so that /to-find is audited with a crop on it: the first
+    # undecided face the detector found in a picture waiting for review.
+    listed = False
+    status, _, data = server.api("editor", "GET", "/api/v1/review")
+    for group in json.loads(data)["groups"] if status == 200 else []:
+        for item in group["assets"]:
+            status, _, data = server.api("editor", "GET", "/api/v1/assets/" + item["asset"])
+            faces = (json.loads(data).get("faces") or {}).get("faces") or [] if status == 200 else []
+            open_faces = [f for f in faces if f["source"] == "detected" and not f["accounted"]]
+            if open_faces and not listed and item.get("kind") == "image":
+                status, _, _ = server.api("editor", "POST", "/api/v1/assets/%s/faces/%d" % (item["asset"], open_faces[0]["n"]),
+                                          {"notRegistered": True})
+                listed = status == 200
+    flow.check(listed, "a face is put on the people-to-find list")
+
+    # The officer: capture, self-service, the receipt, the people to find.
     flow.sign_in("officer-olu")
     audit("/", "officer")
+    audit("/to-find", "officer", "to-find")
     audit("/capture", "officer", "capture")
     # The form with every error shown: submitted empty.
     buttons = driver.find_elements(By.CSS_SELECTOR, "form#capture button[type=submit]")
@@ -74,6 +90,7 @@ def run(flow):
     audit("/check?channel=facebook&show=blocked", "editor")
     audit("/check?q=no-such-file", "editor")
     audit("/review", "editor", "review")
+    audit("/to-find", "editor")
     driver.get(flow.base + "/check")
     for label in ["visitor.jpg", "amira-stage.jpg"]:
         driver.find_element(By.XPATH, "//label[contains(normalize-space(.), '%s')]/input" % label).click()
@@ -93,7 +110,8 @@ def run(flow):
             server.api("dpo", "POST", "/api/v1/consents/%s/withdraw" % consent["reference"], {"receivedVia": "email"})
     flow.sign_in("dpo-dana")
     for path, shot in [("/", None), ("/dpo", "dpo"), ("/dpo?q=Amira", None), ("/dpo/people/" + server.amira, "person"),
-                       ("/capture", None), ("/check", None), ("/review", None), ("/api/v1/consents/%s/receipt" % reference, None)]:
+                       ("/capture", None), ("/check", None), ("/review", None), ("/to-find", None),
+                       ("/api/v1/consents/%s/receipt" % reference, None)]:
         audit(path, "dpo", shot)
 
     flow.sign_out()

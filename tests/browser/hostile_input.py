@@ -334,6 +334,27 @@ class Hostile:
         from selenium.webdriver.common.by import By
         self.flow.submit(self.flow.driver.find_element(By.CSS_SELECTOR, button_selector))
 
+    # MARK: the people to find
+
+    def put_hostile_files_on_the_people_to_find_list(self):
+        """A face of each hostile-named file decided not in the register, so that /to-find shows
+        the hostile file names (and their folder) to every role that may open it."""
+        check = self.flow.check
+        listed = 0
+        for name in sorted(os.listdir(self.server.hostile_folder)):
+            with open(os.path.join(self.server.hostile_folder, name), "rb") as f:
+                sha = hashlib.sha256(f.read()).hexdigest()
+            status, _, data = self.api("editor", "GET", "/api/v1/assets/" + sha)
+            faces = (json.loads(data).get("faces") or {}).get("faces") or [] if status == 200 else []
+            detected = [face for face in faces if face["source"] == "detected"]
+            if detected:
+                status, _, _ = self.api("editor", "POST", "/api/v1/assets/%s/faces/%d" % (sha, detected[0]["n"]), {"notRegistered": True})
+                listed += status == 200
+        check(listed >= 2, "hostile-named files are on the people-to-find list (%d)" % listed)
+        status, _, data = self.api("officer", "GET", "/api/v1/people-to-find")
+        files = [face["file"] for face in json.loads(data)["faces"]] if status == 200 else []
+        check(any("<img" in name for name in files), "the API gives the hostile file name as it is, in JSON")
+
     # MARK: every page, every role
 
     def pages(self):
@@ -343,7 +364,7 @@ class Hostile:
             pending = ["/self-service/pending/%d" % row[0] for row in users.execute("SELECT id FROM pending_consents")]
         people = ["/dpo/people/" + person for person in self.people]
         return (["/", "/login", "/capture", "/self-service", "/self-service?page=2", "/check", "/check?q=" + urllib.parse.quote(IMG),
-                 "/check?channel=facebook&show=blocked", "/review",
+                 "/check?channel=facebook&show=blocked", "/review", "/to-find",
                  "/dpo", "/dpo?q=" + urllib.parse.quote(QUOTE)] + pending + people + self.withdraw_links + self.event_codes
                 + self.renew_links
                 + ["/api/v1/consents/%s/receipt" % reference for reference in self.consents])
@@ -400,6 +421,7 @@ def run(flow):
     hostile = Hostile(flow)
     hostile.inject_by_api()
     hostile.inject_by_forms()
+    hostile.put_hostile_files_on_the_people_to_find_list()
     hostile.walk()
     hostile.subject_access_packs()
 

@@ -13,8 +13,15 @@ for every face, either types part of a registered person's name and presses Ente
 (not identifiable) or 2 (not a face): no mouse, no clicks. Actions are counted (a typed name is
 one, each other key press one) and must average at most two per face. After each picture's last
 face the page shows the verdict for the chosen channel; it must match what the API then answers,
-and every decision must be recorded with who made it. Screenshots of each step go to
-out/browser-artifacts. Skips when the corpus is absent. The last line reads "N passed, M failed".
+and every decision must be recorded with who made it.
+
+The last face of the last picture is someone not in the register (key 3): that picture stays
+blocked. An officer then opens /to-find and sees that face's crop (an image that loads), the
+file's name and who decided; the editor, the person now found (Amira), selects the face with the
+arrow keys and picks her: the face leaves the list and the picture is cleared.
+
+Screenshots of each step go to out/browser-artifacts. Skips when the corpus is absent. The last
+line reads "N passed, M failed".
 """
 import hashlib
 import json
@@ -69,6 +76,7 @@ def run(flow):
         return json.loads(data).get("faces") if status == 200 else None
 
     flow.sign_in("editor-eve")
+    to_find = None
 
     # Namesakes, told apart by what an editor may see.
     sam = sha256(os.path.join(ROOT, "samples", "photos", "sam-tombola.jpg"))
@@ -129,8 +137,12 @@ def run(flow):
         flow.check(driver.switch_to.active_element.get_attribute("id") == "who-" + sha, "the name field of the picture has the focus")
         undecided = [face for face in listing["faces"] if not face["accounted"]]
         total_faces += len(undecided)
+        last_picture = index + 1 == len(hashes)
         for number, face in enumerate(undecided):
-            if number == 0:
+            if last_picture and number > 0 and number + 1 == len(undecided):
+                press("3")               # someone not in the register: on the people-to-find list
+                to_find = (sha, face["n"])
+            elif number == 0:
                 press("amira")           # type part of a registered name…
                 WebDriverWait(driver, 10).until(lambda d: article.find_elements(By.CSS_SELECTOR, ".matches li[aria-selected=true]"))
                 flow.shot("review-%d-face-%d-typed" % (index + 1, face["n"]))
@@ -151,8 +163,15 @@ def run(flow):
         verdict = json.loads(data)[0]
         flow.check(shown == ("cleared" if verdict["cleared"] else "blocked"),
                    "picture %d: the verdict shown (%s: %s) is the API's" % (index + 1, shown, line))
-        flow.check(verdict["cleared"], "picture %d: cleared for the website once every face is decided (%s)"
-                   % (index + 1, [r["code"] for r in verdict["reasons"]]))
+        if last_picture:
+            flow.check(not verdict["cleared"] and [r["code"] for r in verdict["reasons"]] == ["unidentified-person"],
+                       "picture %d: a face not in the register keeps it blocked (%s)" % (index + 1, [r["code"] for r in verdict["reasons"]]))
+            flow.check("people-to-find" in article.find_element(By.CSS_SELECTOR, ".face-status").text
+                       or "people-to-find" in " ".join(r["message"] for r in verdict["reasons"]),
+                       "picture %d: the page and the verdict say the face is on the people-to-find list" % (index + 1))
+        else:
+            flow.check(verdict["cleared"], "picture %d: cleared for the website once every face is decided (%s)"
+                       % (index + 1, [r["code"] for r in verdict["reasons"]]))
         after = faces(sha)
         flow.check(all(f["accounted"] for f in after["faces"]) and after["unaccounted"] == 0, "picture %d: every face accounted for" % (index + 1))
         flow.check(all(f.get("decidedBy") == "editor-eve" for f in after["faces"] if f.get("decision")),
@@ -165,6 +184,73 @@ def run(flow):
     flow.check(total_faces >= 8, "the folder had %d faces to decide" % total_faces)
     flow.check(per_face <= 2.0, "keyboard only: %d actions for %d faces (%.2f a face, at most 2)" % (actions["count"], total_faces, per_face))
     flow.clean("the review page after the decisions")
+    if flow.check(to_find is not None, "a face was decided not in the register"):
+        people_to_find(flow, to_find, names, press, faces)
+
+
+def people_to_find(flow, to_find, names, press, faces):
+    """The officer sees the face on /to-find; the editor decides it as the person found."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+    driver, server = flow.driver, flow.server
+    sha, n = to_find
+    item = "li[data-asset='%s'][data-face='%d']" % (sha, n)
+    flow.sign_out()
+    flow.sign_in("officer-olu")
+    driver.get(flow.base + "/")
+    flow.check(bool(driver.find_elements(By.CSS_SELECTOR, "nav a[href='/to-find']")), "the officer's menu links to the people to find")
+    driver.get(flow.base + "/to-find")
+    flow.clean("the people-to-find page")
+    flow.accessible("the people-to-find page")
+    found = driver.find_elements(By.CSS_SELECTOR, item)
+    if not flow.check(len(found) == 1, "the officer sees the face on the people-to-find list"):
+        return
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+        "var i = document.querySelector(\"%s img\"); return !!i && i.complete;" % item))
+    loaded = driver.execute_script("var i = document.querySelector(\"%s img\"); return i.naturalWidth;" % item)
+    flow.check(loaded > 0, "its crop is a picture that loads (%s px wide)" % loaded)
+    text = found[0].text
+    flow.check(names[sha] in text and "editor-eve" in text and "library open day" in text,
+               "the file's name, its folder and who decided are shown (%s)" % text.replace("\n", " | "))
+    flow.check(not found[0].find_elements(By.TAG_NAME, "a"), "an officer is not offered the review page")
+    flow.shot("to-find-officer")
+
+    # Found and registered (Amira, who consented to the website): the editor decides the face.
+    flow.sign_out()
+    flow.sign_in("editor-eve")
+    driver.get(flow.base + "/to-find")
+    link = driver.find_elements(By.CSS_SELECTOR, item + " a[href^='/review']")
+    if not flow.check(len(link) == 1, "the editor's list links the face to the review page"):
+        return
+    driver.get(link[0].get_attribute("href"))
+    article = driver.find_element(By.CSS_SELECTOR, "article[data-asset='%s']" % sha)
+    WebDriverWait(driver, 20).until(lambda d: "active" in article.get_attribute("class")
+                                    and article.find_elements(By.CSS_SELECTOR, "[data-face]"))
+    listing = faces(sha)
+    position = [f["n"] for f in listing["faces"]].index(n)
+    for _ in range(position + 1):
+        press(Keys.ARROW_RIGHT)      # from no face chosen to the face on the list
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "var b = document.querySelector(\"article[data-asset='%s'] [data-face='%d']\"); return !!b && b.classList.contains('current');" % (sha, n)))
+    press("amira")
+    WebDriverWait(driver, 10).until(lambda d: article.find_elements(By.CSS_SELECTOR, ".matches li[aria-selected=true]"))
+    press(Keys.ENTER)
+    WebDriverWait(driver, 20).until(lambda d: article.get_attribute("data-verdict"))
+    flow.shot("to-find-decided")
+    decided = [f for f in faces(sha)["faces"] if f["n"] == n][0]
+    flow.check(decided.get("decision") == "person" and "Amira" in (decided.get("name") or ""),
+               "the face is decided as the person found (%s)" % decided.get("decision"))
+    status, _, data = server.api("editor", "POST", "/api/v1/check", {"assets": [sha], "channel": "website"})
+    verdict = json.loads(data)[0]
+    flow.check(verdict["cleared"] and article.get_attribute("data-verdict") == "cleared",
+               "the picture is cleared, and the page says so (%s)" % [r["code"] for r in verdict["reasons"]])
+    driver.get(flow.base + "/to-find")
+    flow.check(not driver.find_elements(By.CSS_SELECTOR, item), "the face has left the people-to-find list")
+    status, _, data = server.api("officer", "GET", "/api/v1/people-to-find")
+    flow.check(status == 200 and not any(f["asset"] == sha and f["n"] == n for f in json.loads(data)["faces"]),
+               "and the API's list")
+    flow.shot("to-find-empty")
 
 
 if __name__ == "__main__":

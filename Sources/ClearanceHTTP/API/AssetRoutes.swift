@@ -66,17 +66,19 @@ extension ClearanceService {
         }
     }
 
-    /// `POST /api/v1/assets/{sha256}/faces/{n}`: exactly one of the three.
+    /// `POST /api/v1/assets/{sha256}/faces/{n}`: exactly one of the four.
     struct FaceDecisionBody: Decodable {
         var person: String?
         var notIdentifiable: Bool?
         var notAFace: Bool?
+        var notRegistered: Bool?
 
         var request: FaceDecisionRequest? {
-            switch (person, notIdentifiable ?? false, notAFace ?? false) {
-            case (.some(let id), false, false): .person(id)
-            case (nil, true, false): .notIdentifiable
-            case (nil, false, true): .notAFace
+            switch (person, notIdentifiable ?? false, notAFace ?? false, notRegistered ?? false) {
+            case (.some(let id), false, false, false): .person(id)
+            case (nil, true, false, false): .notIdentifiable
+            case (nil, false, true, false): .notAFace
+            case (nil, false, false, true): .notRegistered
             default: nil
             }
         }
@@ -118,7 +120,7 @@ extension ClearanceService {
             }
             let body = try await request.decode(as: FaceDecisionBody.self, context: context)
             guard let decision = body.request else {
-                throw APIError(.badRequest, "send exactly one of {\"person\": ID}, {\"notIdentifiable\": true} or {\"notAFace\": true}")
+                throw APIError(.badRequest, "send exactly one of {\"person\": ID}, {\"notIdentifiable\": true}, {\"notAFace\": true} or {\"notRegistered\": true}")
             }
             return .json(try assets.decideFace(storedAsset: asset.record.sha256, face: number, decision, by: context.user?.name ?? "unknown"))
         }

@@ -52,6 +52,7 @@ extension ClearanceService {
                 // The blocked assets are shown as pictures below, not as a table of hashes.
                 "reports": figures.reports.filter { $0.name != "blocked" }.map(DashboardFigures.values),
                 "blocked": blockedValues(figures, channel: channel),
+                "toFindCount": try peopleToFind.all().count,
             ]
             if let query = request.uri.queryParameters["q"].map(String.init), !query.isEmpty {
                 let found = try ledger.findPeople(query).prefix(100)

@@ -86,6 +86,7 @@ extension ClearanceService {
         addCheckPages(book)
         addDashboardPages(book)
         addReviewPages(book)
+        addToFindPages(book)
     }
 
     func loginPage(_ context: ClearanceRequestContext, error: String?, name: String?, status: HTTPResponse.Status) -> Response {

@@ -16,6 +16,8 @@ extension ClearanceService {
                 "name": user.name, "role": role.rawValue, "csrf": context.session?.csrfToken ?? "",
                 "canCapture": [.officer, .dpo].contains(role), "canCheck": [.editor, .dpo].contains(role),
                 "isDPO": role == .dpo, "isAdmin": role == .admin,
+                // The people-to-find list: officers find them, editors decide their faces, the DPO oversees.
+                "canFind": [.officer, .editor, .dpo].contains(role),
             ] as [String: Any]
             values["csrf"] = context.session?.csrfToken ?? ""
         }

@@ -11,7 +11,7 @@ struct ScalarHTMLContentType: MustacheContentType {
 
 /// The server-rendered pages, by the name of their template file (`Templates/NAME.mustache`).
 enum Page: String, CaseIterable, Sendable {
-    case login, home, capture, receipt, withdraw, check, dashboard, person, message, selfService, pending, renew, review
+    case login, home, capture, receipt, withdraw, check, dashboard, person, message, selfService, pending, renew, review, toFind
 }
 
 /// Why the templates could not be loaded; the server does not start.
@@ -36,7 +36,7 @@ struct PageTemplates: Sendable {
         "check": PackageResources.check_mustache, "dashboard": PackageResources.dashboard_mustache,
         "person": PackageResources.person_mustache, "selfService": PackageResources.selfService_mustache,
         "pending": PackageResources.pending_mustache, "renew": PackageResources.renew_mustache,
-        "review": PackageResources.review_mustache,
+        "review": PackageResources.review_mustache, "toFind": PackageResources.toFind_mustache,
     ]
 
     let library: MustacheLibrary

@@ -16,11 +16,9 @@ extension ClearanceService {
             let channel = query["channel"].map(String.init).flatMap { catalog.contains(Channel($0)) ? $0 : nil }
                 ?? catalog.channels.first?.name ?? "website"
             func link(_ page: Int) -> String { "/review?channel=\(Self.queryEscaped(channel))" + (page > 1 ? "&page=\(page)" : "") }
-            let values: [String: Any] = [
+            var values: [String: Any] = [
                 "total": queue.total, "hasAny": queue.total > 0, "pageNumber": queue.number, "pageCount": queue.pageCount,
                 "paged": queue.pageCount > 1,
-                "newerLink": queue.number > 1 ? link(queue.number - 1) : "",
-                "olderLink": queue.number < queue.pageCount ? link(queue.number + 1) : "",
                 "channels": catalog.channels.map { ["name": $0.name, "selected": $0.name == channel] as [String: Any] },
                 "groups": queue.groups.map { group in
                     [
@@ -33,6 +31,9 @@ extension ClearanceService {
                 },
                 "wide": true,
             ]
+            // Only when there is one: Mustache takes an empty string as true, and would draw a link to nowhere.
+            if queue.number > 1 { values["newerLink"] = link(queue.number - 1) }
+            if queue.number < queue.pageCount { values["olderLink"] = link(queue.number + 1) }
             return page(.review, values, context, title: "Review", scripts: ["review.js"])
         }
     }

@@ -50,6 +50,7 @@ document.addEventListener('DOMContentLoaded', function () {
   function label(face) {
     if (face.decision === 'not-identifiable') return 'not identifiable';
     if (face.decision === 'not-a-face') return 'not a face';
+    if (face.decision === 'not-registered') return 'not in the register';
     if (face.name) return face.name;
     if (face.person) return face.person;
     return face.accounted ? 'accounted for' : 'undecided';
@@ -61,7 +62,8 @@ document.addEventListener('DOMContentLoaded', function () {
     s.faces.forEach(function (face, index) {
       var box = document.createElement('button');
       box.type = 'button';
-      box.className = 'face face-box placed' + (face.accounted ? ' accounted' : '') + (index === s.current ? ' current' : '');
+      box.className = 'face face-box placed' + (face.accounted ? ' accounted' : '') +
+        (face.decision === 'not-registered' ? ' to-find' : '') + (index === s.current ? ' current' : '');
       box.setAttribute('data-face', String(face.n));
       box.setAttribute('aria-label', 'Face ' + face.n + ': ' + label(face));
       var b = face.box || {};
@@ -169,6 +171,12 @@ document.addEventListener('DOMContentLoaded', function () {
     clearMatches(article);
     return request.then(function () { return load(article); }).then(function () {
       return whole ? showVerdict(article) : advance(article);
+    }).then(function () {
+      // Said at once, before what comes next: this decision keeps the picture blocked.
+      if (!whole && body.notRegistered) {
+        say(article, 'Face ' + face.n + ' is not in the register: it is on the people-to-find list, and the picture stays blocked. ' +
+          part(article, '.face-status').textContent);
+      }
     }).catch(function (error) { say(article, error.message); });
   }
 
@@ -223,7 +231,11 @@ document.addEventListener('DOMContentLoaded', function () {
     var s = state.get(article);
     var person = s.matches[s.chosen];
     if (!person) return Promise.resolve();
-    return decide(article, {person: person.id}, !s.faces.some(function (f) { return open(s, f); }) || s.current < 0);
+    // A face on the people-to-find list, chosen again once its person is registered, is decided
+    // as that face; otherwise a name with no face left open is for the whole picture.
+    var current = s.faces[s.current];
+    var listed = current && current.source === 'detected' && current.decision === 'not-registered';
+    return decide(article, {person: person.id}, s.current < 0 || (!listed && !s.faces.some(function (f) { return open(s, f); })));
   }
 
   function move(step) {
@@ -258,6 +270,7 @@ document.addEventListener('DOMContentLoaded', function () {
     var actions = {
       '1': function () { decide(article, {notIdentifiable: true}, false); },
       '2': function () { decide(article, {notAFace: true}, false); },
+      '3': function () { decide(article, {notRegistered: true}, false); },
       '0': function () { decide(article, {noPeople: true}, true); },
       '9': function () { decide(article, {serviceUsers: true}, true); },
       'ArrowRight': function () { faceStep(article, 1); },
@@ -275,7 +288,8 @@ document.addEventListener('DOMContentLoaded', function () {
     article.querySelectorAll('[data-decide]').forEach(function (button) {
       button.addEventListener('click', function () {
         activate(article);
-        decide(article, button.getAttribute('data-decide') === 'not-a-face' ? {notAFace: true} : {notIdentifiable: true}, false);
+        var kind = button.getAttribute('data-decide');
+        decide(article, kind === 'not-a-face' ? {notAFace: true} : kind === 'not-registered' ? {notRegistered: true} : {notIdentifiable: true}, false);
       });
     });
     article.querySelectorAll('[data-whole]').forEach(function (button) {

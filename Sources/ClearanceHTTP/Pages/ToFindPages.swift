@@ -1,4 +1,5 @@
 import ClearanceApp
+import ClearanceCore
 import Foundation
 import Hummingbird
 

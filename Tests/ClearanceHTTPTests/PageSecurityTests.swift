@@ -37,6 +37,20 @@ struct PageSecurityTests {
         #expect(throws: TemplateError.self) { try PageTemplates(sources: broken) }
     }
 
+    @Test("an empty value is none: no link to nowhere, and the text meant for its absence is shown")
+    func emptyValuesAreAbsent() throws {
+        let templates = try PageTemplates(sources: PageTemplates.embedded.merging(
+            ["message": Array("{{#link}}<a href=\"{{link}}\">post</a>{{/link}}{{^link}}<p>{{text}}</p>{{/link}}{{#rows}}<i>{{#a}}[{{a}}]{{/a}}</i>{{/rows}}".utf8)],
+            uniquingKeysWith: { $1 }))
+        let html = templates.render(.message, ["title": "t", "link": "", "text": "not a web address",
+                                               "rows": [["a": ""], ["a": "x"]] as [[String: Any]]])
+        #expect(!html.contains("href=\"\""))
+        #expect(html.contains("<p>not a web address</p>"))
+        #expect(html.contains("<i></i><i>[x]</i>"))
+        let linked = templates.render(.message, ["title": "t", "link": "https://example.org/p", "text": "unused"])
+        #expect(linked.contains("<a href=\"https://example.org/p\">post</a>") && !linked.contains("unused"))
+    }
+
     @Test("every template escapes by Unicode scalar, partials included")
     func templatesEscapeByScalar() throws {
         let pages = try PageTemplates()
@@ -134,6 +148,7 @@ struct PageSecurityTests {
         #expect(html.contains("<script src=\"/static/page.js?v="), "\(who): page.js")
         #expect(!html.lowercased().contains("javascript:"), "\(who): javascript: URL")
         #expect(!html.contains("<svg"), "\(who): inline SVG (QR codes are images)")
+        #expect(!html.contains("href=\"\"") && !html.contains("src=\"\""), "\(who): a link to nowhere")
     }
 
     @Test("the stylesheet and scripts are served with their types; a versioned link is cached for a year, others revalidate")

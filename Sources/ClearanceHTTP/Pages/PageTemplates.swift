@@ -83,9 +83,26 @@ struct PageTemplates: Sendable {
 
     func render(_ page: Page, _ values: [String: Any]) -> String {
         // Every page's template was found when the server started.
-        guard let html = library.render(values, withTemplate: page.rawValue) else {
+        guard let html = library.render(Self.withoutEmptyText(values), withTemplate: page.rawValue) else {
             preconditionFailure("no template for \(page.rawValue)")
         }
         return html
+    }
+
+    /// Mustache counts an empty string as true, so `{{#postLink}}<a href="{{postLink}}">…` would
+    /// draw a link to nowhere and `{{^postLink}}` would hide the text meant for that case. An
+    /// empty value means "none" on every page: drop it before rendering, at every depth.
+    static func withoutEmptyText(_ values: [String: Any]) -> [String: Any] {
+        values.compactMapValues(withoutEmptyText)
+    }
+
+    private static func withoutEmptyText(_ value: Any) -> Any? {
+        switch value {
+        case let text as String: text.isEmpty ? nil : text
+        case let nested as [String: Any]: withoutEmptyText(nested)
+        case let list as [[String: Any]]: list.map(withoutEmptyText)
+        case let list as [Any]: list.compactMap(withoutEmptyText)
+        default: value
+        }
     }
 }

@@ -145,9 +145,13 @@ public struct AssetOperations: Sendable {
         if noPeople, case let open = detected.filter({ $0.decision?.decision != .notAFace }), !open.isEmpty {
             throw InputError("\(argument) shows \(open.count == 1 ? "a face" : "\(open.count) faces") the detector found: decide \(open.count == 1 ? "it" : "each") with `clearance tag \(argument) --face N --not-a-face` (a poster, a pattern) or `--not-identifiable`, not --no-people")
         }
-        let left = detected.filter { !$0.accounted }
+        // A face on the people-to-find list is still nobody's: once that person is registered,
+        // naming them for the picture settles it, as it would a face nothing accounts for. A
+        // person some face already shows is not inferred onto another.
+        let left = detected.filter { !$0.accounted || $0.decision?.decision == .notRegistered }
         if people.count == 1, left.count == 1, listing.namesWithoutRegion == 0,
-           let person = reviews.first?.person, let detection = stored.faceDetections.max(by: { $0.id < $1.id }) {
+           let person = reviews.first?.person, !listing.faces.contains(where: { $0.person == person }),
+           let detection = stored.faceDetections.max(by: { $0.id < $1.id }) {
             decisions.append((face: left[0].n, detection: detection.id, decision: .person(person)))
         }
         try LedgerOperations.translatingLedgerErrors {

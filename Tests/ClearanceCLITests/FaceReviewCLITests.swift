@@ -134,6 +134,35 @@ struct FaceReviewCLITests {
         #expect(try check(fixture, path).cleared)
     }
 
+    /// Once the person on the people-to-find list is registered, naming them for the picture
+    /// settles their face when it is the only one left; a person a face already shows is never
+    /// inferred onto another face.
+    @Test func aWholePicturePersonSettlesTheOneListedFaceButIsNeverInferredTwice() throws {
+        let fixture = try LedgerCLIFixture()
+        let ada = try person(fixture, "Ada Lovelace")
+        let path = try photo(fixture, "group-named.jpg", [
+            "-XMP-mwg-rs:RegionInfo={AppliedToDimensions={W=640,H=480,Unit=pixel},RegionList=[{Area={X=0.0945,Y=0.16,W=0.08,H=0.13,Unit=normalized},Name=Ada Lovelace,Type=Face}]}",
+        ])
+        try fixture.succeed(["ingest", path])
+        let entries = try #require(try faces(fixture, path)["faces"] as? [[String: Any]])
+        let open = entries.filter { $0["accounted"] as? Bool == false }.compactMap { $0["n"] as? Int }
+        #expect(open.count == 2)
+        try fixture.succeed(["tag", path, "--face", String(open[0]), "--not-identifiable"])
+        // Ada's region already accounts for her face: naming her again decides nothing else.
+        try fixture.succeed(["tag", path, "--person", ada])
+        let left = try #require((try faces(fixture, path)["faces"] as? [[String: Any]])?.first { $0["n"] as? Int == open[1] })
+        #expect(left["decision"] is NSNull && left["accounted"] as? Bool == false, "\(left)")
+
+        try fixture.succeed(["tag", path, "--face", String(open[1]), "--not-registered"])
+        #expect((try fixture.json(["faces", "--to-find"]) as? [[String: Any]])?.count == 1)
+        let grace = try person(fixture, "Grace Found")
+        try fixture.succeed(["tag", path, "--person", grace, "--by", "Officer Olu"])
+        let settled = try #require((try faces(fixture, path)["faces"] as? [[String: Any]])?.first { $0["n"] as? Int == open[1] })
+        #expect(settled["decision"] as? String == "person" && settled["person"] as? String == grace, "\(settled)")
+        #expect((try fixture.json(["faces", "--to-find"]) as? [[String: Any]])?.isEmpty == true)
+        #expect(try check(fixture, path).cleared)
+    }
+
     @Test func reIngestingAKnownFileDetectsNothingAgainAndRedetectAddsOnlyForANewDetector() throws {
         let fixture = try LedgerCLIFixture()
         let path = try photo(fixture, "group.jpg", [])

@@ -167,7 +167,10 @@ extension AssetOperations {
                 entries[index].name = try entries[index].person.flatMap { try directory.standing($0)?.displayName }
             }
             var number = found.count
-            let unnamedRegions = asset.appearances.filter { $0.identity == .unidentified && $0.region != nil }
+            // An unnamed region over a detected face is that face: listed once, decided there.
+            let onFaces = Gate.unnamedRegionsOnFaces(asset)
+            let unnamedRegions = asset.appearances.filter { $0.identity == .unidentified }.enumerated()
+                .filter { $0.element.region != nil && !onFaces.contains($0.offset) }.map(\.element)
             for (index, region) in regions.enumerated() where !usedRegions.contains(index) {
                 number += 1
                 var person: PersonID?

@@ -39,7 +39,7 @@ public struct Gate: Sendable {
         if asset.showsServiceUsers {
             reasons.append(Reason(.serviceUser, message: "Marked as showing service users, who are never published."))
         }
-        let unnamed = asset.appearances.filter { $0.identity == .unidentified }.count
+        let unnamed = Self.unnamedRegionsBesideFaces(asset)
         if unnamed > 0 {
             reasons.append(Reason(.unidentifiedPerson, message: unnamed == 1
                 ? "An unnamed face is not linked to anyone in the register."
@@ -110,16 +110,38 @@ public struct Gate: Sendable {
         var worst: (count: Int, time: Double?) = (0, nil)
         var frames: [Double?: [FoundFace]] = [:]
         for face in faces where face.decision == nil { frames[face.t, default: []].append(face) }
-        // A face under an unnamed region is that region, which blocks on its own (the unnamed-face
-        // reason): it is reported once, not again as a detected face.
-        let unnamedRegions = asset.appearances.filter { $0.identity == .unidentified }.compactMap(\.region)
+        // A face under an unnamed region counts here, as a face a reviewer can decide; the region
+        // is then that face (`unnamedRegionsBesideFaces`), so it is reported once.
         for (time, undecided) in frames.sorted(by: { ($0.key ?? 0) < ($1.key ?? 0) }) {
             let named = namingRegions(undecided.map(\.box), regions: regions)
-            let rest = undecided.indices.filter { named[$0] == nil }.map { undecided[$0].box }
-            let left = rest.count - namingRegions(rest, regions: unnamedRegions).count - names
+            let left = undecided.indices.filter { named[$0] == nil }.count - names
             if left > worst.count { worst = (left, time) }
         }
         return worst
+    }
+
+    /// Unnamed faces in the metadata that no detected face stands for: those without a region,
+    /// and regions that lie over no face the detector found (in any frame). An unnamed region over
+    /// a detected face is that face, which blocks until a reviewer decides it, and is then
+    /// settled by that decision (an iPhone marks every face it saw without a name).
+    public static func unnamedRegionsBesideFaces(_ asset: AssetFacts) -> Int {
+        let unnamed = asset.appearances.filter { $0.identity == .unidentified }
+        return unnamed.count - unnamedRegionsOnFaces(asset).count
+    }
+
+    /// Which of the unnamed appearances (indices among them, in order) lie over a detected face.
+    public static func unnamedRegionsOnFaces(_ asset: AssetFacts) -> Set<Int> {
+        guard case .found(let faces) = asset.faces, !faces.isEmpty else { return [] }
+        let unnamed = asset.appearances.filter { $0.identity == .unidentified }
+        let boxed = unnamed.indices.filter { unnamed[$0].region != nil }
+        guard !boxed.isEmpty else { return [] }
+        var onFaces = Set<Int>()
+        for frame in Dictionary(grouping: faces, by: \.t).values {
+            for regionIndex in namingRegions(frame.map(\.box), regions: boxed.map { unnamed[$0].region! }).values {
+                onFaces.insert(boxed[regionIndex])
+            }
+        }
+        return onFaces
     }
 
     /// Which region names which face of one frame: face index → region index. Each region

@@ -163,6 +163,31 @@ struct FaceReviewCLITests {
         #expect(try check(fixture, path).cleared)
     }
 
+    /// An iPhone marks every face it sees with an unnamed MWG region. Each such region over a
+    /// detected face is that face: listed once, and settled when the face is decided.
+    @Test func unnamedRegionsOverDetectedFacesAreThoseFacesAndClearWhenTheyAreDecided() throws {
+        let fixture = try LedgerCLIFixture()
+        let plain = try photo(fixture, "plain.jpg", [])
+        let boxes = try #require(try fixture.json(["inspect", plain]) as? [[String: Any]])
+            .first.flatMap { $0["detectedFaces"] as? [[String: Double]] } ?? []
+        #expect(boxes.count == 3)
+        let list = boxes.map { b in
+            "{Area={X=\(b["x"]! + b["w"]! / 2),Y=\(b["y"]! + b["h"]! / 2),W=\(b["w"]!),H=\(b["h"]!),Unit=normalized},Type=Face}"
+        }.joined(separator: ",")
+        let path = try photo(fixture, "iphone-marked.jpg", ["-XMP-mwg-rs:RegionInfo={AppliedToDimensions={W=640,H=480,Unit=pixel},RegionList=[\(list)]}"])
+        try fixture.succeed(["ingest", path])
+        let listing = try faces(fixture, path)
+        let entries = try #require(listing["faces"] as? [[String: Any]])
+        #expect(entries.count == 3 && entries.allSatisfy { $0["source"] as? String == "detected" }, "one entry per face: \(entries)")
+        #expect(listing["unaccounted"] as? Int == 3)
+        var verdict = try check(fixture, path)
+        #expect(verdict.codes == ["unidentified-person"] && verdict.messages == [
+            "3 faces found in the picture are not named in its metadata and no reviewer has decided who they are (see `clearance faces`)."], "\(verdict)")
+        for n in 1...3 { try fixture.succeed(["tag", path, "--face", String(n), "--not-identifiable"]) }
+        verdict = try check(fixture, path)
+        #expect(verdict.cleared, "\(verdict)")
+    }
+
     @Test func reIngestingAKnownFileDetectsNothingAgainAndRedetectAddsOnlyForANewDetector() throws {
         let fixture = try LedgerCLIFixture()
         let path = try photo(fixture, "group.jpg", [])

@@ -35,6 +35,12 @@ import Testing
 
         Case(name: "unnamed face region", code: .unidentifiedPerson, present: true,
              asset: AssetFacts(appearances: [Appearance(.unidentified, source: "mwg-region")]), people: []),
+        Case(name: "unnamed region over an undecided detected face", code: .unidentifiedPerson, present: true,
+             asset: AssetFacts(appearances: [Appearance(.unidentified, source: "mwg-region", region: F.region(0.3))],
+                               faces: .found([F.face(1, 0.3)])), people: []),
+        Case(name: "unnamed region over a detected face decided not identifiable", code: .unidentifiedPerson, present: false,
+             asset: AssetFacts(appearances: [Appearance(.unidentified, source: "mwg-region", region: F.region(0.3))],
+                               faces: .found([F.face(1, 0.3, decided: .notIdentifiable)])), people: []),
         Case(name: "named face region linked", code: .unidentifiedPerson, present: false,
              asset: F.shows(p), people: [adult]),
 
@@ -299,24 +305,36 @@ import Testing
         #expect(both.reasons.first?.message.hasPrefix("2 faces are people") == true)
     }
 
-    @Test func aFaceUnderAnUnnamedRegionIsReportedOnceAsThatRegion() {
-        // Faces 1 and 2 lie under unnamed regions (as a crowd photo's metadata marks them); face 3
-        // lies under none.
-        let marked = AssetFacts(appearances: [Appearance(.unidentified, source: "mwg-region", region: F.region(0.1)),
-                                              Appearance(.unidentified, source: "mwg-region", region: F.region(0.4))],
-                                faces: .found([F.face(1, 0.1), F.face(2, 0.4), F.face(3, 0.7)]))
-        let verdict = Gate(policy: Policy()).verdict(for: marked, people: [:], channel: Channel("x"), at: F.day("2026-01-01"))
-        let messages = verdict.reasons.filter { $0.code == .unidentifiedPerson }.map(\.message)
-        #expect(messages.count == 2)
-        #expect(messages.contains { $0.hasPrefix("A face found in the picture is not named") }, "only face 3 as a detected face: \(messages)")
-        #expect(messages.contains { $0.hasPrefix("2 unnamed faces") })
-        #expect(!verdict.cleared)
+    @Test func aFaceUnderAnUnnamedRegionIsReportedOnceAsAFaceToDecide() {
+        // Faces 1 and 2 lie under unnamed regions (as an iPhone or a crowd photo's metadata marks
+        // them); face 3 lies under none; the third region lies over no detected face.
+        let regions = [Appearance(.unidentified, source: "mwg-region", region: F.region(0.1)),
+                       Appearance(.unidentified, source: "mwg-region", region: F.region(0.4)),
+                       Appearance(.unidentified, source: "mwg-region", region: F.region(0.85))]
+        let gate = Gate(policy: Policy())
+        func messages(_ faces: [FoundFace], _ appearances: [Appearance] = regions) -> [String] {
+            gate.verdict(for: AssetFacts(appearances: appearances, faces: .found(faces)), people: [:], channel: Channel("x"),
+                         at: F.day("2026-01-01")).reasons.filter { $0.code == .unidentifiedPerson }.map(\.message)
+        }
+        let open = messages([F.face(1, 0.1), F.face(2, 0.4), F.face(3, 0.7)])
+        #expect(open.count == 2, "\(open)")
+        #expect(open.contains { $0.hasPrefix("3 faces found in the picture are not named") }, "the two under regions and face 3: \(open)")
+        #expect(open.contains { $0.hasPrefix("An unnamed face is not linked") }, "only the region over no face: \(open)")
 
-        // With every face under an unnamed region, only the regions' reason remains: still blocked.
-        let allMarked = AssetFacts(appearances: marked.appearances, faces: .found([F.face(1, 0.1), F.face(2, 0.4)]))
-        let again = Gate(policy: Policy()).verdict(for: allMarked, people: [:], channel: Channel("x"), at: F.day("2026-01-01"))
-        #expect(again.reasons.map(\.message).filter { $0.contains("found in the picture") }.isEmpty)
-        #expect(again.reasons.map(\.code) == [.unidentifiedPerson])
+        // Each face decided settles the region over it; the region over no face still blocks.
+        let decided = [F.face(1, 0.1, decided: .notIdentifiable), F.face(2, 0.4, decided: .notAFace), F.face(3, 0.7, decided: .notIdentifiable)]
+        #expect(messages(decided) == ["An unnamed face is not linked to anyone in the register."])
+        // Without it, the picture clears: nothing is left that nobody decided.
+        let verdict = gate.verdict(for: AssetFacts(appearances: Array(regions.prefix(2)), faces: .found(decided)), people: [:],
+                                   channel: Channel("x"), at: F.day("2026-01-01"))
+        #expect(verdict.cleared, "\(verdict.reasons)")
+        // A region over a face in any frame of a video is that face.
+        let video = [F.face(1, 0.1, t: 0, decided: .notIdentifiable), F.face(2, 0.4, t: 2, decided: .notIdentifiable)]
+        #expect(messages(video, Array(regions.prefix(2))).isEmpty)
+        // Faces not looked for: every unnamed region blocks, as before.
+        let notLooked = gate.verdict(for: AssetFacts(appearances: regions, faces: .notLookedFor(reason: "no decoder")), people: [:],
+                                     channel: Channel("x"), at: F.day("2026-01-01"))
+        #expect(notLooked.reasons.contains { $0.message.hasPrefix("3 unnamed faces") })
     }
 }
 

@@ -8,7 +8,8 @@ struct Tag: ParsableCommand {
         discussion: """
             A review is recorded with who made it and when, and never overwritten: a later \
             --not-person undoes an earlier --person. Any review also accounts for unnamed face \
-            regions (someone looked at the picture).
+            regions over no detected face (someone looked at the picture); an unnamed region \
+            over a detected face is that face, decided with --face N.
 
             Faces the detector found are decided one by one with --face N (numbers from \
             `clearance faces`): --person ID, --not-identifiable (someone nobody can recognise), \
@@ -18,7 +19,8 @@ struct Tag: ParsableCommand {
             face is decided as them). A later decision about a face supersedes an \
             earlier one; both are kept. --no-people is refused while the detector's faces are \
             not all decided not to be faces; a whole-picture --person also decides the face \
-            when exactly one face is left to account for. Examples:
+            when exactly one face is left to account for (a face on the people-to-find list \
+            counts as left) and no face already shows that person. Examples:
               clearance tag photo.jpg --person P-3HQ8-TW2K
               clearance tag photo.jpg --face 2 --not-identifiable
               clearance tag photo.jpg --face 3 --not-registered

@@ -27,21 +27,10 @@ extension ClearanceService {
             guard let entry = try peopleToFind.entry(asset: hash.lowercased(), face: number) else {
                 throw APIError(.notFound, "no face \(number) of that asset is on the people-to-find list")
             }
-            let jpeg: Data
-            do {
-                // Decoding takes tens of milliseconds: not on the server's shared threads.
-                jpeg = try await Self.onOwnThread { [thumbnails, peopleToFind] in try thumbnails.faceJPEG(of: entry, from: peopleToFind) }
-            } catch let failure as Thumbnails.Failure {
-                switch failure {
-                case .unknownAsset, .fileMissing: throw APIError(.notFound, failure.description)
-                case .notAPicture: throw APIError(.unsupportedMediaType, failure.description)
-                case .undecodable: throw APIError(.unprocessableContent, failure.description)
-                }
-            }
-            var response = Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
             // Not kept by the browser: the face may leave the list (or its person be erased) at any time.
-            response.headers[.cacheControl] = "private, no-store"
-            return response
+            return try await Self.jpegResponse(cacheControl: "private, no-store") { [thumbnails, peopleToFind] in
+                try thumbnails.faceJPEG(of: entry, from: peopleToFind)
+            }
         }
     }
 }

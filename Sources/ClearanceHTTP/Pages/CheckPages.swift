@@ -67,22 +67,30 @@ extension ClearanceService {
             guard let size = Int(asked), Thumbnails.sizes.contains(size) else {
                 throw APIError(.badRequest, "size: one of \(Thumbnails.sizes.map(String.init).joined(separator: ", "))")
             }
-            let jpeg: Data
-            do {
-                // Decoding takes tens of milliseconds: not on the server's shared threads.
-                jpeg = try await Self.onOwnThread { [thumbnails] in try thumbnails.jpeg(of: hash.lowercased(), size: size) }
-            } catch let failure as Thumbnails.Failure {
-                switch failure {
-                case .unknownAsset, .fileMissing: throw APIError(.notFound, failure.description)
-                case .notAPicture: throw APIError(.unsupportedMediaType, failure.description)
-                case .undecodable: throw APIError(.unprocessableContent, failure.description)
-                }
-            }
-            var response = Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
             // The URL names the bytes (their hash): the picture behind it never changes.
-            response.headers[.cacheControl] = "private, max-age=86400"
-            return response
+            return try await Self.jpegResponse(cacheControl: "private, max-age=86400") { [thumbnails] in
+                try thumbnails.jpeg(of: hash.lowercased(), size: size)
+            }
         }
+    }
+
+    /// A JPEG the server makes from an original (a thumbnail, a face's crop): decoded off the
+    /// server's shared threads, since that takes tens of milliseconds, with each way it can fail
+    /// as its own status.
+    static func jpegResponse(cacheControl: String, _ make: @escaping @Sendable () throws -> Data) async throws -> Response {
+        let jpeg: Data
+        do {
+            jpeg = try await onOwnThread(make)
+        } catch let failure as Thumbnails.Failure {
+            switch failure {
+            case .unknownAsset, .fileMissing: throw APIError(.notFound, failure.description)
+            case .notAPicture: throw APIError(.unsupportedMediaType, failure.description)
+            case .undecodable: throw APIError(.unprocessableContent, failure.description)
+            }
+        }
+        var response = Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
+        response.headers[.cacheControl] = cacheControl
+        return response
     }
 
     func label(_ asset: StoredAsset?, sha256: String) -> String {

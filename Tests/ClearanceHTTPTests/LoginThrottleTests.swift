@@ -64,7 +64,7 @@ struct LoginThrottleTests {
     @Test("on a live server: a stranger's wrong passwords do not keep the real user out; the guesser waits")
     func strangerCannotLockOut() async throws {
         let fixture = try ServiceFixture(settings: { $0.loginAttemptLimit = 3; $0.trustedProxies = ["127.0.0.1", "::1"] }, ingestSamples: false)
-        try await fixture.application().test(.live) { client in
+        try await fixture.live { client in
             func signIn(from address: String, password: String) async throws -> TestResponse {
                 let page = try await client.execute(uri: "/login", method: .get)
                 let token = try #require(SessionTests.hidden("csrf", in: page.text))

@@ -49,7 +49,7 @@ struct MetricsTests {
             let status3 = try await client.execute(uri: "/metrics", method: .get, headers: fixture.headers(.admin)).status
             #expect(status3 == .ok)
         }
-        try await fixture.application().test(.live) { client in
+        try await fixture.live { client in
             var proxied = fixture.headers(.editor)
             proxied[.init("X-Forwarded-For")!] = "203.0.113.9"
             let status4 = try await client.execute(uri: "/metrics", method: .get, headers: proxied).status
@@ -64,7 +64,7 @@ struct MetricsTests {
     @Test("a scraper on the same machine needs no account (a live server on loopback)")
     func loopback() async throws {
         let fixture = try ServiceFixture(ingestSamples: false)
-        try await fixture.application().test(.live) { client in
+        try await fixture.live { client in
             let response = try await client.execute(uri: "/metrics", method: .get)
             #expect(response.status == .ok)
             #expect(response.text.contains("clearance_outbox_backlog_notices"))

@@ -110,7 +110,7 @@ struct PageSecurityTests {
                      "/check?show=blocked&channel=facebook", "/review", "/to-find",
                      "/dpo", "/dpo?q=amira", "/dpo/people/\(fixture.amira)", "/withdraw/\(withdrawal)", "/self/\(link.secret)",
                      "/renew/\(renewal)", "/renew/not-a-renewal-link-0000000000"]
-        try await fixture.application().test(.live) { client in
+        try await fixture.live { client in
             var htmlPages = 0
             for (role, cookie) in try await Self.cookies(client, fixture) {
                 for path in pages {

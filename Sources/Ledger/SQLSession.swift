@@ -1,0 +1,36 @@
+/// Which SQL a session speaks, where the two stores differ (types, upserts, byte-exact reads).
+enum SQLDialect: String, Sendable {
+    case sqlite
+    case postgresql
+}
+
+/// What the ledger needs of a database connection, inside a transaction its store opened:
+/// statements written once with `?` placeholders, values as `SQLValue`s, rows as `SQLRow`s.
+///
+/// Synchronous on purpose: the ledger's callers (the command line and the server's handlers,
+/// which run it off the event loop) are, and one transaction is one caller's at a time.
+protocol SQLSession {
+    var dialect: SQLDialect { get }
+
+    func execute(_ sql: String, _ arguments: SQLArguments) throws
+    func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow]
+    func fetchOne(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow?
+    /// Rows one at a time, for tables too large to hold at once (`verify`, `copy`).
+    func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws
+}
+
+extension SQLSession {
+    func execute(_ sql: String) throws { try execute(sql, []) }
+    func fetchAll(_ sql: String) throws -> [SQLRow] { try fetchAll(sql, []) }
+    func fetchOne(_ sql: String) throws -> SQLRow? { try fetchOne(sql, []) }
+
+    /// The first column of the first row, when there is one and it is a `Value`.
+    func fetchValue<Value: SQLValueConvertible>(_ type: Value.Type, _ sql: String, _ arguments: SQLArguments = []) throws -> Value? {
+        try fetchOne(sql, arguments).flatMap { $0[0] as Value? }
+    }
+
+    /// The first column of every row that holds a `Value`.
+    func fetchValues<Value: SQLValueConvertible>(_ type: Value.Type, _ sql: String, _ arguments: SQLArguments = []) throws -> [Value] {
+        try fetchAll(sql, arguments).compactMap { $0[0] as Value? }
+    }
+}

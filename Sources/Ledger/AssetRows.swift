@@ -1,10 +1,10 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// A row of `assets`, derived from an `asset.ingested` event.
-struct AssetRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "assets"
+struct AssetRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "assets"
+    static let primaryKey = ["sha256"]
     var sha256: String
     var kind: String?
     var format: String?
@@ -89,8 +89,9 @@ struct MentionBinding: Equatable, Sendable {
 }
 
 /// A row of `mentions` as stored.
-struct MentionRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "mentions"
+struct MentionRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "mentions"
+    static let primaryKey = ["sha256", "ordinal"]
     var sha256: String
     var ordinal: Int
     var source: String
@@ -111,8 +112,8 @@ struct MentionRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRec
 }
 
 /// A row of `reviews`, derived from an `asset.reviewed` event (`id` is its sequence number).
-struct ReviewRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "reviews"
+struct ReviewRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "reviews"
     var id: Int64
     var sha256: String
     var action: String
@@ -133,8 +134,8 @@ struct ReviewRow: Codable, Equatable, Sendable, FetchableRecord, PersistableReco
 }
 
 /// A row of `publications`, derived from an `asset.published` event (`id` is its sequence number).
-struct PublicationRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "publications"
+struct PublicationRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "publications"
     var id: Int64
     var sha256: String
     var outputSHA256: String
@@ -173,8 +174,8 @@ struct PublicationRow: Codable, Equatable, Sendable, FetchableRecord, Persistabl
 }
 
 /// A row of `takedowns`, derived from `takedown.opened` and `takedown.closed` events.
-struct TakedownRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "takedowns"
+struct TakedownRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "takedowns"
     var id: Int64
     var sha256: String
     var publicationID: Int64
@@ -215,8 +216,8 @@ struct TakedownRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRe
 
 /// A row of `face_detections`, derived from an `asset.faces-detected` event (`id` is its
 /// sequence number).
-struct FaceDetectionRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "face_detections"
+struct FaceDetectionRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "face_detections"
     var id: Int64
     var sha256: String
     var detector: String
@@ -262,8 +263,8 @@ struct FaceDetectionRow: Codable, Equatable, Sendable, FetchableRecord, Persista
 }
 
 /// A row of `face_decisions`, derived from a `face.decided` event (`id` is its sequence number).
-struct FaceDecisionRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "face_decisions"
+struct FaceDecisionRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "face_decisions"
     var id: Int64
     var sha256: String
     var detectionID: Int64

@@ -1,6 +1,5 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 extension Ledger {
     /// Stores a batch of ingested files in one transaction. A new asset is bound by a signed
@@ -11,29 +10,28 @@ extension Ledger {
     }
 
     public func asset(_ sha256: String) throws -> StoredAsset? {
-        try database.read { db in try Self.storedAsset(sha256, db: db, ledger: self) }
+        try store.read { db in try Self.storedAsset(sha256, db: db, ledger: self) }
     }
 
     /// The asset last seen at `path`, if any.
     public func asset(atPath path: String) throws -> StoredAsset? {
-        try database.read { db in
-            guard let sha = try String.fetchOne(db, sql: "SELECT sha256 FROM asset_paths WHERE path = ? ORDER BY seen_at DESC LIMIT 1",
-                                                arguments: [path]) else { return nil }
+        try store.read { db in
+            guard let sha = try db.fetchValue(String.self, "SELECT sha256 FROM asset_paths WHERE path = ? ORDER BY seen_at DESC LIMIT 1", [path]) else { return nil }
             return try Self.storedAsset(sha, db: db, ledger: self)
         }
     }
 
     public func assetCount() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM assets") ?? 0 }
+        try store.read { db in try db.fetchValue(Int.self, "SELECT count(*) FROM assets") ?? 0 }
     }
 
     /// Every asset's hash, in a stable order: every asset with a row, and any whose signed
     /// events remain after its row was deleted (so that a walk of the register still meets it).
     public func allAssetHashes() throws -> [String] {
-        try database.read { db in
-            let stored = try String.fetchAll(db, sql: "SELECT sha256 FROM assets ORDER BY ingested_at, sha256")
+        try store.read { db in
+            let stored = try db.fetchValues(String.self, "SELECT sha256 FROM assets ORDER BY ingested_at, sha256")
             let known = Set(stored)
-            let orphaned = try String.fetchAll(db, sql: """
+            let orphaned = try db.fetchValues(String.self, """
                 SELECT DISTINCT asset FROM events WHERE kind = 'asset.ingested' AND asset IS NOT NULL
                   AND asset NOT IN (SELECT sha256 FROM assets) ORDER BY asset
                 """).filter { !known.contains($0) }
@@ -47,13 +45,15 @@ extension Ledger {
     public func assetListing(matching text: String?, limit: Int, offset: Int = 0) throws -> (assets: [(sha256: String, path: String?)], total: Int) {
         let pattern = text.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%" }
-        let filter = "(?1 IS NULL OR EXISTS (SELECT 1 FROM asset_paths p WHERE p.sha256 = a.sha256 AND p.path LIKE ?1 ESCAPE '\\'))"
-        return try database.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+        return try store.read { db in
+            // SQLite's LIKE ignores ASCII case; PostgreSQL's needs ILIKE for that.
+            let like = db.dialect == .postgresql ? "ILIKE" : "LIKE"
+            let filter = "(CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM asset_paths p WHERE p.sha256 = a.sha256 AND p.path \(like) ? ESCAPE '\\'))"
+            let rows = try db.fetchAll("""
                 SELECT a.sha256, (SELECT p.path FROM asset_paths p WHERE p.sha256 = a.sha256 ORDER BY p.seen_at DESC, p.path LIMIT 1) AS path
-                FROM assets a WHERE \(filter) ORDER BY a.ingested_at DESC, a.sha256 LIMIT ?2 OFFSET ?3
-                """, arguments: [pattern, limit, max(0, offset)])
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM assets a WHERE \(filter)", arguments: [pattern]) ?? 0
+                FROM assets a WHERE \(filter) ORDER BY a.ingested_at DESC, a.sha256 LIMIT ? OFFSET ?
+                """, [pattern, pattern, limit, max(0, offset)])
+            let total = try db.fetchValue(Int.self, "SELECT count(*) FROM assets a WHERE \(filter)", [pattern, pattern]) ?? 0
             return (rows.map { ($0["sha256"], $0["path"]) }, total)
         }
     }
@@ -86,10 +86,13 @@ extension Ledger {
     /// reviewer's name holding the word only adds an asset to look at. Each is read again through
     /// `asset(_:)`, which authenticates its events and confirms its rows, before anything is shown.
     public func assetsEverDecidedNotRegistered() throws -> [String] {
-        try database.read { db in
-            try String.fetchAll(db, sql: """
+        try store.read { db in
+            let holds = db.dialect == .postgresql
+                ? "position(convert_to('\"not-registered\"', 'UTF8') in payload) > 0"
+                : "instr(payload, CAST('\"not-registered\"' AS BLOB)) > 0"
+            return try db.fetchValues(String.self, """
                 SELECT DISTINCT asset FROM events
-                WHERE kind = 'face.decided' AND asset IS NOT NULL AND instr(payload, CAST('"not-registered"' AS BLOB)) > 0
+                WHERE kind = 'face.decided' AND asset IS NOT NULL AND \(holds)
                 ORDER BY asset
                 """)
         }
@@ -98,10 +101,10 @@ extension Ledger {
     /// Which of these assets are already stored (or have signed events): what ingest need not
     /// read again.
     public func knownAssets(_ hashes: [String]) throws -> Set<String> {
-        try database.read { db in
+        try store.read { db in
             var known = Set<String>()
             for sha256 in hashes {
-                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM events WHERE asset = ? LIMIT 1"), arguments: [sha256]) ?? false {
+                if try db.fetchValue(Bool.self, "SELECT 1 FROM events WHERE asset = ? LIMIT 1", [sha256]) ?? false {
                     known.insert(sha256)
                 }
             }

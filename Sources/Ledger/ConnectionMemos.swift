@@ -42,7 +42,9 @@ final class ConnectionMemos: Sendable {
 
     /// The memo of this type kept for `db` if the ledger is unchanged since it was made, else a
     /// new one from `make`. Call inside a transaction on `db`.
-    func memo<Memo: AnyObject>(for db: Database, make: () -> Memo) throws -> Memo {
+    func memo<Memo: AnyObject>(for session: any SQLSession, make: () -> Memo) throws -> Memo {
+        // Only SQLite's connections are remembered for now; any other store answers afresh.
+        guard let db = (session as? SQLiteSession)?.db else { return make() }
         let state = try Self.state(of: db)
         let key = ObjectIdentifier(db)
         let kind = ObjectIdentifier(Memo.self)
@@ -75,7 +77,7 @@ final class OpenedPeople {
 extension Ledger {
     /// The person's personal data, opened with their key; nil when it does not open (or they are
     /// erased). Kept on the connection until the ledger changes.
-    func personalData(of row: PersonRow, key: Data?, db: Database) throws -> PersonalData? {
+    func personalData(of row: PersonRow, key: Data?, db: any SQLSession) throws -> PersonalData? {
         let opened = try memos.memo(for: db, make: OpenedPeople.init)
         if let known = opened.data[row.id] { return known }
         var data: PersonalData?

@@ -1,10 +1,9 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// A row of `people`, derived from events.
-struct PersonRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "people"
+struct PersonRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "people"
     var id: String
     var sealed: Data?
     var serviceUser: Bool
@@ -31,8 +30,9 @@ struct PersonRow: Codable, Equatable, Sendable, FetchableRecord, PersistableReco
 }
 
 /// A row of `consents`, derived from events.
-struct ConsentRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "consents"
+struct ConsentRow: Codable, Equatable, Sendable, SQLRecord {
+    static let tableName = "consents"
+    static let primaryKey = ["reference"]
     var reference: String
     var personID: String
     var version: Int
@@ -117,25 +117,23 @@ struct ConsentRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRec
     }
 }
 
-// Looked up by key through cached statements: GRDB's `fetchOne(_:key:)` and `exists(_:key:)`
-// build and compile their SQL on every call (with its authorizer), which was about a fifth of
-// recording a consent's CPU.
+// Looked up by key with fixed SQL, which a session compiles once per connection.
 extension PersonRow {
-    static func find(_ db: Database, id: String) throws -> PersonRow? {
-        try fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"), arguments: [id])
+    static func find(_ db: any SQLSession, id: String) throws -> PersonRow? {
+        try db.fetchOne(PersonRow.self, "SELECT * FROM people WHERE id = ?", [id])
     }
 
-    static func exists(_ db: Database, id: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM people WHERE id = ?"), arguments: [id]) ?? false
+    static func exists(_ db: any SQLSession, id: String) throws -> Bool {
+        try db.fetchValue(Bool.self, "SELECT 1 FROM people WHERE id = ?", [id]) ?? false
     }
 }
 
 extension ConsentRow {
-    static func find(_ db: Database, reference: String) throws -> ConsentRow? {
-        try fetchOne(db.cachedStatement(sql: "SELECT * FROM consents WHERE reference = ?"), arguments: [reference])
+    static func find(_ db: any SQLSession, reference: String) throws -> ConsentRow? {
+        try db.fetchOne(ConsentRow.self, "SELECT * FROM consents WHERE reference = ?", [reference])
     }
 
-    static func exists(_ db: Database, reference: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM consents WHERE reference = ?"), arguments: [reference]) ?? false
+    static func exists(_ db: any SQLSession, reference: String) throws -> Bool {
+        try db.fetchValue(Bool.self, "SELECT 1 FROM consents WHERE reference = ?", [reference]) ?? false
     }
 }

@@ -7,6 +7,8 @@ public final class Ledger: Sendable {
     public let path: String
     public let keyPath: String
     let database: any DatabaseWriter
+    /// Transactions on `database`, as the ledger's statements see them.
+    var store: SQLiteStore { SQLiteStore(database: database) }
     let instance: InstanceRecord
     /// Present when opened for writing.
     let signingKey: InstanceKey?
@@ -50,9 +52,8 @@ public final class Ledger: Sendable {
         do {
             try key.write(to: keyPath)
             let database = try LedgerDatabase.open(path: path)
-            try database.write { db in
-                try db.execute(sql: "INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
-                               arguments: [record.publicKey, record.indexKey, record.createdAt])
+            try SQLiteStore(database: database).write { db in
+                try db.execute("INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)", [record.publicKey, record.indexKey, record.createdAt])
                 // The first event binds the instance row; the tables migration 0005 set aside for
                 // an earlier version's rows are empty in a new file.
                 var transaction = try LedgerTransaction(db: db, key: key, instance: record)
@@ -76,13 +77,16 @@ public final class Ledger: Sendable {
         let keyPath = keyPath ?? InstanceKey.defaultPath(forDatabase: path)
         try LedgerFileCheck.existing(path)
         let database: any DatabaseWriter
+    /// Transactions on `database`, as the ledger's statements see them.
+    var store: SQLiteStore { SQLiteStore(database: database) }
         do {
             database = try LedgerDatabase.open(path: path, concurrentReads: concurrentReads)
         } catch {
             throw LedgerError.corrupt("cannot open \(path): \(error)")
         }
-        let row = try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT public_key, index_key, created_at FROM instance WHERE id = 1")
+        let sqlite = SQLiteStore(database: database)
+        let row = try sqlite.read { db in
+            try db.fetchOne("SELECT public_key, index_key, created_at FROM instance WHERE id = 1")
         }
         guard let row, let publicKey = row["public_key"] as Data?, let indexKey = row["index_key"] as Data?,
               let createdAt = row["created_at"] as Int64? else {
@@ -100,9 +104,9 @@ public final class Ledger: Sendable {
             // Reading needs no key; with one, checks confirm events and sealed rows by MAC.
             readableKey = key
         }
-        if let readableKey, try database.read(Ledger.legacyPending) {
+        if let readableKey, try sqlite.read(Ledger.legacyPending) {
             // Written by an earlier version: bind its unsigned rows now, once (see `adoptLegacyRows`).
-            try database.write { db in
+            try sqlite.write { db in
                 guard try Ledger.legacyPending(db) else { return }
                 var transaction = try LedgerTransaction(db: db, key: readableKey, instance: instance)
                 try transaction.adoptLegacyRows(at: .now)
@@ -115,7 +119,7 @@ public final class Ledger: Sendable {
     /// Runs `body` in one write transaction: every event it appends commits together or not at all.
     public func write<T>(_ body: (inout LedgerTransaction) throws -> T) throws -> T {
         guard let signingKey else { throw LedgerError.missingKey(keyPath) }
-        return try database.write { db in
+        return try store.write { db in
             var transaction = try LedgerTransaction(db: db, key: signingKey, instance: instance)
             return try body(&transaction)
         }

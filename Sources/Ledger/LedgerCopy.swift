@@ -194,7 +194,7 @@ extension Ledger {
             var window: [StoredEvents.Read] = []
             let rows = try Row.fetchCursor(source, sql: StoredEvents.sql("WHERE seq > ? ORDER BY seq LIMIT \(ChainReplay.windowSize)"),
                                            arguments: [after])
-            while let row = try rows.next() { window.append(StoredEvents.read(row)) }
+            while let row = try rows.next() { window.append(StoredEvents.read(SQLiteSession.sqlRow(row))) }
             guard let last = window.last?.seq else {
                 if window.isEmpty { break }
                 throw LedgerError.corrupt("event after \(after): \(String(describing: window.last))")

@@ -1,10 +1,9 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 extension Ledger {
     public func person(_ id: PersonID) throws -> PersonEntry? {
-        try reading { db in
+        try store.read { db in
             try PersonRow.find(db, id: id.description).map { try entry(for: $0, db: db) }
         }
     }
@@ -14,13 +13,12 @@ extension Ledger {
     /// (this finds people to show or act on, never a verdict).
     public func people(named name: String) throws -> [PersonEntry] {
         guard let key = NameKey(name) else { return [] }
-        return try reading { db in
+        return try store.read { db in
             let lookup = try Self.nameLookup(key, db: db, ledger: self)
             var ids = lookup.people
             if let problem = lookup.problem {
                 guard rowMACKey == nil else { throw LedgerError.corrupt("the name index entry for \"\(name)\" \(problem)") }
-                let listed = try String.fetchOne(db, sql: "SELECT people FROM name_index WHERE digest = ?",
-                                                 arguments: [nameIndex.digest(key)]) ?? "[]"
+                let listed = try db.fetchValue(String.self, "SELECT people FROM name_index WHERE digest = ?", [nameIndex.digest(key)]) ?? "[]"
                 ids = (Ledger.stringList(listed) ?? []).compactMap(PersonID.init(parsing:))
             }
             return try ids.compactMap { try PersonRow.find(db, id: $0.description) }
@@ -31,16 +29,16 @@ extension Ledger {
 
     /// Everyone, in the order they were added.
     public func allPeople() throws -> [PersonEntry] {
-        try database.read { db in
+        try store.read { db in
             let keys = try keysByPerson(db)
-            return try PersonRow.fetchAll(db, sql: "SELECT * FROM people ORDER BY added_seq").map {
+            return try db.fetchAll(PersonRow.self, "SELECT * FROM people ORDER BY added_seq").map {
                 try entry(for: $0, key: keys[$0.id])
             }
         }
     }
 
     public func consent(_ reference: ConsentReference) throws -> ConsentRecord? {
-        try database.read { db in
+        try store.read { db in
             guard let row = try ConsentRow.find(db, reference: reference.description) else { return nil }
             return try record(for: row, key: personKey(row.personID, db: db))
         }
@@ -50,50 +48,48 @@ extension Ledger {
     /// guardian name, witness, signature image and note are left nil (nothing is decrypted),
     /// which is all the gate needs.
     public func consents(of person: PersonID, includingPrivateDetails: Bool = true) throws -> [ConsentRecord] {
-        try database.read { db in
+        try store.read { db in
             let key = includingPrivateDetails ? try personKey(person.description, db: db) : nil
-            return try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq",
-                                           arguments: [person.description]).map { try record(for: $0, key: key) }
+            return try db.fetchAll(ConsentRow.self, "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq", [person.description]).map { try record(for: $0, key: key) }
         }
     }
 
     /// Every consent, oldest first (see `consents(of:includingPrivateDetails:)`).
     public func allConsents(includingPrivateDetails: Bool = true) throws -> [ConsentRecord] {
-        try database.read { db in
+        try store.read { db in
             let keys = includingPrivateDetails ? try keysByPerson(db) : [:]
-            return try ConsentRow.fetchAll(db, sql: "SELECT * FROM consents ORDER BY recorded_seq").map {
+            return try db.fetchAll(ConsentRow.self, "SELECT * FROM consents ORDER BY recorded_seq").map {
                 try record(for: $0, key: keys[$0.personID])
             }
         }
     }
 
     public func eventCount() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+        try store.read { db in try db.fetchValue(Int.self, "SELECT count(*) FROM events") ?? 0 }
     }
 
     /// Mean size of an event row's payload and hashes, for sizing benchmark reference rows.
     public func averageEventBytes() throws -> Int {
-        try database.read { db in
-            try Int.fetchOne(db, sql: "SELECT CAST(avg(length(payload) + 128) AS INTEGER) FROM events") ?? 0
+        try store.read { db in
+            try db.fetchValue(Int.self, "SELECT CAST(avg(length(payload) + 128) AS INTEGER) FROM events") ?? 0
         }
     }
 
     // MARK: Decoding rows
 
-    private func keysByPerson(_ db: Database) throws -> [String: Data] {
+    private func keysByPerson(_ db: any SQLSession) throws -> [String: Data] {
         var keys: [String: Data] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT person_id, key FROM person_keys")
-        while let row = try rows.next() {
+        try db.forEachRow("SELECT person_id, key FROM person_keys", []) { row in
             if let id = row["person_id"] as String?, let key = row["key"] as Data? { keys[id] = key }
         }
         return keys
     }
 
-    private func personKey(_ id: String, db: Database) throws -> Data? {
-        try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"), arguments: [id])
+    private func personKey(_ id: String, db: any SQLSession) throws -> Data? {
+        try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [id])
     }
 
-    private func entry(for row: PersonRow, db: Database) throws -> PersonEntry {
+    private func entry(for row: PersonRow, db: any SQLSession) throws -> PersonEntry {
         try entry(for: row, key: personKey(row.id, db: db))
     }
 

@@ -1,12 +1,11 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// The reads a check makes, all inside one read transaction with prepared statements reused:
 /// a batch check then sees one consistent state of the ledger and does not pay for a transaction
 /// and a statement compilation per question. Valid only inside `Ledger.snapshot`.
 public struct LedgerSnapshot {
-    let db: Database
+    let db: any SQLSession
     let ledger: Ledger
 
     /// An object kept with this database connection and handed back to later snapshots for as
@@ -56,8 +55,7 @@ public struct LedgerSnapshot {
         guard row.erasedAt == nil else {
             return confirmation.intact ? nil : PersonStanding(id: id, roles: row.roles, recordTampered: true)
         }
-        let key = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
-                                    arguments: [id.description])
+        let key = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [id.description])
         guard let data = try ledger.personalData(of: row, key: key, db: db),
               let rows = confirmation.consents, let consents = try? rows.map({ try ledger.record(for: $0, key: nil) }) else {
             return PersonStanding(id: id, roles: row.roles, recordTampered: true)
@@ -70,29 +68,7 @@ public struct LedgerSnapshot {
 
 extension Ledger {
     /// Runs `body` in one read transaction. The snapshot must not outlive `body`.
-    ///
-    /// On one connection, a plain deferred transaction rather than `DatabaseQueue.read`: that
-    /// one toggles `PRAGMA query_only`, which expires every prepared statement, so each check
-    /// would compile its queries again (measured: about 20 per single-asset check). A pool's
-    /// readers are read-only connections of their own and keep their statements.
     public func snapshot<T>(_ body: (LedgerSnapshot) throws -> T) throws -> T {
-        try reading { db in try body(LedgerSnapshot(db: db, ledger: self)) }
-    }
-
-    /// One read transaction that keeps the connection's prepared statements (see `snapshot`):
-    /// what every lookup on the way to a write uses, so the write's statements stay compiled.
-    func reading<T>(_ body: (Database) throws -> T) throws -> T {
-        if let pool = database as? DatabasePool {
-            return try pool.read { db in try body(db) }
-        }
-        return try database.writeWithoutTransaction { db in
-            var result: Result<T, any Error>?
-            try db.inTransaction(.deferred) {
-                result = Result { try body(db) }
-                return .commit
-            }
-            guard let result else { throw LedgerError.corrupt("read transaction did not run") }
-            return try result.get()
-        }
+        try store.read { db in try body(LedgerSnapshot(db: db, ledger: self)) }
     }
 }

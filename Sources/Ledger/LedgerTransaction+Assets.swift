@@ -1,7 +1,6 @@
 import ClearanceCore
 import Crypto
 import Foundation
-import GRDB
 
 /// What one ingested file contributes: its facts, the people its metadata mentions, and where
 /// it was found.
@@ -64,12 +63,10 @@ extension LedgerTransaction {
     /// record `item.path`.
     mutating func ingest(_ item: AssetIngestItem, at: Timestamp, adoptedFrom: Int64?, path: Bool) throws -> Bool {
         let sha256 = item.record.sha256
-        let rowExists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM assets WHERE sha256 = ?"),
-                                          arguments: [sha256]) ?? false
+        let rowExists = try db.fetchValue(Bool.self, "SELECT 1 FROM assets WHERE sha256 = ?", [sha256]) ?? false
         // Events without a row: the row was deleted behind Clearance's back. It is not ingested
         // again (verify names the missing row, and checks answer record-tampered).
-        let known = try rowExists || Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM events WHERE asset = ? LIMIT 1"),
-                                                   arguments: [sha256]) ?? false
+        let known = try rowExists || db.fetchValue(Bool.self, "SELECT 1 FROM events WHERE asset = ? LIMIT 1", [sha256]) ?? false
         if !known {
             var record = item.record
             for keyPath in [\AssetRecord.kind, \.format, \.error, \.capturedAt, \.releaseStatus, \.documentID,
@@ -101,13 +98,11 @@ extension LedgerTransaction {
 
     /// Records where an asset was seen, once per path, with the row's MAC.
     mutating func addPath(_ path: String, of sha256: String, at: Timestamp) throws {
-        let seen = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM asset_paths WHERE sha256 = ? AND path = ?"),
-                                     arguments: [sha256, path]) ?? false
+        let seen = try db.fetchValue(Bool.self, "SELECT 1 FROM asset_paths WHERE sha256 = ? AND path = ?", [sha256, path]) ?? false
         guard !seen else { return }
         let seenAt = at.millisecondsSinceEpoch
         let mac = key.rowMACKey.mac(.assetPath(sha256: Data(sha256.utf8), path: Data(path.utf8), seenAt: seenAt))
-        try db.execute(sql: "INSERT INTO asset_paths (sha256, path, seen_at, mac) VALUES (?, ?, ?, ?)",
-                       arguments: [sha256, path, seenAt, mac])
+        try db.execute("INSERT INTO asset_paths (sha256, path, seen_at, mac) VALUES (?, ?, ?, ?)", [sha256, path, seenAt, mac])
     }
 
     /// Adds the asset to its document id's entry and makes sure the ids it points at (an edited
@@ -123,7 +118,7 @@ extension LedgerTransaction {
 
     /// Appends manual reviews of one asset, each its own `asset.reviewed` event.
     public mutating func addReviews(_ reviews: [AssetReview], to sha256: String) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM assets WHERE sha256 = ?", arguments: [sha256]) ?? false else {
+        guard try db.fetchValue(Bool.self, "SELECT 1 FROM assets WHERE sha256 = ?", [sha256]) ?? false else {
             throw LedgerError.invalid("unknown asset: \(sha256)")
         }
         for review in reviews {
@@ -150,7 +145,7 @@ extension LedgerTransaction {
     public mutating func decideFace(_ face: Int, of detection: Int64, asset sha256: String, decision: FaceDecision,
                                     by: String, at: Timestamp) throws {
         if let person = decision.person {
-            guard let row = try PersonRow.fetchOne(db, key: person.description) else { throw LedgerError.unknownPerson(person.description) }
+            guard let row = try db.fetchOne(PersonRow.self, key: [person.description]) else { throw LedgerError.unknownPerson(person.description) }
             guard row.erasedAt == nil else { throw LedgerError.personErased(person) }
         }
         try append(.faceDecided(.init(asset: sha256, detection: detection, face: face, decision: decision.action,
@@ -173,10 +168,9 @@ extension LedgerTransaction {
     /// them, so one is never recorded without the other. An item already open for the same
     /// publication and person is kept as it is.
     public mutating func openTakedowns(_ requests: [TakedownRequest], at: Timestamp) throws {
-        var next = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM takedowns") ?? 0) + 1
+        var next = (try db.fetchValue(Int64.self, "SELECT max(id) FROM takedowns") ?? 0) + 1
         for request in requests {
-            let open = try Bool.fetchOne(db, sql: "SELECT 1 FROM takedowns WHERE publication_id = ? AND person_id = ?",
-                                         arguments: [request.publicationID, request.person.description]) ?? false
+            let open = try db.fetchValue(Bool.self, "SELECT 1 FROM takedowns WHERE publication_id = ? AND person_id = ?", [request.publicationID, request.person.description]) ?? false
             guard !open else { continue }
             try append(.takedownOpened(.init(number: next, asset: request.asset, publication: request.publicationID,
                                              person: request.person, cause: request.cause.rawValue, consent: request.consent,
@@ -188,7 +182,7 @@ extension LedgerTransaction {
     /// Closes an open takedown, recording who and when. Refuses an unknown id, a print notice
     /// (nothing can be taken down) and an item already closed.
     public mutating func closeTakedown(_ id: Int64, by: String, note: String, at: Timestamp = .now) throws {
-        guard let row = try TakedownRow.fetchOne(db, key: id) else { throw LedgerError.invalid("unknown takedown: T-\(id)") }
+        guard let row = try db.fetchOne(TakedownRow.self, key: [id]) else { throw LedgerError.invalid("unknown takedown: T-\(id)") }
         try append(.takedownClosed(.init(number: id, asset: row.sha256, by: Ledger.storable(by), note: Ledger.storable(note),
                                          adoptedFrom: nil)), at: at)
     }
@@ -198,7 +192,7 @@ extension LedgerTransaction {
     /// The people listed for a name digest; throws if the row's MAC does not match (the entry
     /// was edited: writing on top of it would launder the edit).
     func nameIndexEntry(_ digest: Data) throws -> Set<String> {
-        guard let row = try Row.fetchOne(db, sql: "SELECT people, mac FROM name_index WHERE digest = ?", arguments: [digest]) else {
+        guard let row = try db.fetchOne("SELECT people, mac FROM name_index WHERE digest = ?", [digest]) else {
             return []
         }
         guard let people = row["people"] as String?, let mac = row["mac"] as Data?,
@@ -211,21 +205,20 @@ extension LedgerTransaction {
 
     func setNameIndexEntry(_ digest: Data, people: Set<String>) throws {
         guard !people.isEmpty else {
-            try db.execute(sql: "DELETE FROM name_index WHERE digest = ?", arguments: [digest])
+            try db.execute("DELETE FROM name_index WHERE digest = ?", [digest])
             return
         }
         let list = try Ledger.jsonList(people.sorted())
         let mac = key.rowMACKey.mac(.nameIndex(digest: digest, people: Data(list.utf8)))
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO name_index (digest, people, mac) VALUES (?, ?, ?)
             ON CONFLICT (digest) DO UPDATE SET people = excluded.people, mac = excluded.mac
-            """, arguments: [digest, list, mac])
+            """, [digest, list, mac])
     }
 
     /// Nil when there is no entry; throws if the entry fails its MAC.
     func documentIndexEntry(_ documentID: String) throws -> Set<String>? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT assets, mac FROM document_index WHERE document_id = ?",
-                                         arguments: [documentID]) else { return nil }
+        guard let row = try db.fetchOne("SELECT assets, mac FROM document_index WHERE document_id = ?", [documentID]) else { return nil }
         guard let assets = row["assets"] as String?, let mac = row["mac"] as Data?,
               key.rowMACKey.isValid(mac, for: .documentIndex(documentID: Data(documentID.utf8), assets: Data(assets.utf8))),
               let hashes = Ledger.stringList(assets) else {
@@ -237,10 +230,10 @@ extension LedgerTransaction {
     func setDocumentIndexEntry(_ documentID: String, assets: Set<String>) throws {
         let list = try Ledger.jsonList(assets.sorted())
         let mac = key.rowMACKey.mac(.documentIndex(documentID: Data(documentID.utf8), assets: Data(list.utf8)))
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO document_index (document_id, assets, mac) VALUES (?, ?, ?)
             ON CONFLICT (document_id) DO UPDATE SET assets = excluded.assets, mac = excluded.mac
-            """, arguments: [documentID, list, mac])
+            """, [documentID, list, mac])
     }
 }
 

@@ -1,22 +1,21 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// Appends events inside one write transaction, keeping the chain tip and the derived tables
 /// up to date as it goes.
 public struct LedgerTransaction {
-    let db: Database
+    let db: any SQLSession
     let key: InstanceKey
     let instance: Ledger.InstanceRecord
     private(set) var lastSeq: Int64
     private(set) var lastHash: Data
     private var generator = SystemRandomNumberGenerator()
 
-    init(db: Database, key: InstanceKey, instance: Ledger.InstanceRecord) throws {
+    init(db: any SQLSession, key: InstanceKey, instance: Ledger.InstanceRecord) throws {
         self.db = db
         self.key = key
         self.instance = instance
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")),
+        if let row = try db.fetchOne("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"),
            let seq = row["seq"] as Int64?, let hash = row["hash"] as Data? {
             lastSeq = seq
             lastHash = hash
@@ -39,10 +38,10 @@ public struct LedgerTransaction {
                                    consentReference: event.consentReference?.description, asset: event.asset,
                                    createdAt: createdAt, payload: payload)
         let signature = try key.sign(hash)
-        try db.cachedStatement(sql: """
+        try db.execute("""
             INSERT INTO events (seq, kind, person_id, consent_ref, asset, created_at, payload, prev_hash, hash, signature, mac)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, event.kind, event.person?.description, event.consentReference?.description, event.asset,
+            """, [seq, event.kind, event.person?.description, event.consentReference?.description, event.asset,
                              createdAt, payload, lastHash, hash, signature, key.macKey.mac(of: hash)])
         var store = DatabaseStore(db: db, mentionDetails: mentionDetails, publicKey: instance.publicKey, appending: seq)
         try Projection.apply(event, seq: seq, at: createdAt, to: &store)
@@ -60,7 +59,7 @@ public struct LedgerTransaction {
         let keyBytes = PersonalDataSeal.newKey()
         let sealed = try PersonalDataSeal(keyBytes: keyBytes, person: id).seal(data)
         try append(.personAdded(.init(person: id, roles: roles, sealed: sealed)), at: at)
-        try db.execute(sql: "INSERT INTO person_keys (person_id, key) VALUES (?, ?)", arguments: [id.description, keyBytes])
+        try db.execute("INSERT INTO person_keys (person_id, key) VALUES (?, ?)", [id.description, keyBytes])
         for digest in NameIndex(keyBytes: instance.indexKey).digests(for: data) {
             var people = try nameIndexEntry(digest)
             people.insert(id.description)
@@ -125,19 +124,17 @@ public struct LedgerTransaction {
             throw LedgerError.corrupt("cannot open the personal data of \(person) (run `clearance verify`)")
         }
         let digests = NameIndex(keyBytes: instance.indexKey).digests(for: data)
-        let references = try String.fetchAll(db, sql: "SELECT reference FROM consents WHERE person_id = ? ORDER BY reference",
-                                             arguments: [person.description]).compactMap(ConsentReference.init(parsing:))
+        let references = try db.fetchValues(String.self, "SELECT reference FROM consents WHERE person_id = ? ORDER BY reference", [person.description]).compactMap(ConsentReference.init(parsing:))
         try append(.personErased(.init(person: person, consents: references)), at: at)
         var forgotten: [String: [Int]] = [:]
         for digest in digests.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let rows = try Row.fetchAll(db, sql: "SELECT sha256, ordinal FROM mentions WHERE name_digest = ? AND salt IS NOT NULL",
-                                        arguments: [digest])
+            let rows = try db.fetchAll("SELECT sha256, ordinal FROM mentions WHERE name_digest = ? AND salt IS NOT NULL", [digest])
             for row in rows { forgotten[row["sha256"], default: []].append(row["ordinal"]) }
         }
         for (sha256, ordinals) in forgotten.sorted(by: { $0.key < $1.key }) {
             try append(.mentionsForgotten(.init(asset: sha256, person: person, ordinals: Array(Set(ordinals)).sorted())), at: at)
         }
-        try db.execute(sql: "DELETE FROM person_keys WHERE person_id = ?", arguments: [person.description])
+        try db.execute("DELETE FROM person_keys WHERE person_id = ?", [person.description])
         for digest in digests {
             var people = try nameIndexEntry(digest)
             people.remove(person.description)
@@ -152,8 +149,7 @@ public struct LedgerTransaction {
             throw LedgerError.unknownPerson(person.description)
         }
         guard row.erasedAt == nil,
-              let keyBytes = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"),
-                                               arguments: [person.description]) else {
+              let keyBytes = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [person.description]) else {
             throw LedgerError.personErased(person)
         }
         return PersonalDataSeal(keyBytes: keyBytes, person: person)

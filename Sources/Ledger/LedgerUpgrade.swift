@@ -1,6 +1,5 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// Reading what an earlier version left in the `legacy_*` tables (migration 0005 set them aside).
 enum LegacyRows {
@@ -8,17 +7,16 @@ enum LegacyRows {
                          "legacy_asset_paths", "legacy_assets", "legacy_name_index"]
 
     /// A legacy asset as it was stored, for showing it (never for trusting it) before the upgrade.
-    static func asset(_ sha256: String, db: Database) throws -> StoredAsset? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM legacy_assets WHERE sha256 = ?", arguments: [sha256]),
+    static func asset(_ sha256: String, db: any SQLSession) throws -> StoredAsset? {
+        guard let row = try db.fetchOne("SELECT * FROM legacy_assets WHERE sha256 = ?", [sha256]),
               let record = record(row) else { return nil }
-        let reviews = try Row.fetchAll(db, sql: "SELECT * FROM legacy_reviews WHERE sha256 = ? ORDER BY id", arguments: [sha256])
+        let reviews = try db.fetchAll("SELECT * FROM legacy_reviews WHERE sha256 = ? ORDER BY id", [sha256])
             .compactMap(review)
-        let paths = try String.fetchAll(db, sql: "SELECT path FROM legacy_asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path",
-                                        arguments: [sha256])
+        let paths = try db.fetchValues(String.self, "SELECT path FROM legacy_asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path", [sha256])
         return StoredAsset(record: record, mentions: try mentions(of: sha256, db: db), reviews: reviews, paths: paths)
     }
 
-    static func record(_ row: Row) -> AssetRecord? {
+    static func record(_ row: SQLRow) -> AssetRecord? {
         guard let sha256 = row["sha256"] as String?, let readable = row["readable"] as Bool? else { return nil }
         return AssetRecord(sha256: sha256, kind: row["kind"], format: row["format"], readable: readable, error: row["error"],
                            capturedAt: row["captured_at"], width: row["width"], height: row["height"],
@@ -27,16 +25,16 @@ enum LegacyRows {
                            originalDocumentID: row["original_document_id"], derivedFrom: row["derived_from"])
     }
 
-    static func mentions(of sha256: String, db: Database) throws -> [AssetMention] {
+    static func mentions(of sha256: String, db: any SQLSession) throws -> [AssetMention] {
         let decoder = JSONDecoder()
-        return try Row.fetchAll(db, sql: "SELECT * FROM legacy_mentions WHERE sha256 = ? ORDER BY ordinal", arguments: [sha256]).map { m in
+        return try db.fetchAll("SELECT * FROM legacy_mentions WHERE sha256 = ? ORDER BY ordinal", [sha256]).map { m in
             AssetMention(source: m["source"] as String? ?? "unknown", label: m["label"],
                          identifiers: (try? decoder.decode([String].self, from: Data((m["identifiers"] as String? ?? "[]").utf8))) ?? [],
                          region: (m["region"] as String?).flatMap { try? decoder.decode([Double].self, from: Data($0.utf8)) })
         }
     }
 
-    static func review(_ row: Row) -> AssetReview? {
+    static func review(_ row: SQLRow) -> AssetReview? {
         guard let action = (row["action"] as String?).flatMap(AssetReview.Action.init(rawValue:)), let by = row["by"] as String?,
               let at = row["at"] as Int64? else { return nil }
         return AssetReview(action: action, person: (row["person_id"] as String?).flatMap(PersonID.init(parsing:)), by: by,
@@ -60,15 +58,15 @@ extension LedgerTransaction {
         for read in try StoredEvents.fetchAll(db, filter: "WHERE mac IS NULL ORDER BY seq") {
             guard case .event(let stored) = read, EventChain.hash(of: stored) == stored.hash,
                   InstanceKey.isValid(signature: stored.signature, hash: stored.hash, publicKey: instance.publicKey) else { continue }
-            try db.execute(sql: "UPDATE events SET mac = ? WHERE seq = ?", arguments: [key.macKey.mac(of: stored.hash), stored.seq])
+            try db.execute("UPDATE events SET mac = ? WHERE seq = ?", [key.macKey.mac(of: stored.hash), stored.seq])
         }
 
         // The name index, from each registered person's own names.
         var names: [Data: Set<String>] = [:]
         let index = NameIndex(keyBytes: instance.indexKey)
-        for person in try PersonRow.fetchAll(db, sql: "SELECT * FROM people WHERE erased_at IS NULL ORDER BY added_seq") {
+        for person in try db.fetchAll(PersonRow.self, "SELECT * FROM people WHERE erased_at IS NULL ORDER BY added_seq") {
             guard let id = PersonID(parsing: person.id), let sealed = person.sealed,
-                  let keyBytes = try Data.fetchOne(db, sql: "SELECT key FROM person_keys WHERE person_id = ?", arguments: [person.id]),
+                  let keyBytes = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [person.id]),
                   let data = PersonalDataSeal(keyBytes: keyBytes, person: id).open(PersonalData.self, from: sealed) else { continue }
             for digest in index.digests(for: data) { names[digest, default: []].insert(person.id) }
         }
@@ -76,7 +74,7 @@ extension LedgerTransaction {
 
         // Assets and their mentions and paths, in the order they were ingested.
         var adopted = Set<String>()
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM legacy_assets ORDER BY ingested_at, sha256") {
+        for row in try db.fetchAll("SELECT * FROM legacy_assets ORDER BY ingested_at, sha256") {
             guard let record = LegacyRows.record(row), let ingestedAt = row["ingested_at"] as Int64?,
                   try attempt({ tx in
                       _ = try tx.ingest(AssetIngestItem(record: record, mentions: LegacyRows.mentions(of: record.sha256, db: tx.db), path: ""),
@@ -88,13 +86,13 @@ extension LedgerTransaction {
             adopted.insert(record.sha256)
             counts.assets += 1
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM legacy_asset_paths ORDER BY sha256, path") {
+        for row in try db.fetchAll("SELECT * FROM legacy_asset_paths ORDER BY sha256, path") {
             guard let sha256 = row["sha256"] as String?, adopted.contains(sha256), let path = row["path"] as String?,
                   let seenAt = row["seen_at"] as Int64? else { continue }
             try addPath(Ledger.storable(path), of: sha256, at: Timestamp(millisecondsSinceEpoch: seenAt))
         }
 
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM legacy_reviews ORDER BY id") {
+        for row in try db.fetchAll("SELECT * FROM legacy_reviews ORDER BY id") {
             guard let sha256 = row["sha256"] as String?, adopted.contains(sha256), let review = LegacyRows.review(row),
                   try attempt({ tx in
                       try tx.append(.assetReviewed(.init(asset: sha256, action: review.action.rawValue, person: review.person,
@@ -108,7 +106,7 @@ extension LedgerTransaction {
         }
 
         var publications: [Int64: (seq: Int64, sha256: String)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM legacy_publications ORDER BY id") {
+        for row in try db.fetchAll("SELECT * FROM legacy_publications ORDER BY id") {
             let consents = (try? JSONDecoder().decode([String].self, from: Data((row["consents"] as String? ?? "[]").utf8))) ?? []
             var seq: Int64?
             guard let id = row["id"] as Int64?, let sha256 = row["sha256"] as String?, adopted.contains(sha256),
@@ -128,7 +126,7 @@ extension LedgerTransaction {
             counts.publications += 1
         }
 
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM legacy_takedowns ORDER BY id") {
+        for row in try db.fetchAll("SELECT * FROM legacy_takedowns ORDER BY id") {
             guard let number = row["id"] as Int64?, let publicationID = row["publication_id"] as Int64?,
                   let publication = publications[publicationID],
                   let person = (row["person_id"] as String?).flatMap(PersonID.init(parsing:)),
@@ -156,19 +154,20 @@ extension LedgerTransaction {
     }
 
     func dropLegacyTables() throws {
-        for table in LegacyRows.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+        for table in LegacyRows.tables { try db.execute("DROP TABLE IF EXISTS \(table)") }
     }
 
     /// Runs `body` in a savepoint: all of it, or (when a rule refuses it) none of it and false.
     private mutating func attempt(_ body: (inout LedgerTransaction) throws -> Void) throws -> Bool {
         let saved = self
+        try db.execute("SAVEPOINT adopting")
         do {
-            try db.inSavepoint {
-                try body(&self)
-                return .commit
-            }
+            try body(&self)
+            try db.execute("RELEASE SAVEPOINT adopting")
             return true
         } catch let error as LedgerError where error.isInputError {
+            try db.execute("ROLLBACK TO SAVEPOINT adopting")
+            try db.execute("RELEASE SAVEPOINT adopting")
             self = saved
             return false
         }

@@ -30,7 +30,7 @@ extension Ledger {
             var window: [StoredEvents.Read] = []
             window.reserveCapacity(ChainReplay.windowSize)
             while let row = try rows.next() {
-                window.append(StoredEvents.read(row))
+                window.append(StoredEvents.read(SQLiteSession.sqlRow(row)))
                 if window.count == ChainReplay.windowSize {
                     replay.apply(window)
                     window.removeAll(keepingCapacity: true)
@@ -248,7 +248,7 @@ private struct DerivedTableCheck {
         try checkNotices()
     }
 
-    private func keyed<Record: PersistableRecord>(_ rows: [Int64: Record]) throws -> [String: [String: DatabaseValue]] {
+    private func keyed<Record: SQLRecord>(_ rows: [Int64: Record]) throws -> [String: [String: DatabaseValue]] {
         var result: [String: [String: DatabaseValue]] = [:]
         for (id, row) in rows { result[String(id)] = try row.databaseDictionary }
         return result
@@ -664,6 +664,15 @@ private struct DerivedTableCheck {
                                                                             problem: stored["problem"]?.text)) {
                 problem("verification_runs", "\(id)", "fails its MAC (edited or inserted: it is not shown)")
             }
+        }
+    }
+}
+
+extension SQLRecord {
+    /// The record's columns as SQLite values, to hold against what is stored byte for byte.
+    var databaseDictionary: [String: DatabaseValue] {
+        get throws {
+            Dictionary(try columns().map { ($0.name, SQLiteSession.databaseValue($0.value)) }, uniquingKeysWith: { first, _ in first })
         }
     }
 }

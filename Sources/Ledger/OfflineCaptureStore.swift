@@ -1,6 +1,5 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// Why a reserved reference cannot be used for a capture.
 public enum ReservationRefusal: Error, Equatable, Sendable, CustomStringConvertible {
@@ -30,14 +29,14 @@ extension Ledger {
                                   maximumHeld: Int, at now: Timestamp = .now) throws -> [ReservedReference] {
         let expires = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + lifetime.components.seconds * 1000)
         guard let rowMACKey else { throw LedgerError.missingKey(keyPath) }
-        return try database.write { db in
+        return try store.write { db in
             var held = try Self.unusedReservations(db, officer: officer, device: device, at: now, key: rowMACKey)
             let missing = count - held.count
             guard missing > 0 else { return held }
-            let allHeld = try Int.fetchOne(db, sql: """
+            let allHeld = try db.fetchValue(Int.self, """
                 SELECT count(*) FROM reserved_references
                 WHERE officer = ? AND expires_at > ? AND reference NOT IN (SELECT reference FROM consents)
-                """, arguments: [officer, now.millisecondsSinceEpoch]) ?? 0
+                """, [officer, now.millisecondsSinceEpoch]) ?? 0
             guard allHeld + missing <= maximumHeld else {
                 throw LedgerError.invalid("\(officer) already holds \(allHeld) unused references on their tablets (at most \(maximumHeld)); send or discard waiting consents first")
             }
@@ -47,9 +46,9 @@ extension Ledger {
                 while try Self.referenceTaken(db, reference) { reference = ConsentReference.random(using: &generator) }
                 let mac = rowMACKey.mac(.reservedReference(reference.description, officer: officer, device: device,
                                                            reservedAt: now.millisecondsSinceEpoch, expiresAt: expires.millisecondsSinceEpoch))
-                try db.execute(sql: """
+                try db.execute("""
                     INSERT INTO reserved_references (reference, officer, device, reserved_at, expires_at, mac) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [reference.description, officer, device, now.millisecondsSinceEpoch, expires.millisecondsSinceEpoch, mac])
+                    """, [reference.description, officer, device, now.millisecondsSinceEpoch, expires.millisecondsSinceEpoch, mac])
                 held.append(ReservedReference(reference: reference, officer: officer, device: device, reservedAt: now, expiresAt: expires))
             }
             // In the order a repeated request answers them: soonest expiry first.
@@ -59,36 +58,35 @@ extension Ledger {
 
     /// The capture a tablet sent with this id, if it arrived.
     public func offlineCapture(id: String) throws -> OfflineCaptureRecord? {
-        try database.read { db in try Self.offlineCapture(db, id: id, key: rowMACKey) }
+        try store.read { db in try Self.offlineCapture(db, id: id, key: rowMACKey) }
     }
 
     public func reservation(_ reference: ConsentReference) throws -> ReservedReference? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM reserved_references WHERE reference = ?",
-                             arguments: [reference.description]).flatMap { Self.reservationRow($0, key: rowMACKey) }
+        try store.read { db in
+            try db.fetchOne("SELECT * FROM reserved_references WHERE reference = ?", [reference.description]).flatMap { Self.reservationRow($0, key: rowMACKey) }
         }
     }
 
-    static func unusedReservations(_ db: Database, officer: String, device: String, at now: Timestamp,
+    static func unusedReservations(_ db: any SQLSession, officer: String, device: String, at now: Timestamp,
                                    key: RowMACKey?) throws -> [ReservedReference] {
-        try Row.fetchAll(db, sql: """
+        try db.fetchAll("""
             SELECT * FROM reserved_references
             WHERE officer = ? AND device = ? AND expires_at > ? AND reference NOT IN (SELECT reference FROM consents)
             ORDER BY expires_at, reference
-            """, arguments: [officer, device, now.millisecondsSinceEpoch]).compactMap { reservationRow($0, key: key) }
+            """, [officer, device, now.millisecondsSinceEpoch]).compactMap { reservationRow($0, key: key) }
     }
 
     /// A reference is taken when a consent has it or a tablet holds it (used, unused or expired).
-    static func referenceTaken(_ db: Database, _ reference: ConsentReference) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
+    static func referenceTaken(_ db: any SQLSession, _ reference: ConsentReference) throws -> Bool {
+        try db.fetchValue(Bool.self, """
             SELECT EXISTS (SELECT 1 FROM consents WHERE reference = ?1) OR EXISTS (SELECT 1 FROM reserved_references WHERE reference = ?1)
-            """, arguments: [reference.description]) ?? false
+            """, [reference.description]) ?? false
     }
 
     /// With the key at hand, a row whose MAC fails counts as absent (`verify` names it): the
     /// capture is then refused as a reused reference, never recorded twice.
-    static func offlineCapture(_ db: Database, id: String, key: RowMACKey?) throws -> OfflineCaptureRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM offline_captures WHERE capture_id = ?", arguments: [id]),
+    static func offlineCapture(_ db: any SQLSession, id: String, key: RowMACKey?) throws -> OfflineCaptureRecord? {
+        guard let row = try db.fetchOne("SELECT * FROM offline_captures WHERE capture_id = ?", [id]),
               let reference = ConsentReference(parsing: row["reference"]), let person = PersonID(parsing: row["person_id"]) else {
             return nil
         }
@@ -105,7 +103,7 @@ extension Ledger {
 
     /// With the key at hand, a row whose MAC fails counts as absent: a reservation edited or
     /// inserted by hand reserves nothing.
-    static func reservationRow(_ row: Row, key: RowMACKey?) -> ReservedReference? {
+    static func reservationRow(_ row: SQLRow, key: RowMACKey?) -> ReservedReference? {
         guard let reference = ConsentReference(parsing: row["reference"]) else { return nil }
         if let key {
             guard let mac = row["mac"] as Data?,
@@ -121,8 +119,7 @@ extension Ledger {
 extension LedgerTransaction {
     /// Whether a tablet holds `reference`: ordinary consents draw another.
     func isReserved(_ reference: ConsentReference) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM reserved_references WHERE reference = ?"),
-                          arguments: [reference.description]) ?? false
+        try db.fetchValue(Bool.self, "SELECT 1 FROM reserved_references WHERE reference = ?", [reference.description]) ?? false
     }
 
     /// The capture with this id, when it already arrived: checked inside the transaction that
@@ -137,8 +134,7 @@ extension LedgerTransaction {
     public mutating func recordOfflineCapture(id: String, reference: ConsentReference, officer: String, capturedAt: Timestamp,
                                               person data: PersonalData, terms: ConsentTerms, details: ConsentPrivateDetails,
                                               clockSkew: Duration, at now: Timestamp = .now) throws -> OfflineCaptureRecord {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM reserved_references WHERE reference = ?",
-                                         arguments: [reference.description]),
+        guard let row = try db.fetchOne("SELECT * FROM reserved_references WHERE reference = ?", [reference.description]),
               let reservation = Ledger.reservationRow(row, key: key.rowMACKey) else {
             throw ReservationRefusal.notReserved(reference)
         }
@@ -159,9 +155,9 @@ extension LedgerTransaction {
         try append(.consentRecorded(event), at: now)
         let mac = key.rowMACKey.mac(.offlineCapture(id, reference: reference.description, person: person.description, officer: officer,
                                                     capturedAt: capturedAt.millisecondsSinceEpoch, receivedAt: now.millisecondsSinceEpoch))
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO offline_captures (capture_id, reference, person_id, officer, captured_at, received_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, reference.description, person.description, officer, capturedAt.millisecondsSinceEpoch,
+            """, [id, reference.description, person.description, officer, capturedAt.millisecondsSinceEpoch,
                              now.millisecondsSinceEpoch, mac])
         return OfflineCaptureRecord(captureID: id, reference: reference, person: person, officer: officer,
                                     capturedAt: capturedAt, receivedAt: now)

@@ -1,6 +1,5 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// What a notice is (`Migrations/0007_outbox.sql`).
 public enum NoticeKind: String, Sendable, CaseIterable, Codable {
@@ -60,33 +59,32 @@ extension LedgerTransaction {
         let message = try person.map { try personSeal($0).seal(content) } ?? JSONEncoder().encode(content)
         let mac = self.key.rowMACKey.mac(.notice(key: key, kind: kind.rawValue, person: person?.description, consent: consent?.description,
                                                  message: message, queuedAt: at.millisecondsSinceEpoch))
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO outbox (notice_key, kind, person_id, consent_ref, message, queued_at, mac, state, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)
-            """, arguments: [key, kind.rawValue, person?.description, consent?.description, message,
+        let changed = try db.execute("""
+            INSERT INTO outbox (notice_key, kind, person_id, consent_ref, message, queued_at, mac, state, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING
+            """, [key, kind.rawValue, person?.description, consent?.description, message,
                              at.millisecondsSinceEpoch, mac, at.millisecondsSinceEpoch])
-        return db.changesCount == 1
+        return changed == 1
     }
 
     /// In the erasure's transaction: the person's notices not yet sent are dropped, and every
     /// notice of theirs loses its sealed message (the key that opened it is being destroyed;
     /// with `secure_delete` the bytes are overwritten). What was sent when stays listed.
     func dropNotices(of person: PersonID) throws {
-        try db.execute(sql: """
+        try db.execute("""
             UPDATE outbox SET state = 'dropped', last_error = 'the person was erased'
             WHERE person_id = ? AND state = 'queued'
-            """, arguments: [person.description])
+            """, [person.description])
         // Emptied messages are sealed again, so what stays listed still verifies.
-        for row in try Row.fetchAll(db, sql: "SELECT id, notice_key, kind, consent_ref, queued_at FROM outbox WHERE person_id = ?",
-                                    arguments: [person.description]) {
+        for row in try db.fetchAll("SELECT id, notice_key, kind, consent_ref, queued_at FROM outbox WHERE person_id = ?", [person.description]) {
             let mac = key.rowMACKey.mac(.notice(key: row["notice_key"], kind: row["kind"], person: person.description,
                                                 consent: row["consent_ref"], message: Data(), queuedAt: row["queued_at"]))
-            try db.execute(sql: "UPDATE outbox SET message = X'', mac = ? WHERE id = ?", arguments: [mac, row["id"] as Int64])
+            try db.execute("UPDATE outbox SET message = X'', mac = ? WHERE id = ?", [mac, row["id"] as Int64])
         }
     }
 
     public func noticeQueued(key: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE notice_key = ?)", arguments: [key]) ?? false
+        try db.fetchValue(Bool.self, "SELECT EXISTS (SELECT 1 FROM outbox WHERE notice_key = ?)", [key]) ?? false
     }
 
     /// Stores the hash of a link's secret; the secret itself goes only into the (sealed) notice.
@@ -94,24 +92,24 @@ extension LedgerTransaction {
                               expiresAt: Timestamp?, at: Timestamp = .now) throws {
         let mac = key.rowMACKey.mac(.noticeLink(secretSHA256: secretSHA256, purpose: purpose.rawValue, consent: consent.description,
                                                 createdAt: at.millisecondsSinceEpoch, expiresAt: expiresAt?.millisecondsSinceEpoch))
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO notice_links (secret_sha256, purpose, consent_ref, created_at, expires_at, mac) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [secretSHA256, purpose.rawValue, consent.description, at.millisecondsSinceEpoch,
+            """, [secretSHA256, purpose.rawValue, consent.description, at.millisecondsSinceEpoch,
                              expiresAt?.millisecondsSinceEpoch, mac])
     }
 
     /// Uses up a renewal link: it must exist, be unused and unexpired. Rolled back with the
     /// transaction if the renewal fails, so a refused renewal leaves the link usable.
     public func useRenewalLink(secretSHA256: String, consent: ConsentReference, at: Timestamp = .now) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notice_links WHERE secret_sha256 = ?", arguments: [secretSHA256]),
+        guard let row = try db.fetchOne("SELECT * FROM notice_links WHERE secret_sha256 = ?", [secretSHA256]),
               Ledger.isGenuineLink(row, key: key.rowMACKey) else {
             throw LedgerError.invalid("this renewal link has been used or has expired")
         }
-        try db.execute(sql: """
+        let changed = try db.execute("""
             UPDATE notice_links SET used_at = ?
             WHERE secret_sha256 = ? AND purpose = 'renew' AND consent_ref = ? AND used_at IS NULL AND expires_at > ?
-            """, arguments: [at.millisecondsSinceEpoch, secretSHA256, consent.description, at.millisecondsSinceEpoch])
-        guard db.changesCount == 1 else { throw LedgerError.invalid("this renewal link has been used or has expired") }
+            """, [at.millisecondsSinceEpoch, secretSHA256, consent.description, at.millisecondsSinceEpoch])
+        guard changed == 1 else { throw LedgerError.invalid("this renewal link has been used or has expired") }
     }
 }
 
@@ -123,43 +121,42 @@ extension Ledger {
     public func claimDueNotices(now: Timestamp, claimID: String, limit: Int = 1) throws -> [ClaimedNotice] {
         // Nothing is sent that cannot be confirmed as queued by Clearance itself.
         guard let rowMACKey else { throw LedgerError.missingKey(keyPath) }
-        return try database.write { db in
-            let rows = try Row.fetchAll(db, sql: """
+        return try store.write { db in
+            let rows = try db.fetchAll("""
                 SELECT id, notice_key, kind, person_id, consent_ref, message, queued_at, mac, attempts FROM outbox
                 WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
-                """, arguments: [now.millisecondsSinceEpoch, limit])
+                """, [now.millisecondsSinceEpoch, limit])
             var claimed: [ClaimedNotice] = []
             for row in rows {
                 let id: Int64 = row["id"]
                 guard let mac = row["mac"] as Data?,
                       rowMACKey.isValid(mac, for: .notice(key: row["notice_key"], kind: row["kind"], person: row["person_id"],
                                                           consent: row["consent_ref"], message: row["message"], queuedAt: row["queued_at"])) else {
-                    try db.execute(sql: """
+                    try db.execute("""
                         UPDATE outbox SET state = 'dropped', last_error = 'fails its MAC: not queued by Clearance (verify names it)'
                         WHERE id = ? AND state = 'queued'
-                        """, arguments: [id])
+                        """, [id])
                     continue
                 }
                 guard let kind = NoticeKind(rawValue: row["kind"]) else { continue }
                 var content: NoticeContent?
                 let message: Data = row["message"]
                 if let personText: String = row["person_id"] {
-                    if let person = PersonID(parsing: personText), let key = try Data.fetchOne(db, sql: "SELECT key FROM person_keys WHERE person_id = ?", arguments: [personText]) {
+                    if let person = PersonID(parsing: personText), let key = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [personText]) {
                         content = PersonalDataSeal(keyBytes: key, person: person).open(NoticeContent.self, from: message)
                     }
                 } else {
                     content = try? JSONDecoder().decode(NoticeContent.self, from: message)
                 }
                 guard content != nil else {
-                    try db.execute(sql: """
+                    try db.execute("""
                         UPDATE outbox SET state = 'dropped', last_error = 'the person was erased: the notice no longer opens'
                         WHERE id = ? AND state = 'queued'
-                        """, arguments: [id])
+                        """, [id])
                     continue
                 }
-                try db.execute(sql: "UPDATE outbox SET state = 'sending', claim_id = ?, claimed_at = ? WHERE id = ? AND state = 'queued'",
-                               arguments: [claimID, now.millisecondsSinceEpoch, id])
-                guard db.changesCount == 1 else { continue }
+                let changed = try db.execute("UPDATE outbox SET state = 'sending', claim_id = ?, claimed_at = ? WHERE id = ? AND state = 'queued'", [claimID, now.millisecondsSinceEpoch, id])
+                guard changed == 1 else { continue }
                 claimed.append(ClaimedNotice(id: id, key: row["notice_key"], kind: kind, attempts: row["attempts"],
                                              claimID: claimID, content: content))
             }
@@ -171,12 +168,12 @@ extension Ledger {
     /// (nothing is changed then).
     @discardableResult
     public func markNoticeSent(_ notice: ClaimedNotice, at: Timestamp) throws -> Bool {
-        try database.write { db in
-            try db.execute(sql: """
+        try store.write { db in
+            let changed = try db.execute("""
                 UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, claim_id = NULL, last_error = NULL
                 WHERE id = ? AND state = 'sending' AND claim_id = ?
-                """, arguments: [at.millisecondsSinceEpoch, notice.id, notice.claimID])
-            return db.changesCount == 1
+                """, [at.millisecondsSinceEpoch, notice.id, notice.claimID])
+            return changed == 1
         }
     }
 
@@ -184,14 +181,14 @@ extension Ledger {
     /// `error` is kept in clear (it is listed and put in the digest): never an address or a name.
     @discardableResult
     public func markNoticeFailed(_ notice: ClaimedNotice, error: String, retryAt: Timestamp, drop: Bool) throws -> Bool {
-        try database.write { db in
-            try db.execute(sql: """
+        try store.write { db in
+            let changed = try db.execute("""
                 UPDATE outbox SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
                                   claim_id = NULL, claimed_at = NULL
                 WHERE id = ? AND state = 'sending' AND claim_id = ?
-                """, arguments: [drop ? "dropped" : "queued", retryAt.millisecondsSinceEpoch, String(error.prefix(500)),
+                """, [drop ? "dropped" : "queued", retryAt.millisecondsSinceEpoch, String(error.prefix(500)),
                                  notice.id, notice.claimID])
-            return db.changesCount == 1
+            return changed == 1
         }
     }
 
@@ -200,12 +197,12 @@ extension Ledger {
     /// reported as in doubt at once, never retried by itself.
     @discardableResult
     public func markNoticeInDoubt(_ notice: ClaimedNotice, error: String) throws -> Bool {
-        try database.write { db in
-            try db.execute(sql: """
+        try store.write { db in
+            let changed = try db.execute("""
                 UPDATE outbox SET attempts = attempts + 1, last_error = ?
                 WHERE id = ? AND state = 'sending' AND claim_id = ?
-                """, arguments: ["in doubt: " + String(error.prefix(480)), notice.id, notice.claimID])
-            return db.changesCount == 1
+                """, ["in doubt: " + String(error.prefix(480)), notice.id, notice.claimID])
+            return changed == 1
         }
     }
 
@@ -221,19 +218,19 @@ extension Ledger {
     /// been delivered. A claim younger than `claimedBefore` and not marked in doubt belongs to a
     /// sender that may still be talking to the server, and is not released.
     public func releaseNotice(_ id: Int64, claimedBefore: Timestamp, at: Timestamp) throws -> Bool {
-        try database.write { db in
-            try db.execute(sql: """
+        try store.write { db in
+            let changed = try db.execute("""
                 UPDATE outbox SET state = 'queued', claim_id = NULL, claimed_at = NULL, next_attempt_at = ?,
                                   last_error = 'released by the operator after an interrupted send'
                 WHERE id = ? AND state = 'sending' AND (last_error IS NOT NULL OR claimed_at < ?)
-                """, arguments: [at.millisecondsSinceEpoch, id, claimedBefore.millisecondsSinceEpoch])
-            return db.changesCount == 1
+                """, [at.millisecondsSinceEpoch, id, claimedBefore.millisecondsSinceEpoch])
+            return changed == 1
         }
     }
 
     public func outboxEntries(states: Set<String>? = nil) throws -> [OutboxEntry] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id").compactMap { row -> OutboxEntry? in
+        try store.read { db in
+            try db.fetchAll("SELECT * FROM outbox ORDER BY id").compactMap { row -> OutboxEntry? in
                 let state: String = row["state"]
                 guard states?.contains(state) ?? true, let kind = NoticeKind(rawValue: row["kind"]) else { return nil }
                 return OutboxEntry(id: row["id"], key: row["notice_key"], kind: kind, state: state, attempts: row["attempts"],
@@ -247,11 +244,11 @@ extension Ledger {
     }
 
     public func outboxCounts(now: Timestamp) throws -> OutboxCounts {
-        try database.read { db in
+        try store.read { db in
             var counts = OutboxCounts()
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.fetchAll("""
                 SELECT state, next_attempt_at <= ? AS due, COUNT(*) AS n FROM outbox GROUP BY state, due
-                """, arguments: [now.millisecondsSinceEpoch]) {
+                """, [now.millisecondsSinceEpoch]) {
                 let n: Int = row["n"]
                 switch row["state"] as String {
                 case "queued": if row["due"] as Bool { counts.due += n } else { counts.waiting += n }
@@ -266,8 +263,8 @@ extension Ledger {
 
     /// When the last digest was queued: its "withdrawals since" starts there.
     public func lastNoticeQueued(kind: NoticeKind) throws -> Timestamp? {
-        try database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(queued_at) FROM outbox WHERE kind = ?", arguments: [kind.rawValue])
+        try store.read { db in
+            try db.fetchValue(Int64.self, "SELECT MAX(queued_at) FROM outbox WHERE kind = ?", [kind.rawValue])
                 .map(Timestamp.init(millisecondsSinceEpoch:))
         }
     }
@@ -275,17 +272,17 @@ extension Ledger {
     /// The consent a link's secret stands for, if the link is still good for `purpose`.
     public func noticeLink(secretSHA256: String, purpose: NoticeLinkPurpose, at: Timestamp) throws -> ConsentReference? {
         guard let rowMACKey else { return nil }
-        return try database.read { db in
-            try Row.fetchOne(db, sql: """
+        return try store.read { db in
+            try db.fetchOne("""
                 SELECT * FROM notice_links WHERE secret_sha256 = ? AND purpose = ?
                   AND (purpose = 'withdraw' OR (used_at IS NULL AND expires_at > ?))
-                """, arguments: [secretSHA256, purpose.rawValue, at.millisecondsSinceEpoch])
+                """, [secretSHA256, purpose.rawValue, at.millisecondsSinceEpoch])
                 .flatMap { Self.isGenuineLink($0, key: rowMACKey) ? ConsentReference(parsing: $0["consent_ref"]) : nil }
         }
     }
 
     /// A link row as Clearance wrote it: one inserted or edited by hand opens nothing.
-    static func isGenuineLink(_ row: Row, key: RowMACKey) -> Bool {
+    static func isGenuineLink(_ row: SQLRow, key: RowMACKey) -> Bool {
         guard let mac = row["mac"] as Data? else { return false }
         return key.isValid(mac, for: .noticeLink(secretSHA256: row["secret_sha256"], purpose: row["purpose"], consent: row["consent_ref"],
                                                  createdAt: row["created_at"], expiresAt: row["expires_at"]))
@@ -295,18 +292,16 @@ extension Ledger {
         guard let rowMACKey else { throw LedgerError.missingKey(keyPath) }
         let mac = rowMACKey.mac(.verificationRun(at: run.at.millisecondsSinceEpoch, intact: run.intact, events: Int64(run.events),
                                                  problem: run.problem))
-        try database.write { db in
-            try db.execute(sql: "INSERT INTO verification_runs (at, intact, events, problem, mac) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [run.at.millisecondsSinceEpoch, run.intact, run.events, run.problem, mac])
+        try store.write { db in
+            try db.execute("INSERT INTO verification_runs (at, intact, events, problem, mac) VALUES (?, ?, ?, ?, ?)", [run.at.millisecondsSinceEpoch, run.intact, run.events, run.problem, mac])
         }
     }
 
     public func lastVerification() throws -> VerificationRun? {
         // The newest run whose MAC holds: an "intact" inserted by hand is never shown.
         guard let rowMACKey else { return nil }
-        return try database.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM verification_runs ORDER BY id DESC")
-            while let row = try rows.next() {
+        return try store.read { db in
+            for row in try db.fetchAll("SELECT * FROM verification_runs ORDER BY id DESC") {
                 let run = VerificationRun(at: Timestamp(millisecondsSinceEpoch: row["at"]), intact: row["intact"], events: row["events"],
                                           problem: row["problem"])
                 if let mac = row["mac"] as Data?, rowMACKey.isValid(mac, for: .verificationRun(at: row["at"], intact: run.intact,

@@ -1,6 +1,5 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// Which parts of an asset a read confirms beyond what the gate needs (facts, mentions, reviews).
 struct AssetParts: OptionSet, Sendable {
@@ -47,7 +46,7 @@ extension Ledger {
 
     /// Replays the person's own events (exact bytes, hashes, MACs or signatures, then the same
     /// projection rules that wrote the tables) and compares the result with the stored rows.
-    func confirmPerson(_ person: PersonID, bySignature: Bool = false, db: Database) throws -> PersonConfirmation {
+    func confirmPerson(_ person: PersonID, bySignature: Bool = false, db: any SQLSession) throws -> PersonConfirmation {
         var result = PersonConfirmation()
         var replayed = MemoryStore(partial: true)
         for read in try StoredEvents.fetchForCheck(db, sql: StoredEvents.ofPerson, arguments: [person.description]) {
@@ -67,10 +66,8 @@ extension Ledger {
         let storedConsents: [ConsentRow]
         let storedPerson: PersonRow?
         do {
-            storedConsents = try ConsentRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"),
-                                                     arguments: [person.description])
-            storedPerson = try PersonRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"),
-                                                  arguments: [person.description])
+            storedConsents = try db.fetchAll(ConsentRow.self, "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq", [person.description])
+            storedPerson = try db.fetchOne(PersonRow.self, "SELECT * FROM people WHERE id = ?", [person.description])
         } catch {
             // A column holds a value of the wrong type: edited in SQL.
             result.intact = false
@@ -101,28 +98,26 @@ extension Ledger {
     /// `bySignature` ignores the MACs, for statements that say the signed record is intact (a
     /// subject access pack).
     public func unverifiedConsents(of person: PersonID, bySignature: Bool = false) throws -> Set<ConsentReference> {
-        try database.read { db in try confirmPerson(person, bySignature: bySignature, db: db).unverified }
+        try store.read { db in try confirmPerson(person, bySignature: bySignature, db: db).unverified }
     }
 
     /// Whose consent `reference` is, any version and state: its row, or, when the row is
     /// missing, the event that recorded it (so a deleted row does not unlink a photo).
-    static func consentHolder(_ reference: ConsentReference, db: Database) throws -> PersonID? {
-        if let holder = try String.fetchOne(db.cachedStatement(sql: "SELECT person_id FROM consents WHERE reference = ?"),
-                                            arguments: [reference.description]) {
+    static func consentHolder(_ reference: ConsentReference, db: any SQLSession) throws -> PersonID? {
+        if let holder = try db.fetchValue(String.self, "SELECT person_id FROM consents WHERE reference = ?", [reference.description]) {
             return PersonID(parsing: holder)
         }
-        return try String.fetchOne(db.cachedStatement(sql: """
+        return try db.fetchValue(String.self, """
             SELECT person_id FROM events WHERE consent_ref = ? AND kind = 'consent.recorded' ORDER BY seq LIMIT 1
-            """), arguments: [reference.description]).flatMap(PersonID.init(parsing:))
+            """, [reference.description]).flatMap(PersonID.init(parsing:))
     }
 
     /// Whether `id` was ever registered: a row, or events about them whose row is missing.
-    static func personExists(_ id: PersonID, db: Database) throws -> Bool {
-        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM people WHERE id = ?"), arguments: [id.description]) ?? false {
+    static func personExists(_ id: PersonID, db: any SQLSession) throws -> Bool {
+        if try db.fetchValue(Bool.self, "SELECT 1 FROM people WHERE id = ?", [id.description]) ?? false {
             return true
         }
-        return try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM events WHERE person_id = ? LIMIT 1"),
-                                 arguments: [id.description]) ?? false
+        return try db.fetchValue(Bool.self, "SELECT 1 FROM events WHERE person_id = ? LIMIT 1", [id.description]) ?? false
     }
 
     // MARK: The name index
@@ -130,10 +125,9 @@ extension Ledger {
     /// The people with the folded name `key`: the index entry is confirmed by its MAC (so a
     /// changed, moved or shortened list is noticed), and each person listed by their own sealed
     /// names. Without the key file the entry cannot be confirmed.
-    static func nameLookup(_ key: NameKey, db: Database, ledger: Ledger) throws -> NameLookup {
+    static func nameLookup(_ key: NameKey, db: any SQLSession, ledger: Ledger) throws -> NameLookup {
         let digest = ledger.nameIndex.digest(key)
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT people, mac FROM name_index WHERE digest = ?"),
-                                         arguments: [digest]) else {
+        guard let row = try db.fetchOne("SELECT people, mac FROM name_index WHERE digest = ?", [digest]) else {
             if try ledger.legacyPending(db) {
                 return NameLookup(people: [], problem: "the name index was written by an earlier version of Clearance and is not yet bound to the signed ledger (open the ledger once with its key file)")
             }
@@ -152,13 +146,13 @@ extension Ledger {
             guard let id = PersonID(parsing: text) else { return NameLookup(people: [], problem: "its name index entry lists \(text), not a person id") }
             // The person's own names must include this one. A person whose key is missing is
             // still listed: the gate then reports their record as tampered.
-            guard let person = try? PersonRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM people WHERE id = ?"), arguments: [text]) else {
+            guard let person = try? db.fetchOne(PersonRow.self, "SELECT * FROM people WHERE id = ?", [text]) else {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), whose register row is missing")
             }
             guard person.erasedAt == nil else {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), who was erased")
             }
-            let personKey = try Data.fetchOne(db.cachedStatement(sql: "SELECT key FROM person_keys WHERE person_id = ?"), arguments: [text])
+            let personKey = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [text])
             if let data = try ledger.personalData(of: person, key: personKey, db: db), !data.allNames.compactMap(NameKey.init).contains(key) {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), whose own names do not include it")
             }
@@ -171,11 +165,10 @@ extension Ledger {
 
     /// The assets whose xmpMM:DocumentID is one of `documentIDs`, each confirmed against its own
     /// events, through the document index (each entry confirmed by its MAC).
-    static func documentLookup(_ documentIDs: [String], db: Database, ledger: Ledger) throws -> DocumentLookup {
+    static func documentLookup(_ documentIDs: [String], db: any SQLSession, ledger: Ledger) throws -> DocumentLookup {
         var lookup = DocumentLookup()
         for documentID in Set(documentIDs).sorted() {
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT assets, mac FROM document_index WHERE document_id = ?"),
-                                             arguments: [documentID]) else {
+            guard let row = try db.fetchOne("SELECT assets, mac FROM document_index WHERE document_id = ?", [documentID]) else {
                 lookup.missing.append(documentID)
                 continue
             }
@@ -206,13 +199,13 @@ extension Ledger {
     // MARK: Assets
 
     /// Whether rows an earlier version wrote still wait to be bound (see `LedgerUpgrade`).
-    static func legacyPending(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legacy_assets'")) ?? false
+    static func legacyPending(_ db: any SQLSession) throws -> Bool {
+        try db.fetchValue(Bool.self, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legacy_assets'") ?? false
     }
 
     /// `legacyPending`, asked once per connection while the ledger is unchanged (a check asks for
     /// every name the index does not know).
-    func legacyPending(_ db: Database) throws -> Bool {
+    func legacyPending(_ db: any SQLSession) throws -> Bool {
         let opened = try memos.memo(for: db, make: OpenedPeople.init)
         if let known = opened.legacyPending { return known }
         let pending = try Self.legacyPending(db)
@@ -229,7 +222,7 @@ extension Ledger {
     /// Every row that differs from the replay, is missing from it or is not backed by it, and
     /// every event that fails, is a problem (`StoredAsset.problems`), which the gate answers with
     /// `record-tampered`.
-    static func storedAsset(_ sha256: String, including parts: AssetParts = [], db: Database,
+    static func storedAsset(_ sha256: String, including parts: AssetParts = [], db: any SQLSession,
                             ledger: Ledger) throws -> StoredAsset? {
         var problems: [String] = []
         var replay = MemoryStore(partial: true)
@@ -256,7 +249,7 @@ extension Ledger {
 
         var row: AssetRow?
         do {
-            row = try AssetRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM assets WHERE sha256 = ?"), arguments: [sha256])
+            row = try db.fetchOne(AssetRow.self, "SELECT * FROM assets WHERE sha256 = ?", [sha256])
         } catch {
             problems.append("assets: the row has a value of the wrong type (edited)")
         }
@@ -312,7 +305,7 @@ extension Ledger {
     /// source and region as signed, the name and identifiers by the salted commitment (or blank,
     /// when an erasure forgot them). The `name_digest` column only serves erasure and is left to
     /// `verify`: it decides nothing here.
-    private static func confirmMentions(_ sha256: String, bindings: [MentionBinding]?, db: Database, ledger: Ledger,
+    private static func confirmMentions(_ sha256: String, bindings: [MentionBinding]?, db: any SQLSession, ledger: Ledger,
                                         problems: inout [String]) throws -> [AssetMention] {
         struct Stored {
             var source: String?
@@ -323,14 +316,12 @@ extension Ledger {
             var salt: Data?
         }
         var stored: [Int: Stored] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT ordinal, source, label, identifiers, region, salt FROM mentions WHERE sha256 = ?"),
-                                    arguments: [sha256]) {
+        for row in try db.fetchAll("SELECT ordinal, source, label, identifiers, region, salt FROM mentions WHERE sha256 = ?", [sha256]) {
             guard let ordinal = row[0] as Int? else {
                 problems.append("mentions: a row has a value of the wrong type (edited)")
                 continue
             }
-            let label: DatabaseValue = row[2]
-            stored[ordinal] = Stored(source: row[1], label: row[2], labelIsText: label.isNull || (row[2] as String?) != nil,
+            stored[ordinal] = Stored(source: row[1], label: row[2], labelIsText: row.values[2] == .null || (row[2] as String?) != nil,
                                      identifiers: row[3], region: row[4], salt: row[5])
         }
         func region(_ text: String?) -> [Double]? { text.flatMap { try? JSONDecoder().decode([Double].self, from: Data($0.utf8)) } }
@@ -374,13 +365,13 @@ extension Ledger {
         return mentions
     }
 
-    private static func rows<Record: FetchableRecord>(_ type: Record.Type, _ sql: String, _ sha256: String,
-                                                      db: Database) throws -> [Record]? {
-        try? Record.fetchAll(db.cachedStatement(sql: sql), arguments: [sha256])
+    private static func rows<Record: SQLRecord>(_ type: Record.Type, _ sql: String, _ sha256: String,
+                                                db: any SQLSession) throws -> [Record]? {
+        try? db.fetchAll(type, sql, [sha256])
     }
 
-    private static func rows<Record: FetchableRecord>(_ type: Record.Type, _ sql: String, _ sha256: String,
-                                                      db: Database, problems: inout [String]) throws -> [Record] {
+    private static func rows<Record: SQLRecord>(_ type: Record.Type, _ sql: String, _ sha256: String,
+                                                      db: any SQLSession, problems: inout [String]) throws -> [Record] {
         guard let rows = try rows(type, sql, sha256, db: db) else {
             problems.append("\(Record.self): a row has a value of the wrong type (edited)")
             return []
@@ -411,9 +402,8 @@ extension Ledger {
 
     /// Where the asset was seen, newest first; with the key at hand, rows whose MAC fails are
     /// left out (`verify` names them).
-    static func paths(of sha256: String, db: Database, ledger: Ledger) throws -> [String] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT path, seen_at, mac FROM asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path"),
-                                    arguments: [sha256])
+    static func paths(of sha256: String, db: any SQLSession, ledger: Ledger) throws -> [String] {
+        let rows = try db.fetchAll("SELECT path, seen_at, mac FROM asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path", [sha256])
         return rows.compactMap { row in
             guard let path = row["path"] as String? else { return nil }
             guard let macKey = ledger.rowMACKey else { return path }
@@ -427,7 +417,7 @@ extension Ledger {
 
     /// An asset an earlier version stored and the upgrade has not yet bound: shown as stored,
     /// with the reason it cannot be relied on.
-    static func legacyAsset(_ sha256: String, db: Database) throws -> StoredAsset? {
+    static func legacyAsset(_ sha256: String, db: any SQLSession) throws -> StoredAsset? {
         guard try legacyPending(db), let legacy = try LegacyRows.asset(sha256, db: db) else { return nil }
         var asset = legacy
         asset.problems = ["recorded by an earlier version of Clearance and not yet bound to the signed ledger (open the ledger once with its key file)"]

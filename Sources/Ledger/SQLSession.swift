@@ -12,7 +12,9 @@ enum SQLDialect: String, Sendable {
 protocol SQLSession {
     var dialect: SQLDialect { get }
 
-    func execute(_ sql: String, _ arguments: SQLArguments) throws
+    /// Runs one statement; answers how many rows it inserted, updated or deleted.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int
     func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow]
     func fetchOne(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow?
     /// Rows one at a time, for tables too large to hold at once (`verify`, `copy`).
@@ -20,7 +22,8 @@ protocol SQLSession {
 }
 
 extension SQLSession {
-    func execute(_ sql: String) throws { try execute(sql, []) }
+    @discardableResult
+    func execute(_ sql: String) throws -> Int { try execute(sql, []) }
     func fetchAll(_ sql: String) throws -> [SQLRow] { try fetchAll(sql, []) }
     func fetchOne(_ sql: String) throws -> SQLRow? { try fetchOne(sql, []) }
 
@@ -32,5 +35,13 @@ extension SQLSession {
     /// The first column of every row that holds a `Value`.
     func fetchValues<Value: SQLValueConvertible>(_ type: Value.Type, _ sql: String, _ arguments: SQLArguments = []) throws -> [Value] {
         try fetchAll(sql, arguments).compactMap { $0[0] as Value? }
+    }
+
+    /// Runs an `INSERT … RETURNING id` (SQLite and PostgreSQL both have it) and answers the id.
+    func insertReturningID(_ sql: String, _ arguments: SQLArguments) throws -> Int64 {
+        guard let id = try fetchValue(Int64.self, sql, arguments) else {
+            throw LedgerError.io("the database gave no id for the new row")
+        }
+        return id
     }
 }

@@ -114,4 +114,21 @@ struct SQLRow: Sendable, Equatable {
     subscript<Value: SQLValueConvertible>(_ index: Int) -> Value? {
         values.indices.contains(index) ? Value(sqlValue: values[index]) : nil
     }
+
+    /// For columns the schema declares NOT NULL with a type SQLite and PostgreSQL both enforce
+    /// (primary keys, counts): a value of another kind there means the store itself is broken,
+    /// not that a row was edited, so it stops rather than reading on.
+    subscript<Value: SQLValueConvertible>(_ name: String) -> Value {
+        guard let value = Value(sqlValue: value(name)) else {
+            preconditionFailure("column \(name) holds \(value(name).kind), not \(Value.self)")
+        }
+        return value
+    }
+
+    subscript<Value: SQLValueConvertible>(_ index: Int) -> Value {
+        guard values.indices.contains(index), let value = Value(sqlValue: values[index]) else {
+            preconditionFailure("column \(index) is missing or not \(Value.self)")
+        }
+        return value
+    }
 }

@@ -1,6 +1,5 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 /// Reading `events` rows exactly as stored: every text column as its bytes (SQLite hands TEXT
 /// back only up to the first NUL, so `payload || x'00' || …` would otherwise read as the
@@ -39,8 +38,8 @@ enum StoredEvents {
         + "FROM events WHERE asset = ? ORDER BY seq"
 
     /// Rows of `ofPerson` or `ofAsset`.
-    static func fetchForCheck(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Read] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+    static func fetchForCheck(_ db: any SQLSession, sql: String, arguments: SQLArguments) throws -> [Read] {
+        try db.fetchAll(sql, arguments).map { row in
             let seq = row[0] as Int64?
             guard let seq, let kind = row[1] as String?, let createdAt = row[5] as Int64?, let payload = row[6] as Data?,
                   let previousHash = row[7] as Data?, let hash = row[8] as Data?, let signature = row[9] as Data? else {
@@ -52,17 +51,17 @@ enum StoredEvents {
         }
     }
 
-    static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [Read] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(read)
+    static func fetchAll(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> [Read] {
+        try db.fetchAll(sql, arguments).map(read)
     }
 
-    static func fetchAll(_ db: Database, filter: String, arguments: StatementArguments = []) throws -> [Read] {
+    static func fetchAll(_ db: any SQLSession, filter: String, arguments: SQLArguments = []) throws -> [Read] {
         try fetchAll(db, sql: sql(filter), arguments: arguments)
     }
 
     /// Columns are read by position (`sql` puts `seq` first, then each column's type and bytes
     /// in the order of `columns`): this runs for every event a check or `verify` reads.
-    static func read(_ row: Row) -> Read {
+    static func read(_ row: SQLRow) -> Read {
         let seq = row[0] as Int64?
         func bytes(_ index: Int, _ type: String, nullable: Bool = false) -> (ok: Bool, value: Data?) {
             let stored: String = row[1 + 2 * index] ?? "null"
@@ -112,7 +111,7 @@ extension Ledger {
 
     /// A publication as its signed event says, when its row is missing: a takedown can still be
     /// opened for it (and `verify` names the missing row). Nil unless the event is authentic.
-    static func publicationFromEvent(_ seq: Int64, db: Database, publicKey: Data) throws -> PublicationRow? {
+    static func publicationFromEvent(_ seq: Int64, db: any SQLSession, publicKey: Data) throws -> PublicationRow? {
         guard case .event(let stored)? = try StoredEvents.fetchAll(db, filter: "WHERE seq = ?", arguments: [seq]).first,
               EventChain.hash(of: stored) == stored.hash,
               VerifiedSignatures.isValid(signature: stored.signature, hash: stored.hash, publicKey: publicKey),

@@ -1,29 +1,28 @@
 import ClearanceCore
 import Foundation
-import GRDB
 
 extension Ledger {
     /// Every publication of `sha256`, oldest first, as its signed events say (a row deleted
     /// behind Clearance's back does not hide one).
     public func storedPublications(of sha256: String) throws -> [StoredPublication] {
-        try database.read { db in
+        try store.read { db in
             try Self.storedAsset(sha256, including: .publications, db: db, ledger: self)?.publications ?? []
         }
     }
 
     /// Every takedown item, oldest first; `person` limits them to one person's.
     public func takedowns(person: PersonID? = nil) throws -> [TakedownItem] {
-        try database.read { db in
+        try store.read { db in
             var sql = "SELECT * FROM takedowns"
-            var arguments = StatementArguments()
+            var arguments = SQLArguments()
             if let person {
                 sql += " WHERE person_id = ?"
                 arguments = [person.description]
             }
             sql += " ORDER BY id"
-            return try TakedownRow.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+            return try db.fetchAll(TakedownRow.self, sql, arguments).compactMap { row in
                 // The publication's row, or its signed event when the row is missing.
-                let publication = try PublicationRow.fetchOne(db, key: row.publicationID)
+                let publication = try db.fetchOne(PublicationRow.self, key: [row.publicationID])
                     ?? Self.publicationFromEvent(row.publicationID, db: db, publicKey: instance.publicKey)
                 return publication.flatMap { Self.takedown(row, publication: $0.publication) }
             }

@@ -11,6 +11,7 @@ import GRDB
 public final class UserStore: Sendable {
     public let path: String
     let database: DatabaseQueue
+    var store: SQLiteStore { SQLiteStore(database: database) }
 
     public static func defaultPath(forDatabase path: String) -> String { path + ".users" }
 
@@ -101,13 +102,12 @@ public final class UserStore: Sendable {
 
     public func addUser(name: String, role: String, passwordHash: String?, by actor: String = "unknown",
                         at now: Timestamp = .now) throws -> UserRecord {
-        try database.write { db in
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) != nil {
+        try store.write { db in
+            if try db.fetchOne("SELECT 1 FROM users WHERE name = ?", [name]) != nil {
                 throw LedgerError.invalid("a user named \(name) already exists")
             }
-            try db.execute(sql: "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [name, role, passwordHash, now.millisecondsSinceEpoch])
-            let user = UserRecord(id: db.lastInsertedRowID, name: name, role: role, passwordHash: passwordHash, createdAt: now)
+            let insertedID = try db.insertReturningID("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id", [name, role, passwordHash, now.millisecondsSinceEpoch])
+            let user = UserRecord(id: insertedID, name: name, role: role, passwordHash: passwordHash, createdAt: now)
             try Self.record(db, at: now, actor: actor, kind: "user.added", account: name, detail: "role \(role)")
             return user
         }
@@ -117,9 +117,9 @@ public final class UserStore: Sendable {
     /// held the old one may have made them. Answers how many tokens were revoked.
     @discardableResult
     public func setPassword(userID: Int64, passwordHash: String, by actor: String = "unknown", at now: Timestamp = .now) throws -> Int {
-        try database.write { db in
+        try store.write { db in
             let name = try Self.name(db, userID)
-            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [passwordHash, userID])
+            try db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [passwordHash, userID])
             let revoked = try Self.endAccess(db, userID: userID, at: now)
             try Self.record(db, at: now, actor: actor, kind: "password.changed", account: name,
                             detail: "sessions ended, \(revoked) token(s) revoked")
@@ -132,51 +132,49 @@ public final class UserStore: Sendable {
     /// revoked; false `changed` when the account already was as asked.
     public func setDisabled(userID: Int64, _ disabled: Bool, by actor: String,
                             at now: Timestamp = .now) throws -> (changed: Bool, tokensRevoked: Int) {
-        try database.write { db in
+        try store.write { db in
             let name = try Self.name(db, userID)
-            let wasDisabled = try Row.fetchOne(db, sql: "SELECT disabled_at FROM users WHERE id = ?", arguments: [userID])?["disabled_at"] as Int64?
+            let wasDisabled = try db.fetchOne("SELECT disabled_at FROM users WHERE id = ?", [userID])?["disabled_at"] as Int64?
             if disabled {
                 guard wasDisabled == nil else { return (false, 0) }
-                try db.execute(sql: "UPDATE users SET disabled_at = ? WHERE id = ?", arguments: [now.millisecondsSinceEpoch, userID])
+                try db.execute("UPDATE users SET disabled_at = ? WHERE id = ?", [now.millisecondsSinceEpoch, userID])
                 let revoked = try Self.endAccess(db, userID: userID, at: now)
                 try Self.record(db, at: now, actor: actor, kind: "user.disabled", account: name,
                                 detail: "sessions ended, \(revoked) token(s) revoked")
                 return (true, revoked)
             }
             guard wasDisabled != nil else { return (false, 0) }
-            try db.execute(sql: "UPDATE users SET disabled_at = NULL WHERE id = ?", arguments: [userID])
+            try db.execute("UPDATE users SET disabled_at = NULL WHERE id = ?", [userID])
             try Self.record(db, at: now, actor: actor, kind: "user.enabled", account: name, detail: nil)
             return (true, 0)
         }
     }
 
     /// Deletes the account's sessions and revokes its usable tokens; answers how many tokens.
-    static func endAccess(_ db: Database, userID: Int64, at now: Timestamp) throws -> Int {
-        try db.execute(sql: "DELETE FROM sessions WHERE user_id = ?", arguments: [userID])
+    static func endAccess(_ db: any SQLSession, userID: Int64, at now: Timestamp) throws -> Int {
+        try db.execute("DELETE FROM sessions WHERE user_id = ?", [userID])
         // Expired tokens are left as they are: they work no more, and were not revoked.
-        try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?",
-                       arguments: [now.millisecondsSinceEpoch, userID, now.millisecondsSinceEpoch])
-        return db.changesCount
+        let changed = try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?", [now.millisecondsSinceEpoch, userID, now.millisecondsSinceEpoch])
+        return changed
     }
 
-    static func name(_ db: Database, _ userID: Int64) throws -> String {
-        guard let name = try String.fetchOne(db, sql: "SELECT name FROM users WHERE id = ?", arguments: [userID]) else {
+    static func name(_ db: any SQLSession, _ userID: Int64) throws -> String {
+        guard let name = try db.fetchValue(String.self, "SELECT name FROM users WHERE id = ?", [userID]) else {
             throw LedgerError.invalid("no such account")
         }
         return name
     }
 
-    static func record(_ db: Database, at now: Timestamp, actor: String, kind: String, account: String, detail: String?) throws {
-        try db.execute(sql: "INSERT INTO account_events (at, actor, kind, account, detail) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [now.millisecondsSinceEpoch, actor, kind, account, detail])
+    static func record(_ db: any SQLSession, at now: Timestamp, actor: String, kind: String, account: String, detail: String?) throws {
+        try db.execute("INSERT INTO account_events (at, actor, kind, account, detail) VALUES (?, ?, ?, ?, ?)", [now.millisecondsSinceEpoch, actor, kind, account, detail])
     }
 
     /// The audit trail of accounts, newest first; of one account when `account` is given.
     public func accountEvents(account: String? = nil, limit: Int = 1000) throws -> [AccountEvent] {
-        try database.read { db in
-            let filter = account == nil ? "" : "WHERE account = ? COLLATE NOCASE"
-            let arguments: StatementArguments = account.map { [$0, limit] } ?? [limit]
-            return try Row.fetchAll(db, sql: "SELECT * FROM account_events \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
+        try store.read { db in
+            let filter = account == nil ? "" : "WHERE lower(account) = lower(?)"
+            let arguments: SQLArguments = account.map { [$0, limit] } ?? [limit]
+            return try db.fetchAll("SELECT * FROM account_events \(filter) ORDER BY id DESC LIMIT ?", arguments).map { row in
                 AccountEvent(id: row["id"], at: Timestamp(millisecondsSinceEpoch: row["at"]), actor: row["actor"], kind: row["kind"],
                              account: row["account"], detail: row["detail"])
             }
@@ -184,18 +182,18 @@ public final class UserStore: Sendable {
     }
 
     public func user(named name: String) throws -> UserRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.user)
+        try store.read { db in
+            try db.fetchOne("SELECT * FROM users WHERE name = ?", [name]).map(Self.user)
         }
     }
 
     public func allUsers() throws -> [UserRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user)
+        try store.read { db in
+            try db.fetchAll("SELECT * FROM users ORDER BY name").map(Self.user)
         }
     }
 
-    static func user(_ row: Row) -> UserRecord {
+    static func user(_ row: SQLRow) -> UserRecord {
         UserRecord(id: row["id"], name: row["name"], role: row["role"], passwordHash: row["password_hash"],
                    createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]),
                    disabledAt: (row["disabled_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)))
@@ -210,13 +208,13 @@ public final class UserStore: Sendable {
     /// Stores a token's hash; answers its id.
     public func addToken(sha256: String, userID: Int64, label: String?, by actor: String, expiresAt: Timestamp,
                          at now: Timestamp = .now) throws -> Int64 {
-        try database.write { db in
+        try store.write { db in
             let name = try Self.name(db, userID)
-            try db.execute(sql: """
+            let insertedID = try db.insertReturningID("""
                 INSERT INTO api_tokens (token_sha256, user_id, label, created_at, created_by, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [sha256, userID, label, now.millisecondsSinceEpoch, actor, expiresAt.millisecondsSinceEpoch])
-            let id = db.lastInsertedRowID
+                VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+            """, [sha256, userID, label, now.millisecondsSinceEpoch, actor, expiresAt.millisecondsSinceEpoch])
+            let id = insertedID
             try Self.record(db, at: now, actor: actor, kind: "token.issued", account: name,
                             detail: "token \(id)\(label.map { " (\($0))" } ?? ""), expires \(expiresAt.utcDate)")
             return id
@@ -225,8 +223,8 @@ public final class UserStore: Sendable {
 
     /// Every token of the account, newest first, revoked and expired ones included.
     public func tokens(userID: Int64) throws -> [TokenRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id DESC", arguments: [userID]).map { row in
+        try store.read { db in
+            try db.fetchAll("SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id DESC", [userID]).map { row in
                 TokenRecord(id: row["id"], label: row["label"], createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]),
                             createdBy: row["created_by"], expiresAt: Timestamp(millisecondsSinceEpoch: row["expires_at"]),
                             lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)),
@@ -237,35 +235,33 @@ public final class UserStore: Sendable {
 
     /// Revokes one token of the account; false when it has no such token or it was already revoked.
     public func revokeToken(id: Int64, userID: Int64, by actor: String, at now: Timestamp = .now) throws -> Bool {
-        try database.write { db in
+        try store.write { db in
             let name = try Self.name(db, userID)
-            try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-                           arguments: [now.millisecondsSinceEpoch, id, userID])
-            guard db.changesCount == 1 else { return false }
+            let changed = try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL", [now.millisecondsSinceEpoch, id, userID])
+            guard changed == 1 else { return false }
             try Self.record(db, at: now, actor: actor, kind: "token.revoked", account: name, detail: "token \(id)")
             return true
         }
     }
 
     /// The account of a token that is neither revoked nor expired, of an account not disabled.
-    /// Asked on every API call: one SELECT (atomic on its own) on a cached statement, not `read`,
-    /// which toggles `PRAGMA query_only` and so recompiles the statement each time.
+    /// Asked on every API call: one SELECT (atomic on its own), not `read`, which costs a
+    /// transaction.
     public func user(tokenSHA256: String, at now: Timestamp = .now) throws -> UserRecord? {
-        let found: (UserRecord, Int64, Int64?)? = try database.inDatabase { db in
-            let statement = try db.cachedStatement(sql: """
+        let found: (UserRecord, Int64, Int64?)? = try store.withoutTransaction { db in
+            try db.fetchOne("""
                 SELECT users.*, api_tokens.id AS token_id, api_tokens.last_used_at
                 FROM api_tokens JOIN users ON users.id = api_tokens.user_id
                 WHERE api_tokens.token_sha256 = ? AND api_tokens.revoked_at IS NULL AND api_tokens.expires_at > ?
                   AND users.disabled_at IS NULL
-                """)
-            return try Row.fetchOne(statement, arguments: [tokenSHA256, now.millisecondsSinceEpoch]).map {
+                """, [tokenSHA256, now.millisecondsSinceEpoch]).map {
                 (Self.user($0), $0["token_id"], $0["last_used_at"])
             }
         }
         guard let (user, tokenID, lastUsed) = found else { return nil }
         if lastUsed.map({ now.millisecondsSinceEpoch - $0 >= Self.lastUsedResolution }) ?? true {
-            try database.write { db in
-                try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [now.millisecondsSinceEpoch, tokenID])
+            try store.write { db in
+                try db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now.millisecondsSinceEpoch, tokenID])
             }
         }
         return user
@@ -274,22 +270,20 @@ public final class UserStore: Sendable {
     // MARK: Sessions
 
     public func addSession(idSHA256: String, userID: Int64, csrfToken: String, expiresAt: Timestamp) throws {
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [Timestamp.now.millisecondsSinceEpoch])
-            try db.execute(sql: "INSERT INTO sessions (id_sha256, user_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
-                           arguments: [idSHA256, userID, csrfToken, expiresAt.millisecondsSinceEpoch])
+        try store.write { db in
+            try db.execute("DELETE FROM sessions WHERE expires_at < ?", [Timestamp.now.millisecondsSinceEpoch])
+            try db.execute("INSERT INTO sessions (id_sha256, user_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)", [idSHA256, userID, csrfToken, expiresAt.millisecondsSinceEpoch])
         }
     }
 
     /// The session, when it exists and has not expired at `now`.
     public func session(idSHA256: String, at now: Timestamp = .now) throws -> SessionRecord? {
-        try database.inDatabase { db in
-            let statement = try db.cachedStatement(sql: """
+        try store.withoutTransaction { db in
+            guard let row = try db.fetchOne("""
                 SELECT users.*, sessions.csrf_token, sessions.expires_at AS session_expires
                 FROM sessions JOIN users ON users.id = sessions.user_id
                 WHERE sessions.id_sha256 = ? AND users.disabled_at IS NULL
-                """)
-            guard let row = try Row.fetchOne(statement, arguments: [idSHA256]) else { return nil }
+                """, [idSHA256]) else { return nil }
             let expires = Timestamp(millisecondsSinceEpoch: row["session_expires"])
             guard now < expires else { return nil }
             return SessionRecord(user: Self.user(row), csrfToken: row["csrf_token"], expiresAt: expires)
@@ -297,35 +291,31 @@ public final class UserStore: Sendable {
     }
 
     public func removeSession(idSHA256: String) throws {
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE id_sha256 = ?", arguments: [idSHA256])
+        try store.write { db in
+            try db.execute("DELETE FROM sessions WHERE id_sha256 = ?", [idSHA256])
         }
     }
 
     // MARK: Withdrawal links
 
     public func addWithdrawalLink(secretSHA256: String, consent: ConsentReference, at now: Timestamp = .now) throws {
-        try database.write { db in
-            try db.execute(sql: "INSERT INTO withdrawal_links (secret_sha256, consent_reference, created_at) VALUES (?, ?, ?)",
-                           arguments: [secretSHA256, consent.description, now.millisecondsSinceEpoch])
+        try store.write { db in
+            try db.execute("INSERT INTO withdrawal_links (secret_sha256, consent_reference, created_at) VALUES (?, ?, ?)", [secretSHA256, consent.description, now.millisecondsSinceEpoch])
         }
     }
 
     /// Stores the link a tablet made for a consent it captured offline, unless it is there
     /// already (a resend). False when the hash belongs to another consent.
     public func keepWithdrawalLink(secretSHA256: String, consent: ConsentReference, at now: Timestamp = .now) throws -> Bool {
-        try database.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO withdrawal_links (secret_sha256, consent_reference, created_at) VALUES (?, ?, ?)",
-                           arguments: [secretSHA256, consent.description, now.millisecondsSinceEpoch])
-            return try String.fetchOne(db, sql: "SELECT consent_reference FROM withdrawal_links WHERE secret_sha256 = ?",
-                                       arguments: [secretSHA256]) == consent.description
+        try store.write { db in
+            try db.execute("INSERT INTO withdrawal_links (secret_sha256, consent_reference, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [secretSHA256, consent.description, now.millisecondsSinceEpoch])
+            return try db.fetchValue(String.self, "SELECT consent_reference FROM withdrawal_links WHERE secret_sha256 = ?", [secretSHA256]) == consent.description
         }
     }
 
     public func withdrawalLink(secretSHA256: String) throws -> ConsentReference? {
-        try database.read { db in
-            try String.fetchOne(db, sql: "SELECT consent_reference FROM withdrawal_links WHERE secret_sha256 = ?",
-                                arguments: [secretSHA256]).flatMap(ConsentReference.init(parsing:))
+        try store.read { db in
+            try db.fetchValue(String.self, "SELECT consent_reference FROM withdrawal_links WHERE secret_sha256 = ?", [secretSHA256]).flatMap(ConsentReference.init(parsing:))
         }
     }
 }

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+
+/// `SQLSession` on a GRDB connection inside a transaction: statements are compiled once per
+/// connection (GRDB's statement cache), which is most of what a check costs.
+struct SQLiteSession: SQLSession {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    var dialect: SQLDialect { .sqlite }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        try db.cachedStatement(sql: sql).execute(arguments: Self.bind(arguments))
+        return db.changesCount
+    }
+
+    func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = statement.columnNames
+        return try Row.fetchAll(statement, arguments: Self.bind(arguments)).map { Self.row($0, columns: columns) }
+    }
+
+    func fetchOne(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow? {
+        let statement = try db.cachedStatement(sql: sql)
+        return try Row.fetchOne(statement, arguments: Self.bind(arguments)).map { Self.row($0, columns: statement.columnNames) }
+    }
+
+    func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = statement.columnNames
+        let rows = try Row.fetchCursor(statement, arguments: Self.bind(arguments))
+        while let row = try rows.next() { try body(Self.row(row, columns: columns)) }
+    }
+
+    static func bind(_ arguments: SQLArguments) -> StatementArguments {
+        StatementArguments(arguments.values.map(databaseValue))
+    }
+
+    static func databaseValue(_ value: SQLValue) -> DatabaseValue {
+        switch value {
+        case .null: .null
+        case .integer(let integer): integer.databaseValue
+        case .real(let real): real.databaseValue
+        case .text(let text): text.databaseValue
+        case .blob(let blob): blob.databaseValue
+        }
+    }
+
+    static func sqlValue(_ value: DatabaseValue) -> SQLValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let integer): .integer(integer)
+        case .double(let real): .real(real)
+        case .string(let text): .text(text)
+        case .blob(let blob): .blob(blob)
+        }
+    }
+
+    /// A GRDB row as an `SQLRow`, for the SQLite-only readers (`verify`'s exact reads, `copy`).
+    static func sqlRow(_ row: Row) -> SQLRow {
+        Self.row(row, columns: Array(row.columnNames))
+    }
+
+    private static func row(_ row: Row, columns: [String]) -> SQLRow {
+        SQLRow(columns: columns, values: (0..<row.count).map { sqlValue(row[$0] as DatabaseValue) })
+    }
+}
+
+/// Transactions on a ledger's SQLite file, each handing its statements an `SQLSession`.
+struct SQLiteStore: Sendable {
+    let database: any DatabaseWriter
+
+    /// One read transaction that keeps the connection's prepared statements.
+    ///
+    /// On one connection, a plain deferred transaction rather than `DatabaseQueue.read`: that
+    /// one toggles `PRAGMA query_only`, which expires every prepared statement, so each check
+    /// would compile its queries again (measured: about 20 per single-asset check). A pool's
+    /// readers are read-only connections of their own and keep their statements.
+    func read<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        if let pool = database as? DatabasePool {
+            return try pool.read { db in try body(SQLiteSession(db)) }
+        }
+        return try database.writeWithoutTransaction { db in
+            var result: Result<T, any Error>?
+            try db.inTransaction(.deferred) {
+                result = Result { try body(SQLiteSession(db)) }
+                return .commit
+            }
+            guard let result else { throw LedgerError.corrupt("read transaction did not run") }
+            return try result.get()
+        }
+    }
+
+    /// Statements run one by one, each atomic on its own: for a single lookup asked on every
+    /// request, where `read` would cost a transaction.
+    func withoutTransaction<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try database.writeWithoutTransaction { db in try body(SQLiteSession(db)) }
+    }
+
+    /// One write transaction: everything `body` does commits together, or nothing does.
+    @discardableResult
+    func write<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try database.write { db in try body(SQLiteSession(db)) }
+    }
+}

@@ -76,7 +76,9 @@ let package = Package(
             resources: [.embedInCode("0001_ledger.sql"), .embedInCode("0002_assets.sql"), .embedInCode("0003_takedowns.sql"),
                         .embedInCode("0004_event_macs.sql"), .embedInCode("0005_signed_assets.sql"),
                         .embedInCode("0006_offline_capture.sql"), .embedInCode("0007_outbox.sql"),
-                        .embedInCode("0008_faces.sql"), .embedInCode("0009_face_not_registered.sql")]
+                        .embedInCode("0008_faces.sql"), .embedInCode("0009_face_not_registered.sql"),
+                        // The same schema in PostgreSQL's dialect, folded into one (issue 16).
+                        .embedInCode("postgresql.sql")]
         ),
 
         // SQLite storage: events, signing, queries. All SQL lives here.

@@ -18,4 +18,29 @@ public enum LedgerSchema {
         Migration(identifier: "0008_faces", sql: String(decoding: PackageResources._008_faces_sql, as: UTF8.self)),
         Migration(identifier: "0009_face_not_registered", sql: String(decoding: PackageResources._009_face_not_registered_sql, as: UTF8.self)),
     ]
+
+    /// The ledger's schema in PostgreSQL (`postgresql.sql`), one statement at a time: the store
+    /// runs them in one transaction, and PostgreSQL's extended protocol takes one per query.
+    public static let postgresql: [String] = statements(in: String(decoding: PackageResources.postgresql_sql, as: UTF8.self))
+
+    /// The version of `postgresql` a database records once it has the whole schema.
+    public static let postgresqlVersion = "postgresql-1"
+
+    /// Statements end with a semicolon at the end of a line; `--` lines are comments.
+    static func statements(in sql: String) -> [String] {
+        var statements: [String] = []
+        var current: [String] = []
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = String(line.drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "\r" }.reversed())
+            if trimmed.isEmpty || trimmed.hasPrefix("--") { continue }
+            current.append(String(line))
+            if trimmed.hasSuffix(";") {
+                var statement = current.joined(separator: "\n")
+                while let last = statement.last, last == ";" || last == " " || last == "\n" || last == "\r" { statement.removeLast() }
+                statements.append(statement)
+                current = []
+            }
+        }
+        return statements
+    }
 }

@@ -6,9 +6,11 @@ import GRDB
 public final class Ledger: Sendable {
     public let path: String
     public let keyPath: String
-    let database: any DatabaseWriter
-    /// Transactions on `database`, as the ledger's statements see them.
-    var store: SQLiteStore { SQLiteStore(database: database) }
+    /// Transactions on the ledger's database, as its statements see them.
+    let store: any LedgerStore
+    /// The SQLite file, for what only SQLite does (`verify`'s byte-exact reads, `copy`, backups,
+    /// checkpoints); nil when the ledger is in PostgreSQL.
+    let sqlite: (any DatabaseWriter)?
     let instance: InstanceRecord
     /// Present when opened for writing.
     let signingKey: InstanceKey?
@@ -27,16 +29,23 @@ public final class Ledger: Sendable {
         let createdAt: Int64
     }
 
-    private init(path: String, keyPath: String, database: any DatabaseWriter, instance: InstanceRecord,
-                 signingKey: InstanceKey?, readableKey: InstanceKey?) {
+    init(path: String, keyPath: String, store: any LedgerStore, sqlite: (any DatabaseWriter)?, instance: InstanceRecord,
+         signingKey: InstanceKey?, readableKey: InstanceKey?) {
         self.path = path
         self.keyPath = keyPath
-        self.database = database
+        self.store = store
+        self.sqlite = sqlite
         self.instance = instance
         self.signingKey = signingKey
         macKey = readableKey?.macKey
         rowMACKey = readableKey?.rowMACKey
         nameIndex = NameIndex(keyBytes: instance.indexKey)
+    }
+
+    private convenience init(path: String, keyPath: String, database: any DatabaseWriter, instance: InstanceRecord,
+                             signingKey: InstanceKey?, readableKey: InstanceKey?) {
+        self.init(path: path, keyPath: keyPath, store: SQLiteStore(database: database), sqlite: database, instance: instance,
+                  signingKey: signingKey, readableKey: readableKey)
     }
 
     /// Creates the database and the key file; refuses if either exists.
@@ -77,8 +86,6 @@ public final class Ledger: Sendable {
         let keyPath = keyPath ?? InstanceKey.defaultPath(forDatabase: path)
         try LedgerFileCheck.existing(path)
         let database: any DatabaseWriter
-    /// Transactions on `database`, as the ledger's statements see them.
-    var store: SQLiteStore { SQLiteStore(database: database) }
         do {
             database = try LedgerDatabase.open(path: path, concurrentReads: concurrentReads)
         } catch {
@@ -93,17 +100,7 @@ public final class Ledger: Sendable {
             throw LedgerError.corrupt("\(path) has no instance record (run `clearance init`)")
         }
         let instance = InstanceRecord(publicKey: publicKey, indexKey: indexKey, createdAt: createdAt)
-        var signingKey: InstanceKey?
-        var readableKey: InstanceKey?
-        if forWriting {
-            let key = try InstanceKey.read(from: keyPath)
-            guard key.publicKey == publicKey else { throw LedgerError.keyMismatch(keyPath) }
-            signingKey = key
-            readableKey = key
-        } else if let key = try? InstanceKey.read(from: keyPath), key.publicKey == publicKey {
-            // Reading needs no key; with one, checks confirm events and sealed rows by MAC.
-            readableKey = key
-        }
+        let (signingKey, readableKey) = try keys(at: keyPath, publicKey: publicKey, forWriting: forWriting)
         if let readableKey, try sqlite.read(Ledger.legacyPending) {
             // Written by an earlier version: bind its unsigned rows now, once (see `adoptLegacyRows`).
             try sqlite.write { db in
@@ -116,6 +113,19 @@ public final class Ledger: Sendable {
                       readableKey: readableKey)
     }
 
+    /// The instance key: to sign with when writing (it must be there and match), else to check
+    /// MACs with when it is there and matches.
+    static func keys(at keyPath: String, publicKey: Data, forWriting: Bool) throws -> (signing: InstanceKey?, readable: InstanceKey?) {
+        if forWriting {
+            let key = try InstanceKey.read(from: keyPath)
+            guard key.publicKey == publicKey else { throw LedgerError.keyMismatch(keyPath) }
+            return (key, key)
+        }
+        // Reading needs no key; with one, checks confirm events and sealed rows by MAC.
+        if let key = try? InstanceKey.read(from: keyPath), key.publicKey == publicKey { return (nil, key) }
+        return (nil, nil)
+    }
+
     /// Runs `body` in one write transaction: every event it appends commits together or not at all.
     public func write<T>(_ body: (inout LedgerTransaction) throws -> T) throws -> T {
         guard let signingKey else { throw LedgerError.missingKey(keyPath) }
@@ -125,9 +135,16 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// The SQLite file, or a clear refusal naming what needed it on a PostgreSQL ledger.
+    func sqliteFile(for what: String) throws -> any DatabaseWriter {
+        guard let sqlite else { throw LedgerError.invalid("\(what) works on a SQLite ledger only; this one is in PostgreSQL") }
+        return sqlite
+    }
+
     /// Folds the WAL back into the main file and truncates it (used after erasure).
     public func checkpoint() throws {
-        try LedgerDatabase.checkpoint(database)
+        guard let sqlite else { return }
+        try LedgerDatabase.checkpoint(sqlite)
     }
 
     /// Digests of folded names under the instance's index key.

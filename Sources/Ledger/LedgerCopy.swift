@@ -151,7 +151,7 @@ extension Ledger {
         let lastHash: Data? = try {
             let destination = try LedgerDatabase.open(path: ledgerFile.staging)
             defer { try? destination.close() }
-            return try database.read { source in
+            return try sqliteFile(for: "copy").read { source in
                 try destination.write { db in
                     // Rows go in table by table; references between them are checked at commit.
                     try db.execute(sql: "PRAGMA defer_foreign_keys = ON")

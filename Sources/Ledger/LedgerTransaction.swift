@@ -10,11 +10,19 @@ public struct LedgerTransaction {
     private(set) var lastSeq: Int64
     private(set) var lastHash: Data
     private var generator = SystemRandomNumberGenerator()
+    /// The advisory lock every PostgreSQL write transaction takes ("Clearance" in ASCII, cut to 64 bits).
+    static let appendLock: Int64 = 0x436C_6561_7261_6E63
 
     init(db: any SQLSession, key: InstanceKey, instance: Ledger.InstanceRecord) throws {
         self.db = db
         self.key = key
         self.instance = instance
+        if db.dialect == .postgresql {
+            // Several servers may write at once: each write transaction queues here, until the
+            // one before it commits or rolls back, so it reads the tip that commit left and its
+            // sequence numbers follow on with no gap. Released with the transaction.
+            _ = try db.fetchOne("SELECT pg_advisory_xact_lock(?)", [Self.appendLock])
+        }
         if let row = try db.fetchOne("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"),
            let seq = row["seq"] as Int64?, let hash = row["hash"] as Data? {
             lastSeq = seq

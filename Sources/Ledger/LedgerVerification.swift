@@ -24,7 +24,7 @@ extension Ledger {
         } else {
             report.unchecked.append("the MACs of events and sealed rows (no key file at \(keyPath))")
         }
-        try database.read { db in
+        try sqliteFile(for: "verify").read { db in
             var replay = ChainReplay(publicKey: instance.publicKey, macKey: key?.macKey)
             let rows = try Row.fetchCursor(db, sql: StoredEvents.sql("ORDER BY seq"))
             var window: [StoredEvents.Read] = []

@@ -9,7 +9,7 @@ public enum PlainReadReference {
     /// Milliseconds per asset, in the order given.
     public static func latencies(of hashes: [String], in ledger: Ledger) throws -> [Double] {
         // Straight on the file through GRDB, beneath the ledger's own reads.
-        try ledger.database.read { db in
+        try ledger.sqliteFile(for: "the plain-read reference").read { db in
             try hashes.map { sha256 in
                 let start = DispatchTime.now().uptimeNanoseconds
                 _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM assets WHERE sha256 = ?"), arguments: [sha256])
@@ -32,7 +32,7 @@ public enum PlainReadReference {
     /// The reference for `verify`: every events row read in sequence order, each column as
     /// stored, with nothing checked. Returns the number of rows.
     public static func readAllEvents(in ledger: Ledger) throws -> Int {
-        try ledger.database.read { db in
+        try ledger.sqliteFile(for: "the plain-read reference").read { db in
             var count = 0
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY seq")
             while let row = try rows.next() {

@@ -35,13 +35,13 @@ extension SQLSession {
 
     /// The row whose primary key is `key` (one value per key column).
     func fetchOne<Record: SQLRecord>(_ type: Record.Type, key: SQLArguments) throws -> Record? {
-        let condition = Record.primaryKey.map { "\($0) = ?" }.joined(separator: " AND ")
+        let condition = Record.primaryKey.map { "\(quoted($0)) = ?" }.joined(separator: " AND ")
         return try fetchOne(type, "SELECT * FROM \(Record.tableName) WHERE \(condition)", key)
     }
 
     func insert<Record: SQLRecord>(_ record: Record) throws {
         let columns = try record.columns()
-        let names = columns.map(\.name).joined(separator: ", ")
+        let names = columns.map { quoted($0.name) }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         try execute("INSERT INTO \(Record.tableName) (\(names)) VALUES (\(marks))", SQLArguments(columns.map(\.value)))
     }
@@ -52,11 +52,15 @@ extension SQLSession {
         let key = Record.primaryKey
         let assigned = columns.filter { !key.contains($0.name) }
         let identity = key.map { name in columns.first { $0.name == name }?.value ?? .null }
-        try execute("UPDATE \(Record.tableName) SET " + assigned.map { "\($0.name) = ?" }.joined(separator: ", ")
-                        + " WHERE " + key.map { "\($0) = ?" }.joined(separator: " AND "),
+        try execute("UPDATE \(Record.tableName) SET " + assigned.map { "\(quoted($0.name)) = ?" }.joined(separator: ", ")
+                        + " WHERE " + key.map { "\(quoted($0)) = ?" }.joined(separator: " AND "),
                     SQLArguments(assigned.map(\.value) + identity))
     }
 }
+
+/// A column name as a quoted identifier, the same in both dialects: some columns (`by`, `at`)
+/// are words of SQL.
+private func quoted(_ name: String) -> String { "\"" + name + "\"" }
 
 // MARK: - Encoding a record into columns
 

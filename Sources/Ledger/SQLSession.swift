@@ -4,6 +4,20 @@ enum SQLDialect: String, Sendable {
     case postgresql
 }
 
+/// Transactions on the database a ledger lives in, SQLite or PostgreSQL: each hands its
+/// statements an `SQLSession` and commits when the body returns, or rolls back when it throws.
+protocol LedgerStore: Sendable {
+    var dialect: SQLDialect { get }
+    /// One read-only transaction that sees one consistent state of the ledger.
+    func read<T>(_ body: (any SQLSession) throws -> T) throws -> T
+    /// One write transaction: everything `body` does commits together, or nothing does.
+    @discardableResult
+    func write<T>(_ body: (any SQLSession) throws -> T) throws -> T
+    /// Statements run one by one, each atomic on its own: for a single lookup asked on every
+    /// request, where `read` would cost a transaction.
+    func withoutTransaction<T>(_ body: (any SQLSession) throws -> T) throws -> T
+}
+
 /// What the ledger needs of a database connection, inside a transaction its store opened:
 /// statements written once with `?` placeholders, values as `SQLValue`s, rows as `SQLRow`s.
 ///

@@ -69,8 +69,10 @@ struct SQLiteSession: SQLSession {
 }
 
 /// Transactions on a ledger's SQLite file, each handing its statements an `SQLSession`.
-struct SQLiteStore: Sendable {
+struct SQLiteStore: LedgerStore {
     let database: any DatabaseWriter
+
+    var dialect: SQLDialect { .sqlite }
 
     /// One read transaction that keeps the connection's prepared statements.
     ///

@@ -104,7 +104,7 @@ extension Ledger {
         let accountsFile = try accountsTarget.map { try StagedFile(target: $0) }
         defer { ledgerFile.discard(); accountsFile?.discard() }
 
-        try SQLiteFiles.backup(database, to: ledgerFile.staging)
+        try SQLiteFiles.backup(sqliteFile(for: "backup (use pg_dump for PostgreSQL)"), to: ledgerFile.staging)
         let verification = try Self.verifyCopy(at: ledgerFile.staging, keyPath: keyPath)
         if let accounts, let accountsFile {
             try UserStore.backup(from: accounts, to: accountsFile.staging)

@@ -24,9 +24,23 @@ enum StoredEvents {
     private static let selection = "SELECT seq, " + columns.map { "typeof(\($0)), CAST(\($0) AS BLOB)" }.joined(separator: ", ")
         + " FROM events "
 
+    /// The same shape from PostgreSQL, whose columns hold only their declared type (and whose
+    /// text cannot hide bytes after a NUL): each column's SQLite type name, or 'null', and its
+    /// bytes as SQLite's CAST would give them.
+    private static let postgresSelection = "SELECT seq, " + columns.map { column in
+        let (type, bytes) = switch column {
+        case "created_at": ("integer", "convert_to(\(column)::text, 'UTF8')")
+        case "kind", "person_id", "consent_ref", "asset": ("text", "convert_to(\(column), 'UTF8')")
+        default: ("blob", column)
+        }
+        return "CASE WHEN \(column) IS NULL THEN 'null' ELSE '\(type)' END, \(bytes)"
+    }.joined(separator: ", ") + " FROM events "
+
     /// `SELECT` of every column as `typeof(c)` and `CAST(c AS BLOB)`, then `filter` (a WHERE and
     /// ORDER BY clause).
-    static func sql(_ filter: String) -> String { selection + filter }
+    static func sql(_ filter: String, dialect: SQLDialect = .sqlite) -> String {
+        (dialect == .postgresql ? postgresSelection : selection) + filter
+    }
 
     /// What a check reads for every person and asset it relies on: the columns as SQLite hands
     /// them back, not byte for byte. Enough there: the hash is taken over what is read, so a
@@ -56,7 +70,7 @@ enum StoredEvents {
     }
 
     static func fetchAll(_ db: any SQLSession, filter: String, arguments: SQLArguments = []) throws -> [Read] {
-        try fetchAll(db, sql: sql(filter), arguments: arguments)
+        try fetchAll(db, sql: sql(filter, dialect: db.dialect), arguments: arguments)
     }
 
     /// Columns are read by position (`sql` puts `seq` first, then each column's type and bytes

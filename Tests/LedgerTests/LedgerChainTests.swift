@@ -68,7 +68,7 @@ import Testing
     /// Acknowledged commits must survive a crash: WAL with synchronous=FULL, and freed pages zeroed.
     @Test func connectionsUseWALFullSyncAndSecureDelete() throws {
         let temporary = try TemporaryLedger()
-        let settings = try temporary.ledger.database.read { db in
+        let settings = try temporary.ledger.sqliteFile(for: "the test").read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try Int.fetchOne(db, sql: "PRAGMA secure_delete"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }

@@ -221,9 +221,10 @@ extension UserStore {
         let from = try SQLiteFiles.openExisting(source, what: "a Clearance accounts file")
         defer { try? from.close() }
         let store = try UserStore(path: path)
-        defer { try? store.database.close() }
+        guard let database = store.database else { throw LedgerError.invalid("copy makes SQLite files only") }
+        defer { try? database.close() }
         try from.read { source in
-            try store.database.write { db in
+            try database.write { db in
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
                 let sink = SQLiteCopyDestination(db: db)
                 let tables = try TableCopy.checkSchemas(source: source, destination: sink, what: source.description)

@@ -2,7 +2,6 @@ import ClearanceCore
 import Crypto
 import Dispatch
 import Foundation
-import GRDB
 import LedgerSchema
 import Synchronization
 
@@ -24,13 +23,12 @@ extension Ledger {
         } else {
             report.unchecked.append("the MACs of events and sealed rows (no key file at \(keyPath))")
         }
-        try sqliteFile(for: "verify").read { db in
+        try store.read { db in
             var replay = ChainReplay(publicKey: instance.publicKey, macKey: key?.macKey)
-            let rows = try Row.fetchCursor(db, sql: StoredEvents.sql("ORDER BY seq"))
             var window: [StoredEvents.Read] = []
             window.reserveCapacity(ChainReplay.windowSize)
-            while let row = try rows.next() {
-                window.append(StoredEvents.read(SQLiteSession.sqlRow(row)))
+            try db.forEachRow(StoredEvents.sql("ORDER BY seq", dialect: db.dialect), []) { row in
+                window.append(StoredEvents.read(row))
                 if window.count == ChainReplay.windowSize {
                     replay.apply(window)
                     window.removeAll(keepingCapacity: true)
@@ -168,21 +166,22 @@ private enum ExactValue: Equatable {
     case text(Data)
     case blob(Data)
 
-    init(_ value: DatabaseValue) {
-        switch value.storage {
+    init(_ value: SQLValue) {
+        switch value {
         case .null: self = .null
-        case .int64(let v): self = .integer(v)
-        case .double(let v): self = .real("\(v)")
-        case .string(let v): self = .text(Data(v.utf8))
+        case .integer(let v): self = .integer(v)
+        case .real(let v): self = .real("\(v)")
+        case .text(let v): self = .text(Data(v.utf8))
         case .blob(let v): self = .blob(v)
         }
     }
 
-    /// A stored value as SQLite hands it back, with a text value's bytes read separately
-    /// (`CAST(c AS BLOB)`, all of them, past any NUL).
-    init(stored value: DatabaseValue, textBytes: Data?) {
-        if case .string = value.storage {
-            self = .text(textBytes ?? Data())
+    /// A stored value as the store hands it back, with a SQLite text value's bytes read
+    /// separately (`CAST(c AS BLOB)`, all of them, past any NUL). PostgreSQL's text cannot hold
+    /// a NUL, so its bytes are what it reads back as.
+    init(stored value: SQLValue, textBytes: Data?) {
+        if case .text(let text) = value {
+            self = .text(textBytes ?? Data(text.utf8))
         } else {
             self.init(value)
         }
@@ -209,7 +208,7 @@ private enum ExactValue: Equatable {
 
 /// Compares every table in the file with the state rebuilt from events, byte for byte.
 private struct DerivedTableCheck {
-    let db: Database
+    let db: any SQLSession
     let expected: MemoryStore
     let instance: Ledger.InstanceRecord
     let rowMACKey: RowMACKey?
@@ -232,10 +231,10 @@ private struct DerivedTableCheck {
     mutating func run() throws {
         try checkSchema()
         try checkInstance()
-        try compare(table: "people", key: ["id"], expected: expected.people.mapValues { try $0.databaseDictionary })
-        try compare(table: "consents", key: ["reference"], expected: expected.consents.mapValues { try $0.databaseDictionary })
+        try compare(table: "people", key: ["id"], expected: expected.people.mapValues { try $0.columnValues })
+        try compare(table: "consents", key: ["reference"], expected: expected.consents.mapValues { try $0.columnValues })
         try checkKeysAndNameIndex()
-        try compare(table: "assets", key: ["sha256"], expected: expected.assets.mapValues { try $0.databaseDictionary })
+        try compare(table: "assets", key: ["sha256"], expected: expected.assets.mapValues { try $0.columnValues })
         try checkMentions()
         try compare(table: "reviews", key: ["id"], expected: keyed(expected.reviews))
         try compare(table: "publications", key: ["id"], expected: keyed(expected.publications))
@@ -248,37 +247,47 @@ private struct DerivedTableCheck {
         try checkNotices()
     }
 
-    private func keyed<Record: SQLRecord>(_ rows: [Int64: Record]) throws -> [String: [String: DatabaseValue]] {
-        var result: [String: [String: DatabaseValue]] = [:]
-        for (id, row) in rows { result[String(id)] = try row.databaseDictionary }
+    private func keyed<Record: SQLRecord>(_ rows: [Int64: Record]) throws -> [String: [String: SQLValue]] {
+        var result: [String: [String: SQLValue]] = [:]
+        for (id, row) in rows { result[String(id)] = try row.columnValues }
         return result
     }
 
     // MARK: Reading exactly
 
     private func columns(of table: String) throws -> [String] {
-        try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").compactMap { $0["name"] as String? }
+        switch db.dialect {
+        case .sqlite:
+            return try db.fetchAll("PRAGMA table_info(\(table))").compactMap { $0["name"] as String? }
+        case .postgresql:
+            return try db.fetchValues(String.self, """
+                SELECT column_name::text FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position
+                """, [table])
+        }
     }
 
-    /// Every row of `table`, each column as its exact value: as SQLite types it, and for a
-    /// text value all its bytes (only text needs the second read, so numbers and blobs cost
-    /// nothing extra).
-    private func exactRows(_ table: String, orderBy: String? = nil) throws -> (columns: [String], rows: RowCursor) {
+    /// Every row of `table`, each column as its exact value: as the store types it, and for a
+    /// SQLite text value all its bytes (only text needs the second read, so numbers and blobs
+    /// cost nothing extra).
+    private func exactRows(_ table: String, orderBy: String? = nil) throws -> (columns: [String], rows: RowReader) {
         let names = try columns(of: table)
         let plain = names.map { "\"\($0)\"" }.joined(separator: ", ")
-        let texts = names.map { "CASE WHEN typeof(\"\($0)\") = 'text' THEN CAST(\"\($0)\" AS BLOB) END" }.joined(separator: ", ")
+        let texts = db.dialect == .sqlite
+            ? ", " + names.map { "CASE WHEN typeof(\"\($0)\") = 'text' THEN CAST(\"\($0)\" AS BLOB) END" }.joined(separator: ", ")
+            : ""
         let order = orderBy.map { " ORDER BY \($0)" } ?? ""
-        return (names, try Row.fetchCursor(db, sql: "SELECT \(plain), \(texts) FROM \"\(table)\"\(order)"))
+        return (names, RowReader(try db.fetchAll("SELECT \(plain)\(texts) FROM \"\(table)\"\(order)")))
     }
 
-    private func values(_ row: Row, _ names: [String]) -> [String: ExactValue] {
+    private func values(_ row: SQLRow, _ names: [String]) -> [String: ExactValue] {
         var result: [String: ExactValue] = [:]
         for (index, name) in names.enumerated() { result[name] = value(row, index, of: names.count) }
         return result
     }
 
-    private func value(_ row: Row, _ index: Int, of count: Int) -> ExactValue {
-        ExactValue(stored: row[index], textBytes: row[count + index])
+    private func value(_ row: SQLRow, _ index: Int, of count: Int) -> ExactValue {
+        ExactValue(stored: row.values[index], textBytes: row.values.count > count ? row[count + index] : nil)
     }
 
     /// For messages only.
@@ -295,7 +304,7 @@ private struct DerivedTableCheck {
     }
 
     /// Rows against expected values: each row present, unchanged in every column, and no other.
-    private mutating func compare(table: String, key: [String], expected: [String: [String: DatabaseValue]]) throws {
+    private mutating func compare(table: String, key: [String], expected: [String: [String: SQLValue]]) throws {
         var seen = Set<String>()
         let (names, rows) = try exactRows(table)
         let keyIndexes = key.compactMap { names.firstIndex(of: $0) }
@@ -323,7 +332,14 @@ private struct DerivedTableCheck {
     // MARK: The schema and the instance
 
     private mutating func checkSchema() throws {
-        for row in try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') ORDER BY name") {
+        switch db.dialect {
+        case .sqlite: try checkSQLiteSchema()
+        case .postgresql: try checkPostgresSchema()
+        }
+    }
+
+    private mutating func checkSQLiteSchema() throws {
+        for row in try db.fetchAll("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') ORDER BY name") {
             let type: String = row["type"] ?? "", name: String = row["name"] ?? ""
             if name.hasPrefix("sqlite_") { continue }
             if name.hasPrefix("legacy_") {
@@ -344,6 +360,37 @@ private struct DerivedTableCheck {
         }
         if applied != Array(known.prefix(applied.count)) {
             problem("grdb_migrations", nil, "the applied migrations are not the ones this version made")
+        }
+    }
+
+    /// Tables of a PostgreSQL ledger beyond the SQLite file's: the accounts (the `.users` file
+    /// there) and the schema's version. Their rows are not derived from events, so only their
+    /// presence is checked here.
+    static let postgresOnlyTables: Set<String> = [
+        "clearance_schema", "users", "api_tokens", "sessions", "withdrawal_links", "account_events", "event_links",
+        "pending_consents",
+    ]
+
+    private mutating func checkPostgresSchema() throws {
+        let covered = Self.coveredTables.subtracting(["grdb_migrations"]).union(Self.postgresOnlyTables)
+        for row in try db.fetchAll("""
+            SELECT table_type::text AS type, table_name::text AS name FROM information_schema.tables
+            WHERE table_schema = current_schema() ORDER BY table_name
+            """) {
+            let type: String = row["type"] ?? "", name: String = row["name"] ?? ""
+            if type != "BASE TABLE" || !covered.contains(name) {
+                problem(name, nil, "a \(type == "BASE TABLE" ? "table" : type.lowercased()) that is not part of the ledger (added by hand?)")
+            }
+        }
+        for name in try db.fetchValues(String.self, """
+            SELECT DISTINCT trigger_name::text FROM information_schema.triggers
+            WHERE trigger_schema = current_schema() ORDER BY 1
+            """) {
+            problem(name, nil, "a trigger that is not part of the ledger (added by hand?)")
+        }
+        let versions = try db.fetchValues(String.self, "SELECT version FROM clearance_schema")
+        if versions != [LedgerSchema.postgresqlVersion] {
+            problem("clearance_schema", nil, "does not say the schema this version made (\(LedgerSchema.postgresqlVersion))")
         }
     }
 
@@ -669,10 +716,15 @@ private struct DerivedTableCheck {
 }
 
 extension SQLRecord {
-    /// The record's columns as SQLite values, to hold against what is stored byte for byte.
-    var databaseDictionary: [String: DatabaseValue] {
-        get throws {
-            Dictionary(try columns().map { ($0.name, SQLiteSession.databaseValue($0.value)) }, uniquingKeysWith: { first, _ in first })
-        }
+    /// The record's values by column, to hold against what is stored byte for byte.
+    var columnValues: [String: SQLValue] {
+        get throws { Dictionary(try columns().map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }) }
     }
+}
+
+/// The rows of one table, read one at a time by the checks below.
+private final class RowReader {
+    private var rows: IndexingIterator<[SQLRow]>
+    init(_ rows: [SQLRow]) { self.rows = rows.makeIterator() }
+    func next() throws -> SQLRow? { rows.next() }
 }

@@ -10,8 +10,9 @@ import GRDB
 /// of this file lets no one in.
 public final class UserStore: Sendable {
     public let path: String
-    let database: DatabaseQueue
-    var store: SQLiteStore { SQLiteStore(database: database) }
+    let store: any LedgerStore
+    /// The `.users` file; nil when the accounts are in the PostgreSQL database with the ledger.
+    let database: DatabaseQueue?
 
     public static func defaultPath(forDatabase path: String) -> String { path + ".users" }
 
@@ -25,10 +26,23 @@ public final class UserStore: Sendable {
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        let database = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator().migrate(database)
+        self.database = database
+        store = SQLiteStore(database: database)
         // Only the service reads this file.
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+
+    /// The accounts of a ledger kept in PostgreSQL: the same database, tables made with the
+    /// ledger's schema.
+    public init(accountsOf ledger: Ledger) throws {
+        guard ledger.sqlite == nil else {
+            throw LedgerError.invalid("a SQLite ledger keeps its accounts in a file of their own; open them by path")
+        }
+        path = ledger.path
+        store = ledger.store
+        database = nil
     }
 
     static func migrator() -> DatabaseMigrator {

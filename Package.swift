@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already in the graph through postgres-nio; named because the PostgreSQL store uses
+        // their modules directly (event loops, TLS for `sslmode=require`).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries from Debian's -dev packages; headers only.
@@ -81,12 +86,18 @@ let package = Package(
                         .embedInCode("postgresql.sql")]
         ),
 
-        // SQLite storage: events, signing, queries. All SQL lives here.
+        // SQLite and PostgreSQL storage: events, signing, queries. All SQL lives here.
         .target(
             name: "Ledger",
             dependencies: [
                 "ClearanceCore", "LedgerSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -171,7 +182,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerTests",
-            dependencies: ["Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift")]
+            // NIOConcurrencyHelpers: a lock for the PostgreSQL store's concurrent-writer test.
+            dependencies: ["Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .testTarget(
             name: "LedgerIntegrityTests",

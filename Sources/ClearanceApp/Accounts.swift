@@ -16,10 +16,20 @@ public struct Accounts: Sendable {
         self.bcryptCost = bcryptCost
     }
 
-    /// The accounts beside a ledger (`DB.users`), made on first use.
-    public static func open(forDatabase databasePath: String, bcryptCost: UInt8 = 12) throws -> Accounts {
-        let path = try LedgerOperations.sqlitePath(databasePath)
-        return Accounts(store: try UserStore(path: UserStore.defaultPath(forDatabase: path)), bcryptCost: bcryptCost)
+    /// The accounts of a ledger: beside a SQLite file (`DB.users`, made on first use), or in the
+    /// PostgreSQL database with the ledger (whose key is read, when named, only to open it).
+    public static func open(forDatabase databasePath: String, keyPath: String? = nil, bcryptCost: UInt8 = 12) throws -> Accounts {
+        let store = try LedgerOperations.translatingLedgerErrors {
+            switch try StoreAddress(parsing: databasePath) {
+            case .sqlite(let path):
+                return try UserStore(path: UserStore.defaultPath(forDatabase: path))
+            case .postgres(let url):
+                let ledger = try Ledger.open(in: PostgresAddress(parsing: url), keyPath: LedgerOperations.postgresKeyPath(keyPath),
+                                             forWriting: false)
+                return try UserStore(accountsOf: ledger)
+            }
+        }
+        return Accounts(store: store, bcryptCost: bcryptCost)
     }
 
     static let minimumPasswordLength = 10

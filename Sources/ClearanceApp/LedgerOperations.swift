@@ -9,19 +9,27 @@ public struct LedgerOperations: Sendable {
     public let configuration: ClearanceConfiguration
     /// Clearance's own copies of uploaded files (`DB.uploads` unless the server is told
     /// otherwise): erasure reaches them too.
-    public var uploadDirectory: String
+    /// Nil for a PostgreSQL ledger until one is given (`serve --uploads`, `erase --uploads`):
+    /// there is no file to put it beside.
+    public var uploadDirectory: String?
 
     public init(ledger: Ledger, configuration: ClearanceConfiguration, uploadDirectory: String? = nil) {
         self.ledger = ledger
         self.configuration = configuration
-        self.uploadDirectory = uploadDirectory ?? UploadStore.defaultDirectory(forDatabase: ledger.path)
+        self.uploadDirectory = uploadDirectory
+            ?? (ledger.isInPostgreSQL ? nil : UploadStore.defaultDirectory(forDatabase: ledger.path))
     }
 
     /// `clearance init`: a new database and instance key (at `keyPath`, else `DB.key`); refuses
     /// to overwrite either.
     public static func initialise(databasePath: String, keyPath: String? = nil) throws -> Ledger {
         try translatingLedgerErrors {
-            try Ledger.create(at: try sqlitePath(databasePath), keyPath: keyPath)
+            switch try StoreAddress(parsing: databasePath) {
+            case .sqlite(let path):
+                return try Ledger.create(at: path, keyPath: keyPath)
+            case .postgres(let url):
+                return try Ledger.create(in: PostgresAddress(parsing: url), keyPath: postgresKeyPath(keyPath))
+            }
         }
     }
 
@@ -29,21 +37,34 @@ public struct LedgerOperations: Sendable {
     public static func open(databasePath: String, keyPath: String? = nil, configuration: ClearanceConfiguration,
                             forWriting: Bool, concurrentReads: Bool = false) throws -> LedgerOperations {
         let ledger = try translatingLedgerErrors {
-            try Ledger.open(at: try sqlitePath(databasePath), keyPath: keyPath, forWriting: forWriting,
-                            concurrentReads: concurrentReads)
+            switch try StoreAddress(parsing: databasePath) {
+            case .sqlite(let path):
+                return try Ledger.open(at: path, keyPath: keyPath, forWriting: forWriting, concurrentReads: concurrentReads)
+            case .postgres(let url):
+                return try Ledger.open(in: PostgresAddress(parsing: url), keyPath: postgresKeyPath(keyPath), forWriting: forWriting)
+            }
         }
         return LedgerOperations(ledger: ledger, configuration: configuration)
     }
 
-    /// The SQLite file `--db` names; a PostgreSQL URL or any other address is refused (exit 2)
-    /// without repeating what follows its scheme, which may hold a password.
-    public static func sqlitePath(_ databasePath: String) throws -> String {
-        try translatingLedgerErrors { try StoreAddress(parsing: databasePath).sqlitePath() }
+    /// Whether `--db` names a PostgreSQL database rather than a SQLite file.
+    public static func isPostgreSQL(_ databasePath: String) -> Bool {
+        PostgresAddress.isPostgresAddress(databasePath)
+    }
+
+    /// A PostgreSQL ledger's key has no database file to sit beside: it must be named.
+    static func postgresKeyPath(_ keyPath: String?) throws -> String {
+        guard let keyPath else {
+            throw LedgerError.invalid("a PostgreSQL ledger's instance key is a file on each server: give it with --key FILE or CLEARANCE_KEY")
+        }
+        return keyPath
     }
 
     /// Lists `uploadDirectory` beside the ledger (unless it is the default), so that a later
-    /// `erase` from the command line finds it without being told.
+    /// `erase` from the command line finds it without being told. A PostgreSQL ledger has no
+    /// file to list it beside: `erase --uploads` names it there.
     public func recordUploadDirectory() throws {
+        guard let uploadDirectory, !ledger.isInPostgreSQL else { return }
         try UploadStore.record(uploadDirectory, forDatabase: ledger.path)
     }
 
@@ -51,8 +72,9 @@ public struct LedgerOperations: Sendable {
     /// one a server was started with (`serve --uploads`), as recorded beside the ledger.
     public var uploadDirectories: [String] {
         var seen = Set<String>()
-        return ([uploadDirectory, UploadStore.defaultDirectory(forDatabase: ledger.path)]
-                + UploadStore.recordedDirectories(forDatabase: ledger.path))
+        let beside = ledger.isInPostgreSQL ? []
+            : [UploadStore.defaultDirectory(forDatabase: ledger.path)] + UploadStore.recordedDirectories(forDatabase: ledger.path)
+        return ([uploadDirectory].compactMap { $0 } + beside)
             .map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             .filter { seen.insert($0).inserted }
     }
@@ -68,6 +90,10 @@ public struct LedgerOperations: Sendable {
         do {
             return try body()
         } catch let error as LedgerError where error.isInputError {
+            throw InputError(error.description)
+        } catch let error as DatabaseUnavailable {
+            // An address nothing answers at, a refused login, a database that is not there:
+            // one line and exit 2, like any other `--db` that cannot be used.
             throw InputError(error.description)
         }
     }

@@ -33,7 +33,7 @@ public enum StoreFiles {
 
     /// `restore FILE --db DB [--key KEYFILE]`.
     public static func restore(_ backup: String, to databasePath: String, keyFile: String?) throws -> Written {
-        let target = try sqliteTarget(databasePath, refusal: StoreAddress.postgresUnsupported)
+        let target = try sqliteTarget(databasePath, refusal: StoreAddress.postgresRefused(for: "restore"))
         let report = try LedgerOperations.translatingLedgerErrors {
             try Ledger.restore(from: backup, to: target, keyFile: keyFile)
         }

@@ -33,7 +33,7 @@ public struct ClearanceService: Sendable {
         peopleToFind = PeopleToFind(ledger)
         thumbnails = try Thumbnails(ledger, directory: URL(fileURLWithPath: settings.thumbnailDirectory),
                                     capacityBytes: settings.thumbnailCacheBytes)
-        accounts = try Accounts.open(forDatabase: settings.databasePath, bcryptCost: settings.bcryptCost)
+        accounts = try Accounts.open(forDatabase: settings.databasePath, keyPath: settings.keyPath, bcryptCost: settings.bcryptCost)
         // Unknown names at sign-in are checked against a decoy hash: made now, not on the first one.
         accounts.prepare()
         selfService = SelfServiceForms(accounts)

@@ -135,9 +135,14 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// True when the ledger is in a PostgreSQL database rather than a SQLite file.
+    public var isInPostgreSQL: Bool { sqlite == nil }
+
     /// The SQLite file, or a clear refusal naming what needed it on a PostgreSQL ledger.
-    func sqliteFile(for what: String) throws -> any DatabaseWriter {
-        guard let sqlite else { throw LedgerError.invalid("\(what) works on a SQLite ledger only; this one is in PostgreSQL") }
+    func sqliteFile(for what: String, otherwise: String? = nil) throws -> any DatabaseWriter {
+        guard let sqlite else {
+            throw LedgerError.invalid("\(what) works on a SQLite ledger only; this one is in PostgreSQL" + (otherwise.map { " (\($0))" } ?? ""))
+        }
         return sqlite
     }
 

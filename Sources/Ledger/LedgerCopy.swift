@@ -138,7 +138,7 @@ extension Ledger {
     /// same hash. All of it is read in one read transaction, so servers can go on writing.
     public func copy(to address: StoreAddress, accountsFrom accounts: String?,
                      progress: ((_ events: Int, _ total: Int) -> Void)? = nil) throws -> StoreCopyReport {
-        let target = try address.sqlitePath()
+        let target = try address.sqlitePath(for: "copy")
         let accountsTarget = accounts == nil ? nil : UserStore.defaultPath(forDatabase: target)
         try StagedFile.refuseExisting(target)
         if let accountsTarget { try StagedFile.refuseExisting(accountsTarget) }

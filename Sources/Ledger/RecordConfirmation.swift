@@ -200,7 +200,9 @@ extension Ledger {
 
     /// Whether rows an earlier version wrote still wait to be bound (see `LedgerUpgrade`).
     static func legacyPending(_ db: any SQLSession) throws -> Bool {
-        try db.fetchValue(Bool.self, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legacy_assets'") ?? false
+        // A PostgreSQL ledger was never written by a version before signed assets.
+        guard db.dialect == .sqlite else { return false }
+        return try db.fetchValue(Bool.self, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legacy_assets'") ?? false
     }
 
     /// `legacyPending`, asked once per connection while the ledger is unchanged (a check asks for

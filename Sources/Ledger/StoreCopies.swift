@@ -3,8 +3,6 @@ import Foundation
 import GRDB
 
 /// Where a ledger lives, as `--db` or `--to` give it: a SQLite file path, or a PostgreSQL URL.
-/// This version stores ledgers in SQLite only; the URL is recognised so that it is refused
-/// plainly rather than taken for a file name.
 public enum StoreAddress: Sendable, Equatable {
     case sqlite(path: String)
     case postgres(url: String)
@@ -24,14 +22,16 @@ public enum StoreAddress: Sendable, Equatable {
         self = .sqlite(path: text)
     }
 
-    /// The one sentence said whenever a PostgreSQL address is given to this version.
-    public static let postgresUnsupported = "PostgreSQL is not supported in this version of Clearance; give a SQLite file path"
+    /// Said when a PostgreSQL address is given where only a SQLite file will do.
+    public static func postgresRefused(for what: String) -> String {
+        "\(what) makes or reads SQLite files only; give a file path (for PostgreSQL, pg_dump and pg_restore do this)"
+    }
 
     /// The SQLite path, or the refusal for anything else.
-    public func sqlitePath() throws(LedgerError) -> String {
+    public func sqlitePath(for what: String) throws(LedgerError) -> String {
         switch self {
         case .sqlite(let path): return path
-        case .postgres: throw .invalid(Self.postgresUnsupported)
+        case .postgres: throw .invalid(Self.postgresRefused(for: what))
         }
     }
 }
@@ -104,7 +104,7 @@ extension Ledger {
         let accountsFile = try accountsTarget.map { try StagedFile(target: $0) }
         defer { ledgerFile.discard(); accountsFile?.discard() }
 
-        try SQLiteFiles.backup(sqliteFile(for: "backup (use pg_dump for PostgreSQL)"), to: ledgerFile.staging)
+        try SQLiteFiles.backup(sqliteFile(for: "backup", otherwise: "back it up with pg_dump, see the README"), to: ledgerFile.staging)
         let verification = try Self.verifyCopy(at: ledgerFile.staging, keyPath: keyPath)
         if let accounts, let accountsFile {
             try UserStore.backup(from: accounts, to: accountsFile.staging)

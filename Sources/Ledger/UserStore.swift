@@ -117,7 +117,7 @@ public final class UserStore: Sendable {
     public func addUser(name: String, role: String, passwordHash: String?, by actor: String = "unknown",
                         at now: Timestamp = .now) throws -> UserRecord {
         try store.write { db in
-            if try db.fetchOne("SELECT 1 FROM users WHERE name = ?", [name]) != nil {
+            if try db.fetchOne("SELECT 1 FROM users WHERE lower(name) = lower(?)", [name]) != nil {
                 throw LedgerError.invalid("a user named \(name) already exists")
             }
             let insertedID = try db.insertReturningID("INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id", [name, role, passwordHash, now.millisecondsSinceEpoch])
@@ -197,7 +197,7 @@ public final class UserStore: Sendable {
 
     public func user(named name: String) throws -> UserRecord? {
         try store.read { db in
-            try db.fetchOne("SELECT * FROM users WHERE name = ?", [name]).map(Self.user)
+            try db.fetchOne("SELECT * FROM users WHERE lower(name) = lower(?)", [name]).map(Self.user)
         }
     }
 

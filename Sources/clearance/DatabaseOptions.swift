@@ -4,11 +4,13 @@ import Foundation
 
 /// `--db`, `--key` and `--config`, shared by every command that uses the ledger.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The ledger database (default $CLEARANCE_DB, else ./clearance.db).")
+    @Option(name: .customLong("db"),
+            help: ArgumentHelp("The ledger: a SQLite file, or a PostgreSQL database as postgres://USER:PASSWORD@HOST:PORT/DATABASE (default $CLEARANCE_DB, else ./clearance.db).",
+                               valueName: "path-or-url"))
     var database: String?
 
     @Option(name: .customLong("key"),
-            help: ArgumentHelp("The instance signing key (default $CLEARANCE_KEY, else DB.key beside the database).",
+            help: ArgumentHelp("The instance signing key (default $CLEARANCE_KEY, else DB.key beside a SQLite file; required for PostgreSQL).",
                                valueName: "file"))
     var keyFile: String?
 

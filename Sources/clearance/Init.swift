@@ -5,7 +5,14 @@ import Foundation
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create the ledger database and the instance signing key.",
-        discussion: "The key is written with mode 0600 to --key (or $CLEARANCE_KEY), else beside the database as DB.key. Refuses to overwrite either file."
+        discussion: """
+            The key is written with mode 0600 to --key (or $CLEARANCE_KEY), else beside the database as DB.key. \
+            Refuses to overwrite either file.
+
+            With --db postgres://USER:PASSWORD@HOST:PORT/DATABASE the ledger (and its accounts) is made in that \
+            database, which must be empty of Clearance tables, in one transaction; --key is then required, and \
+            every server needs a copy of that key file.
+            """
     )
 
     @OptionGroup var options: DatabaseOptions

@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
-    @Option(help: ArgumentHelp("Folder for uploaded files; it must exist and be writable (default: DB.uploads, made when missing).",
+    @Option(help: ArgumentHelp("Folder for uploaded files; it must exist and be writable (default: DB.uploads, made when missing; required with a PostgreSQL --db, and shared by every server).",
                                valueName: "dir"))
     var uploads: String?
     @Option(help: "Largest upload accepted, in MiB (default: maxUploadBytes in --config, else 50).") var maxUploadMb: Int?
@@ -43,10 +43,16 @@ struct Serve: AsyncParsableCommand {
         if let maxUploadMb, !(1...4096).contains(maxUploadMb) { throw InputError("--max-upload-mb must be between 1 and 4096") }
         guard (1...24 * 30).contains(sessionHours) else { throw InputError("--session-hours must be between 1 and 720") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw InputError("unknown --log-level \(logLevel)") }
+        let onPostgreSQL = LedgerOperations.isPostgreSQL(options.databasePath)
+        if onPostgreSQL && uploads == nil {
+            throw InputError("a server on a PostgreSQL ledger needs --uploads DIR: the folder, shared by every server, where uploaded files are kept")
+        }
         if let uploads { try Self.checkUploadFolder(uploads) }
         let configuration = try options.configuration()
         let settings = ServerSettings(databasePath: options.databasePath, keyPath: options.keyPath, configuration: configuration,
                                       uploadDirectory: uploads,
+                                      // Each server's own cache; with no ledger file to sit beside, beside the uploads.
+                                      thumbnailDirectory: onPostgreSQL ? uploads.map { $0 + ".thumbnails" } : nil,
                                       maxUploadBytes: maxUploadMb.map { $0 << 20 } ?? configuration.maxUploadBytes, sessionLifetime: .seconds(sessionHours * 3600),
                                       secureCookies: !insecureCookies, publicBaseURL: publicUrl ?? configuration.publicURL,
                                       trustedProxies: Set(trustedProxy))

@@ -34,7 +34,7 @@ struct UserAdd: ParsableCommand {
 
     func run() throws {
         let password = passwordStdin ? try passwordFromStandardInput() : Accounts.randomPassword()
-        let accounts = try Accounts.open(forDatabase: options.databasePath)
+        let accounts = try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath)
         let user = try accounts.addUser(name: name, role: role, password: password)
         printFlushed("added \(user.role) \(user.name)")
         if !passwordStdin { printFlushed("password: \(password)") }
@@ -56,7 +56,7 @@ struct UserToken: ParsableCommand {
     @Option(help: "What the token is for, shown in `user tokens` (e.g. \"website CMS\").") var label: String?
 
     func run() throws {
-        let issued = try Accounts.open(forDatabase: options.databasePath).issueToken(for: name, label: label, days: days)
+        let issued = try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath).issueToken(for: name, label: label, days: days)
         printFlushed(issued.token)
         FileHandle.standardError.write(Data("token \(issued.id) for \(name), expires \(issued.expiresAt.utcDate)\n".utf8))
     }
@@ -71,7 +71,7 @@ struct UserTokens: ParsableCommand {
     @Argument(help: "Account name.") var name: String
 
     func run() throws {
-        let tokens = try Accounts.open(forDatabase: options.databasePath).tokens(of: name)
+        let tokens = try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath).tokens(of: name)
         guard !tokens.isEmpty else { return printFlushed("\(name) has no API tokens") }
         for token in tokens {
             let state = token.revokedAt.map { "revoked \(day($0))" } ?? (token.isUsableNow ? "active" : "expired")
@@ -93,7 +93,7 @@ struct UserRevoke: ParsableCommand {
     @Argument(help: "Token id.") var id: Int64
 
     func run() throws {
-        try Accounts.open(forDatabase: options.databasePath).revokeToken(of: name, id: id)
+        try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath).revokeToken(of: name, id: id)
         printFlushed("revoked token \(id) of \(name)")
     }
 }
@@ -107,7 +107,7 @@ struct UserPassword: ParsableCommand {
     @Argument(help: "Account name.") var name: String
 
     func run() throws {
-        let revoked = try Accounts.open(forDatabase: options.databasePath).setPassword(name: name, password: try passwordFromStandardInput())
+        let revoked = try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath).setPassword(name: name, password: try passwordFromStandardInput())
         printFlushed("password changed for \(name); sessions ended, \(revoked) API token(s) revoked")
     }
 }
@@ -121,7 +121,7 @@ struct UserDisable: ParsableCommand {
     @Argument(help: "Account name.") var name: String
 
     func run() throws {
-        let change = try Accounts.open(forDatabase: options.databasePath).setDisabled(name: name, true)
+        let change = try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath).setDisabled(name: name, true)
         printFlushed(change.changed ? "disabled \(name); sessions ended, \(change.tokensRevoked) API token(s) revoked"
                                     : "\(name) was already disabled")
     }
@@ -136,7 +136,7 @@ struct UserEnable: ParsableCommand {
     @Argument(help: "Account name.") var name: String
 
     func run() throws {
-        let change = try Accounts.open(forDatabase: options.databasePath).setDisabled(name: name, false)
+        let change = try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath).setDisabled(name: name, false)
         printFlushed(change.changed ? "enabled \(name)" : "\(name) was not disabled")
     }
 }
@@ -152,7 +152,7 @@ struct UserAudit: ParsableCommand {
 
     func run() throws {
         guard (1...100_000).contains(limit) else { throw InputError("--limit must be between 1 and 100000") }
-        let accounts = try Accounts.open(forDatabase: options.databasePath)
+        let accounts = try Accounts.open(forDatabase: options.databasePath, keyPath: options.keyPath)
         for event in try accounts.accountEvents(account: name, limit: limit) {
             printFlushed("\(event.at)  \(event.kind)  \(event.account)  by \(event.actor)\(event.detail.map { "  (\($0))" } ?? "")")
         }

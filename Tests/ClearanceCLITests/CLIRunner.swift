@@ -23,16 +23,16 @@ struct CLIRunner {
     }
 
     /// Builds the Riverside summer-fair ledger at `database` with samples/load.sh, as `make run` does.
-    static func loadSamples(into database: String) throws {
+    static func loadSamples(into database: String, environment: [String: String] = [:]) throws {
         let load = Process()
         load.executableURL = URL(fileURLWithPath: "/bin/bash")
         load.arguments = [packageRoot.appendingPathComponent("samples/load.sh").path, database]
-        load.environment = ProcessInfo.processInfo.environment.merging(["CLEARANCE": binary.path]) { $1 }
+        load.environment = ProcessInfo.processInfo.environment.merging(["CLEARANCE": binary.path]) { $1 }.merging(environment) { $1 }
         load.standardOutput = FileHandle.nullDevice
         try load.run()
         load.waitUntilExit()
         guard load.terminationStatus == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "samples/load.sh failed for \(database)"])
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "samples/load.sh failed for \(database.prefix(while: { $0 != "@" }))"])
         }
     }
 

@@ -74,17 +74,21 @@ import Testing
         #expect(try fixture.rawBytes() == bytes)
     }
 
-    @Test func aPostgresAddressIsRefusedWithoutItsPassword() throws {
+    @Test func aPostgresAddressWithoutItsKeyOrServerIsRefusedWithoutItsPassword() throws {
         let fixture = try LedgerCLIFixture(initialise: false)
         let before = try Self.snapshot(fixture.directory)
-        let url = "postgres://clearance:hunter2secret@127.0.0.1:5432/clearance"
-        for arguments in [["init"], ["person", "list"], ["verify"], ["user", "add", "--name", "ann", "--role", "dpo"],
-                          ["serve", "--port", "0"], ["erase", "P-AAAA-AAAA"]] {
+        // Port 1 on loopback: nothing answers there.
+        let url = "postgres://clearance:hunter2secret@127.0.0.1:1/clearance"
+        for arguments in [["init"], ["person", "list"], ["verify"], ["user", "add", "--name", "ann", "--role", "dpo"], ["erase", "P-AAAA-AAAA"]] {
             for address in [url, url.replacingOccurrences(of: "postgres://", with: "postgresql://")] {
-                let result = try CLIRunner.run(arguments + ["--db", address])
-                Self.expectRefused(result, saying: "PostgreSQL is not supported", hiding: "hunter2secret")
+                // A PostgreSQL ledger's key has no file to sit beside: it must be named.
+                Self.expectRefused(try CLIRunner.run(arguments + ["--db", address]), saying: "--key FILE or CLEARANCE_KEY", hiding: "hunter2secret")
+                let key = fixture.directory.appendingPathComponent("instance.key").path
+                Self.expectRefused(try CLIRunner.run(arguments + ["--db", address, "--key", key]), saying: "cannot connect to PostgreSQL",
+                                   hiding: "hunter2secret")
             }
         }
+        Self.expectRefused(try CLIRunner.run(["serve", "--port", "0", "--db", url]), saying: "needs --uploads DIR", hiding: "hunter2secret")
         // Any other scheme is named, never the rest of the address.
         let mysql = try CLIRunner.run(["verify", "--db", "mysql://root:hunter2secret@db/clearance"])
         Self.expectRefused(mysql, saying: "mysql://", hiding: "hunter2secret")

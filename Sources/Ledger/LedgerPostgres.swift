@@ -1,0 +1,83 @@
+import ClearanceCore
+import Foundation
+import LedgerSchema
+
+extension PostgresStore: LedgerStore {
+    var dialect: SQLDialect { .postgresql }
+
+    /// PostgreSQL runs a statement outside an explicit transaction atomically on its own; a
+    /// read-committed transaction of one statement costs the same round trips give or take two.
+    func withoutTransaction<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try write(body)
+    }
+}
+
+extension Ledger {
+    /// The advisory lock that keeps two `clearance init`s on one database from both laying out
+    /// the schema ("schema" in ASCII).
+    static let schemaLock: Int64 = 0x7363_6865_6D61
+
+    /// Creates a ledger in an empty PostgreSQL database: the schema, the instance row and the
+    /// first event in one transaction, so a failure leaves the database as it was; and the key
+    /// file at `keyPath`, which must not exist. Refuses a database that already has a ledger.
+    public static func create(in address: PostgresAddress, keyPath: String, at now: Timestamp = .now) throws -> Ledger {
+        guard !FileManager.default.fileExists(atPath: keyPath) else { throw LedgerError.alreadyExists(keyPath) }
+        let store = try PostgresStore(address: address)
+        let key = InstanceKey.generate()
+        let record = InstanceRecord(publicKey: key.publicKey, indexKey: PersonalDataSeal.newKey(),
+                                    createdAt: now.millisecondsSinceEpoch)
+        do {
+            try store.write { db in
+                _ = try db.fetchOne("SELECT pg_advisory_xact_lock(?)", [schemaLock])
+                if try db.fetchValue(String.self, "SELECT to_regclass('events')::text") != nil {
+                    throw LedgerError.alreadyExists(address.description)
+                }
+                for statement in LedgerSchema.postgresql { try db.execute(statement) }
+                try db.execute("CREATE TABLE clearance_schema (version TEXT NOT NULL)")
+                try db.execute("INSERT INTO clearance_schema (version) VALUES (?)", [LedgerSchema.postgresqlVersion])
+                try db.execute("INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
+                               [record.publicKey, record.indexKey, record.createdAt])
+                var transaction = try LedgerTransaction(db: db, key: key, instance: record)
+                try transaction.bindInstance(upgrade: nil, at: now)
+            }
+            // Written last: a key without its ledger is useless, a ledger without its key unwritable.
+            try key.write(to: keyPath)
+        } catch {
+            store.close()
+            throw error
+        }
+        return Ledger(path: address.description, keyPath: keyPath, store: store, sqlite: nil, instance: record,
+                      signingKey: key, readableKey: key)
+    }
+
+    /// Opens the ledger in a PostgreSQL database. Writing needs the signing key, which must match.
+    public static func open(in address: PostgresAddress, keyPath: String, forWriting: Bool) throws -> Ledger {
+        let store = try PostgresStore(address: address)
+        do {
+            let (version, row) = try store.read { db in
+                guard try db.fetchValue(String.self, "SELECT to_regclass('clearance_schema')::text") != nil else {
+                    return (String?.none, SQLRow?.none)
+                }
+                return (try db.fetchValue(String.self, "SELECT version FROM clearance_schema"),
+                        try db.fetchOne("SELECT public_key, index_key, created_at FROM instance WHERE id = 1"))
+            }
+            guard let version else {
+                throw LedgerError.invalid("\(address) has no Clearance ledger (run `clearance init --db` with this address)")
+            }
+            guard version == LedgerSchema.postgresqlVersion else {
+                throw LedgerError.invalid("\(address) holds a ledger of schema \(version); this Clearance reads \(LedgerSchema.postgresqlVersion)")
+            }
+            guard let row, let publicKey = row["public_key"] as Data?, let indexKey = row["index_key"] as Data?,
+                  let createdAt = row["created_at"] as Int64? else {
+                throw LedgerError.corrupt("\(address) has no instance record")
+            }
+            let instance = InstanceRecord(publicKey: publicKey, indexKey: indexKey, createdAt: createdAt)
+            let (signingKey, readableKey) = try keys(at: keyPath, publicKey: publicKey, forWriting: forWriting)
+            return Ledger(path: address.description, keyPath: keyPath, store: store, sqlite: nil, instance: instance,
+                          signingKey: signingKey, readableKey: readableKey)
+        } catch {
+            store.close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// `SQLSession` on one PostgreSQL connection, inside the transaction its `PostgresStore` opened.
+///
+/// Each call blocks its thread on the connection's event loop with `.wait()`, as the ledger's
+/// synchronous callers need; they must therefore never be on an event loop themselves (NIO
+/// stops the process if they are).
+final class PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Names the cursors `forEachRow` opens, unique within the transaction.
+    private var cursors = 0
+
+    /// Rows `forEachRow` fetches per round trip: enough to make the round trips cheap, few
+    /// enough that a row of large blobs does not make a batch large.
+    static let rowsPerFetch = 256
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgresql }
+
+    /// Answers the row count of the command tag (`UPDATE 1`, `INSERT 0 1`); 0 for a statement
+    /// whose tag has none.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        let statement = try PostgresStatement(sql)
+        return try run(statement.sql, Self.bindings(arguments, for: statement, sql: sql), as: sql).metadata.rows ?? 0
+    }
+
+    func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
+        let statement = try PostgresStatement(sql)
+        let result = try run(statement.sql, Self.bindings(arguments, for: statement, sql: sql), as: sql)
+        return try result.rows.map { try Self.row($0, sql: sql) }
+    }
+
+    /// The first row. The server still sends every row (postgres-nio's queries have no row
+    /// limit), so a statement that may match many wants a LIMIT.
+    func fetchOne(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow? {
+        let statement = try PostgresStatement(sql)
+        let result = try run(statement.sql, Self.bindings(arguments, for: statement, sql: sql), as: sql)
+        return try result.rows.first.map { try Self.row($0, sql: sql) }
+    }
+
+    /// Streams a query through a cursor, `rowsPerFetch` rows a round trip, so a table of any size
+    /// is never held at once; `body` may run other statements on this session between rows. A
+    /// statement that is not a query (an UPDATE … RETURNING, say) cannot be a cursor's and is
+    /// read whole.
+    func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
+        let statement = try PostgresStatement(sql)
+        let bindings = try Self.bindings(arguments, for: statement, sql: sql)
+        guard statement.isQuery else {
+            for row in try run(statement.sql, bindings, as: sql).rows { try body(Self.row(row, sql: sql)) }
+            return
+        }
+        cursors += 1
+        let cursor = "clearance_rows_\(cursors)"
+        _ = try run("DECLARE \(cursor) NO SCROLL CURSOR FOR \(statement.sql)", bindings, as: sql)
+        do {
+            while true {
+                let batch = try run("FETCH FORWARD \(Self.rowsPerFetch) FROM \(cursor)", PostgresBindings(), as: sql).rows
+                var count = 0
+                for row in batch {
+                    try body(Self.row(row, sql: sql))
+                    count += 1
+                }
+                if count < Self.rowsPerFetch { break }
+            }
+        } catch {
+            // Best effort: in a transaction the error has aborted, CLOSE fails too, and the
+            // cursor goes with the transaction anyway.
+            _ = try? run("CLOSE \(cursor)", PostgresBindings(), as: sql)
+            throw error
+        }
+        _ = try run("CLOSE \(cursor)", PostgresBindings(), as: sql)
+    }
+
+    /// Sends one statement and waits for all of its rows; `written` is the statement as the
+    /// caller wrote it, for errors.
+    func run(_ sql: String, _ bindings: PostgresBindings, as written: String, committing: Bool = false) throws -> PostgresQueryResult {
+        let connection = connection
+        let logger = logger
+        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        do {
+            // On the connection's event loop, so that it cannot close between the check and the
+            // write: postgres-nio 1.33.2 never answers a query written to a channel that has
+            // already closed (seen after `pg_terminate_backend`: the call waited forever).
+            return try connection.eventLoop.flatSubmit {
+                guard !connection.isClosed else {
+                    return connection.eventLoop.makeFailedFuture(DatabaseUnavailable("the server closed the connection"))
+                }
+                return connection.query(query, logger: logger)
+            }.wait()
+        } catch {
+            throw PostgresErrors.translate(error, statement: written, committing: committing)
+        }
+    }
+
+    // MARK: - Values in
+
+    /// Binds each argument with the type its kind has in PostgreSQL: integer as BIGINT, real as
+    /// DOUBLE PRECISION, text as TEXT, blob as BYTEA (from `Data`: postgres-nio binds a
+    /// `[UInt8]` as a "char" array), and NULL untyped, so that it fits any column.
+    static func bindings(_ arguments: SQLArguments, for statement: PostgresStatement, sql: String) throws -> PostgresBindings {
+        guard arguments.values.count == statement.placeholderCount else {
+            throw PostgresStatementError(
+                sqlState: nil,
+                message: "the statement has \(statement.placeholderCount) placeholder(s) but \(arguments.values.count) argument(s) were given",
+                statement: sql)
+        }
+        var bindings = PostgresBindings(capacity: arguments.values.count)
+        for (position, value) in arguments.values.enumerated() {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let integer): bindings.append(integer)
+            case .real(let real): bindings.append(real)
+            case .text(let text):
+                // PostgreSQL's TEXT cannot hold U+0000 (SQLite's can); refused here with a
+                // reason rather than by the server's "invalid byte sequence".
+                guard !text.utf8.contains(0) else {
+                    throw LedgerError.invalid("text argument \(position + 1) contains a NUL character (U+0000), which PostgreSQL cannot store in text")
+                }
+                bindings.append(text)
+            case .blob(let blob): try bindings.append(blob)
+            }
+        }
+        return bindings
+    }
+
+    // MARK: - Values out
+
+    static func row(_ row: PostgresRow, sql: String) throws -> SQLRow {
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        for cell in row {
+            columns.append(cell.columnName)
+            values.append(try value(cell, sql: sql))
+        }
+        return SQLRow(columns: columns, values: values)
+    }
+
+    /// A column's value by its PostgreSQL type: the integer types as integer, the floating and
+    /// numeric types as real, the character types as text, BYTEA as blob, BOOLEAN as 0 or 1
+    /// (how the SQLite ledger stores a flag), and `void` (a function called for its effect, such
+    /// as `pg_advisory_xact_lock`) as NULL. Any other type is refused, naming the column, rather
+    /// than read as text: the statement should cast it to what it means.
+    static func value(_ cell: PostgresCell, sql: String) throws -> SQLValue {
+        guard let bytes = cell.bytes else { return .null }
+        do {
+            switch cell.dataType {
+            case .int2, .int4, .int8:
+                return .integer(try cell.decode(Int64.self))
+            case .float4, .float8:
+                return .real(try cell.decode(Double.self))
+            case .numeric:
+                return .real(NSDecimalNumber(decimal: try cell.decode(Decimal.self)).doubleValue)
+            case .text, .varchar, .bpchar, .name:
+                return .text(try cell.decode(String.self))
+            case .bytea:
+                return .blob(Data(bytes.readableBytesView))
+            case .bool:
+                return .integer(try cell.decode(Bool.self) ? 1 : 0)
+            case .void:
+                return .null
+            default:
+                throw PostgresStatementError(
+                    sqlState: nil,
+                    message: "column \"\(cell.columnName)\" is of type \(cell.dataType.description.lowercased()), which is none of integer, real, text, blob; cast it in the statement",
+                    statement: sql)
+            }
+        } catch {
+            throw PostgresErrors.translate(error, statement: sql)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import ClearanceCore
+import Foundation
+@testable import Ledger
+import Synchronization
+import Testing
+
+/// The ledger itself on PostgreSQL (issue 16): the same operations as on SQLite, the same
+/// answers, `verify` intact, edits behind its back found, and several servers on one database.
+@Suite(.enabled(if: TestServer.address != nil, "CLEARANCE_TEST_POSTGRES is not set (run under scripts/postgres-cluster.sh)"))
+struct PostgresLedgerTests {
+    /// A fresh database with a new ledger in it, its key in a temporary folder; both removed after.
+    private func withLedger<T>(_ body: (Ledger, PostgresAddress, String) throws -> T) throws -> T {
+        try TestServer.withScratchDatabase { address in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-ledger-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let keyPath = folder.appendingPathComponent("instance.key").path
+            let ledger = try Ledger.create(in: address, keyPath: keyPath)
+            defer { (ledger.store as? PostgresStore)?.close() }
+            return try body(ledger, address, keyPath)
+        }
+    }
+
+    private let sha = SHA256Hex.of(Data("a group photo on PostgreSQL".utf8))
+
+    private func ingest(_ ledger: Ledger, mentioning name: String) throws {
+        let record = AssetRecord(sha256: sha, kind: "image", format: "jpeg", readable: true, error: nil, capturedAt: "2026-06-01T10:00:00",
+                                 width: 4000, height: 3000, orientation: 1, faceRegions: 1, releaseStatus: nil,
+                                 documentID: "xmp.did:group-1", originalDocumentID: nil, derivedFrom: nil)
+        let mention = AssetMention(source: "iptc-person-in-image", label: name, identifiers: [], region: nil)
+        _ = try ledger.storeAssets([AssetIngestItem(record: record, mentions: [mention], path: "/photos/Group ½ ✓.jpg",
+                                                    faces: FaceEventTests.two)])
+    }
+
+    @Test func recordsChecksAndVerifiesAsOnSQLite() throws {
+        try withLedger { ledger, _, _ in
+            let (ada, reference) = try ledger.write { tx in
+                let ada = try tx.addPerson(PersonalData(name: "Ada Łovelace", aliases: ["Ada"], email: "ada@example.org"), roles: PersonRoles())
+                let reference = try tx.recordConsent(person: ada, terms: TemporaryLedger.terms(), details: ConsentPrivateDetails())
+                return (ada, reference)
+            }
+            try ingest(ledger, mentioning: "Ada Łovelace")
+            let stored = try #require(try ledger.asset(sha))
+            #expect(stored.isConfirmed, "\(stored.problems)")
+            #expect(stored.mentions.first?.label == "Ada Łovelace")
+            let detection = try #require(stored.faceDetections.first)
+            try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection.id, decision: .person(ada)),
+                                                        (face: 2, detection: detection.id, decision: .notRegistered)], by: "Editor A")
+            #expect(try ledger.assetsEverDecidedNotRegistered() == [sha])
+            #expect(try ledger.assetListing(matching: "group ½", limit: 10).total == 1, "ILIKE: case ignored as on SQLite")
+            try ledger.write { tx in try tx.withdraw(reference, receivedVia: "email", recordedBy: "DPO") }
+            let standing = try ledger.snapshot { try $0.standing(ada) }
+            #expect(standing?.consents.first?.state == .withdrawn && standing?.recordTampered == false)
+
+            let verification = try ledger.verify()
+            #expect(verification.isIntact, "\(verification.problems)")
+            #expect(verification.people == 1 && verification.consents == 1 && verification.assets == 1)
+            #expect(verification.events == 8, "created, person, consent, ingested, faces detected, two decisions, the withdrawal")
+        }
+    }
+
+    @Test func anEditBehindTheLedgersBackIsFoundByVerifyAndTheCheck() throws {
+        try withLedger { ledger, address, _ in
+            let reference = try ledger.write { tx in
+                let ada = try tx.addPerson(PersonalData(name: "Ada Lovelace"), roles: PersonRoles())
+                return try tx.recordConsent(person: ada, terms: TemporaryLedger.terms(channels: ["website"]), details: ConsentPrivateDetails())
+            }
+            let intruder = try PostgresStore(address: address, maximumConnections: 1)
+            defer { intruder.close() }
+            try intruder.write { db in
+                try db.execute("UPDATE consents SET channels = 'facebook,print,website' WHERE reference = ?", [reference.description])
+            }
+            let verification = try ledger.verify()
+            #expect(!verification.isIntact)
+            #expect(verification.problems.contains { $0.table == "consents" })
+            try intruder.write { db in _ = try db.execute("CREATE TABLE notes (id BIGINT)") }
+            #expect(try ledger.verify().problems.contains { $0.table == "notes" })
+        }
+    }
+
+    @Test func reopenedWithItsKeyAndRefusedWithoutIt() throws {
+        try withLedger { _, address, keyPath in
+            let reader = try Ledger.open(in: address, keyPath: keyPath, forWriting: false)
+            defer { (reader.store as? PostgresStore)?.close() }
+            #expect(try reader.verify().isIntact)
+            #expect(throws: LedgerError.missingKey(keyPath)) { try reader.write { _ in } }
+            #expect(throws: LedgerError.alreadyExists(address.description)) {
+                _ = try Ledger.create(in: address, keyPath: keyPath + ".second")
+            }
+            #expect(!FileManager.default.fileExists(atPath: keyPath + ".second"), "a refused init writes no key")
+            #expect(throws: LedgerError.self) { _ = try Ledger.open(in: address, keyPath: keyPath + ".missing", forWriting: true) }
+        }
+    }
+
+    /// Two servers on one database: every consent each was given a reference for is there, the
+    /// chain has no gap, and a withdrawal made on one shows in the other's very next check.
+    @Test func twoServersWriteOneChainAndSeeEachOthersChanges() throws {
+        try withLedger { first, address, keyPath in
+            let second = try Ledger.open(in: address, keyPath: keyPath, forWriting: true)
+            defer { (second.store as? PostgresStore)?.close() }
+            let references = Mutex<[ConsentReference]>([])
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { server in
+                let ledger = server == 0 ? first : second
+                for index in 0..<15 {
+                    do {
+                        let reference = try ledger.write { tx in
+                            let person = try tx.addPerson(PersonalData(name: "Person \(server)-\(index)"), roles: PersonRoles())
+                            return try tx.recordConsent(person: person, terms: TemporaryLedger.terms(), details: ConsentPrivateDetails())
+                        }
+                        references.withLock { $0.append(reference) }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+            #expect(failures.withLock { $0 }.isEmpty)
+            let verification = try first.verify()
+            #expect(verification.isIntact, "\(verification.problems)")
+            #expect(verification.consents == 30 && verification.events == 61)
+            let reference = try #require(references.withLock { $0.first })
+            let person = try #require(try second.consent(reference)?.person)
+            #expect(try second.snapshot { try $0.standing(person)?.consents.first?.state } == .active)
+            try first.write { tx in try tx.withdraw(reference, receivedVia: "email", recordedBy: "DPO") }
+            #expect(try second.snapshot { try $0.standing(person)?.consents.first?.state } == .withdrawn)
+        }
+    }
+
+    @Test func accountsLiveInTheSameDatabaseAndNamesIgnoreCase() throws {
+        try withLedger { ledger, _, _ in
+            let accounts = try UserStore(accountsOf: ledger)
+            let user = try accounts.addUser(name: "Dana.DPO", role: "dpo", passwordHash: "x")
+            #expect(throws: LedgerError.self) { _ = try accounts.addUser(name: "dana.dpo", role: "editor", passwordHash: "y") }
+            let token = try accounts.addToken(sha256: String(repeating: "a", count: 64), userID: user.id, label: "laptop", by: "admin",
+                                              expiresAt: Timestamp(millisecondsSinceEpoch: Timestamp.now.millisecondsSinceEpoch + 60_000))
+            #expect(token > 0)
+            #expect(try accounts.user(tokenSHA256: String(repeating: "a", count: 64))?.name == "Dana.DPO")
+            #expect(try ledger.verify().isIntact, "the accounts tables are part of a PostgreSQL ledger")
+        }
+    }
+}

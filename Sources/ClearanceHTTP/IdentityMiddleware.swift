@@ -45,6 +45,13 @@ struct RequestLogMiddleware: RouterMiddleware {
             response = try APIError(error.status, error.body ?? error.status.reasonPhrase).response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
+        } catch let error as any ServiceUnavailable {
+            // The database went away under this request (several servers on PostgreSQL): not
+            // the caller's fault; the next request connects afresh.
+            context.logger.warning("request failed: the database is unavailable", metadata: ["error.type": "\(type(of: error))"])
+            response = try APIError(.serviceUnavailable, "the database is unavailable just now; try again shortly")
+                .response(from: request, context: context)
+            response.headers[.retryAfter] = "5"
         } catch {
             context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
             response = try APIError(.internalServerError, "internal error").response(from: request, context: context)

@@ -1,3 +1,4 @@
+import ClearanceCore
 import PostgresNIO
 
 /// The PostgreSQL server could not be reached, or the connection to it was lost: neither the
@@ -6,7 +7,7 @@ import PostgresNIO
 ///
 /// A separate type rather than a `LedgerError` case while `LedgerError.swift` is being reworked
 /// for issue 16; it is meant to become one (`unavailable`, not an input error).
-public struct DatabaseUnavailable: Error, Sendable, Equatable, CustomStringConvertible {
+public struct DatabaseUnavailable: ServiceUnavailable, Sendable, Equatable {
     public let reason: String
     /// True when the connection was lost while COMMIT was on its way: the transaction may or may
     /// not have been committed, and only reading the database again tells.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// The command line on a PostgreSQL ledger (issue 16): the Riverside samples loaded by
@@ -83,6 +86,122 @@ struct PostgresCLITests {
             let after = try verdicts(CLIRunner.run(["check", stage, "--channel", "website", "--json", "--config", config], environment: environment))
             #expect(after.first?.cleared == false && after.first?.codes.contains("consent-withdrawn") == true, "\(after)")
         }
+    }
+
+    /// POSTs JSON to one of the servers with the DPO's token; answers the status and the body.
+    private static func post(_ path: String, _ body: [String: Any], port: Int, token: String) async throws -> (Int, Any?) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data))
+    }
+
+    /// The issue's picture: two `clearance serve` processes behind one address, on one database.
+    /// A withdrawal taken by server A blocks the photo in server B's very next check, and the
+    /// chain both wrote to verifies.
+    @Test func twoServersOnOneDatabaseSeeEachOthersWithdrawals() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-serve-\(UUID().uuidString)")
+        let uploads = folder.appendingPathComponent("uploads")
+        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try #require(Self.server)
+        let name = "clearance_serve_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try psql(server, "CREATE DATABASE \(name)")
+        defer { try? psql(server, "DROP DATABASE \(name) WITH (FORCE)") }
+        let url = String(server[..<server.range(of: "/", options: .backwards)!.lowerBound]) + "/" + name
+        let key = folder.appendingPathComponent("instance.key").path
+        try CLIRunner.loadSamples(into: url, environment: ["CLEARANCE_KEY": key])
+        let environment = ["CLEARANCE_DB": url, "CLEARANCE_KEY": key]
+        #expect(try CLIRunner.run(["user", "add", "--name", "dana", "--role", "dpo"], environment: environment).status == 0)
+        let issued = try CLIRunner.run(["user", "token", "dana"], environment: environment)
+        let token = try #require(issued.stdout.split(separator: "\n").first.map(String.init), "\(issued.stderr)")
+        let stage = try #require(try verdicts(CLIRunner.run(["check", CLIRunner.packageRoot.appendingPathComponent("samples/photos/amira-stage.jpg").path,
+                                                               "--channel", "website", "--json"], environment: environment)).first)
+        #expect(stage.cleared)
+        let listing = try CLIRunner.run(["check", CLIRunner.packageRoot.appendingPathComponent("samples/photos/amira-stage.jpg").path,
+                                         "--channel", "website", "--json"], environment: environment)
+        let sha = try #require(((try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [[String: Any]])?.first?["asset"]) as? String)
+
+        let a = try ServeUploadsTests.Server(["--uploads", uploads.path, "--key", key], database: url)
+        let b = try ServeUploadsTests.Server(["--uploads", uploads.path, "--key", key], database: url)
+        defer { a.stop(); b.stop() }
+        let (before, beforeBody) = try await Self.post("/api/v1/check", ["assets": [sha], "channel": "website"], port: b.port, token: token)
+        #expect(before == 200 && ((beforeBody as? [[String: Any]])?.first?["cleared"] as? Bool) == true, "\(String(describing: beforeBody))")
+
+        let shown = try CLIRunner.run(["person", "show", "Amira Khan", "--json"], environment: environment)
+        let reference = try #require(((try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])?.first?["consents"]
+            as? [[String: Any]])?.first?["reference"] as? String)
+        let (withdrawn, withdrawal) = try await Self.post("/api/v1/consents/\(reference)/withdraw", ["receivedVia": "phone"], port: a.port, token: token)
+        #expect(withdrawn == 200, "\(String(describing: withdrawal))")
+        let (after, afterBody) = try await Self.post("/api/v1/check", ["assets": [sha], "channel": "website"], port: b.port, token: token)
+        let verdict = (afterBody as? [[String: Any]])?.first
+        #expect(after == 200 && verdict?["cleared"] as? Bool == false, "\(String(describing: afterBody))")
+        #expect(((verdict?["reasons"] as? [[String: Any]]) ?? []).contains { $0["code"] as? String == "consent-withdrawn" })
+        let verify = try CLIRunner.run(["verify"], environment: environment)
+        #expect(verify.status == 0 && verify.stdout.hasPrefix("intact:"), "\(verify.stdout)\(verify.stderr)")
+
+        // The database goes away under the servers: a request answers 503, and once it is back
+        // the next one is answered again, by a connection made afresh.
+        try psql(server, "ALTER DATABASE \(name) ALLOW_CONNECTIONS false")
+        try psql(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+        let (gone, goneBody) = try await Self.post("/api/v1/check", ["assets": [sha], "channel": "website"], port: b.port, token: token)
+        #expect(gone == 503, "\(String(describing: goneBody))")
+        try psql(server, "ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
+        let (back, _) = try await Self.post("/api/v1/check", ["assets": [sha], "channel": "website"], port: b.port, token: token)
+        #expect(back == 200)
+    }
+
+    /// Backups of a PostgreSQL ledger are pg_dump's: one taken while consents are being written
+    /// restores into an empty database as a ledger that verifies, with the same key.
+    @Test func aPgDumpTakenWhileConsentsAreWrittenRestoresToAnIntactLedger() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-dump-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = folder.appendingPathComponent("instance.key").path
+        let dump = folder.appendingPathComponent("clearance.dump").path
+        try withDatabase { url in
+            let environment = ["CLEARANCE_DB": url, "CLEARANCE_KEY": key]
+            #expect(try CLIRunner.run(["init"], environment: environment).status == 0)
+            // Consents written by another process for as long as the dump takes, and a little more.
+            let writer = Process()
+            writer.executableURL = URL(fileURLWithPath: "/bin/bash")
+            writer.arguments = ["-c", """
+                for i in $(seq 1 12); do
+                  p=$("$CLEARANCE" person add --name "Writer $i") || exit 1
+                  "$CLEARANCE" consent record --person "$p" --channels website --by Officer > /dev/null || exit 1
+                done
+                """]
+            writer.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                .merging(["CLEARANCE": CLIRunner.binary.path]) { $1 }
+            try writer.run()
+            Thread.sleep(forTimeInterval: 0.5)
+            try tool("/usr/bin/pg_dump", ["-Fc", "-f", dump, url])
+            writer.waitUntilExit()
+            #expect(writer.terminationStatus == 0)
+
+            try withDatabase { restored in
+                try tool("/usr/bin/pg_restore", ["--no-owner", "-d", restored, dump])
+                let verify = try CLIRunner.run(["verify", "--db", restored, "--key", key])
+                #expect(verify.status == 0 && verify.stdout.hasPrefix("intact:"), "\(verify.stdout)\(verify.stderr)")
+                let source = try CLIRunner.run(["verify"], environment: environment)
+                #expect(source.stdout.hasPrefix("intact: 25 events"), "the first event, then twelve people and their consents: \(source.stdout)")
+            }
+        }
+    }
+
+    private func tool(_ path: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try #require(process.terminationStatus == 0, "\(path): \(message)")
     }
 
     @Test func aDatabaseThatCannotBeReachedOrHasNoLedgerIsOneLineAndExitTwo() throws {

@@ -8,6 +8,9 @@
 -- SQLite's COLLATE NOCASE makes them, through a unique index on lower(name); the queries compare
 -- lower() with lower() in both stores.
 --
+-- References are DEFERRABLE (checked at once unless a transaction defers them) so that `copy`
+-- can write a SQLite ledger's rows table by table and have them checked at its commit.
+--
 -- Each statement ends with a semicolon at the end of a line: the store runs them one at a time.
 
 CREATE TABLE instance (
@@ -40,22 +43,22 @@ CREATE TABLE people (
     service_user    BIGINT NOT NULL CHECK (service_user IN (0, 1)),
     elected_member  BIGINT NOT NULL CHECK (elected_member IN (0, 1)),
     staff           BIGINT NOT NULL CHECK (staff IN (0, 1)),
-    added_seq       BIGINT NOT NULL REFERENCES events(seq),
+    added_seq       BIGINT NOT NULL REFERENCES events(seq) DEFERRABLE,
     added_at        BIGINT NOT NULL,
-    erased_seq      BIGINT REFERENCES events(seq),
+    erased_seq      BIGINT REFERENCES events(seq) DEFERRABLE,
     erased_at       BIGINT
 );
 
 CREATE TABLE person_keys (
-    person_id  TEXT  PRIMARY KEY REFERENCES people(id),
+    person_id  TEXT  PRIMARY KEY REFERENCES people(id) DEFERRABLE,
     key        BYTEA NOT NULL CHECK (octet_length(key) = 32)
 );
 
 CREATE TABLE consents (
     reference              TEXT   PRIMARY KEY,
-    person_id              TEXT   NOT NULL REFERENCES people(id),
+    person_id              TEXT   NOT NULL REFERENCES people(id) DEFERRABLE,
     version                BIGINT NOT NULL CHECK (version >= 1),
-    supersedes             TEXT   REFERENCES consents(reference),
+    supersedes             TEXT   REFERENCES consents(reference) DEFERRABLE,
     superseded_by          TEXT,
     state                  TEXT   NOT NULL CHECK (state IN ('active', 'withdrawn', 'superseded', 'erased')),
     channels               TEXT   NOT NULL,
@@ -69,13 +72,13 @@ CREATE TABLE consents (
     guardian_relationship  TEXT,
     signature_sha256       TEXT,
     sealed                 BYTEA,
-    recorded_seq           BIGINT NOT NULL REFERENCES events(seq),
+    recorded_seq           BIGINT NOT NULL REFERENCES events(seq) DEFERRABLE,
     recorded_at            BIGINT NOT NULL,
     withdrawn_at           BIGINT,
     withdrawal_via         TEXT,
     withdrawn_by           TEXT,
     withdrawal_note        BYTEA,
-    withdrawn_seq          BIGINT REFERENCES events(seq),
+    withdrawn_seq          BIGINT REFERENCES events(seq) DEFERRABLE,
     erased_at              BIGINT
 );
 CREATE INDEX consents_by_person ON consents(person_id);
@@ -95,14 +98,14 @@ CREATE TABLE assets (
     document_id           TEXT,
     original_document_id  TEXT,
     derived_from          TEXT,
-    ingested_seq          BIGINT NOT NULL REFERENCES events(seq),
+    ingested_seq          BIGINT NOT NULL REFERENCES events(seq) DEFERRABLE,
     ingested_at           BIGINT NOT NULL
 );
 CREATE INDEX assets_by_document ON assets(document_id) WHERE document_id IS NOT NULL;
 CREATE INDEX assets_by_ingest ON assets(ingested_at, sha256);
 
 CREATE TABLE mentions (
-    sha256       TEXT   NOT NULL REFERENCES assets(sha256),
+    sha256       TEXT   NOT NULL REFERENCES assets(sha256) DEFERRABLE,
     ordinal      BIGINT NOT NULL,
     source       TEXT   NOT NULL,
     label        TEXT,
@@ -115,7 +118,7 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_by_digest ON mentions(name_digest) WHERE name_digest IS NOT NULL;
 
 CREATE TABLE asset_paths (
-    sha256    TEXT   NOT NULL REFERENCES assets(sha256),
+    sha256    TEXT   NOT NULL REFERENCES assets(sha256) DEFERRABLE,
     path      TEXT   NOT NULL,
     seen_at   BIGINT NOT NULL,
     mac       BYTEA  NOT NULL CHECK (octet_length(mac) = 32),
@@ -124,10 +127,10 @@ CREATE TABLE asset_paths (
 CREATE INDEX asset_paths_by_path ON asset_paths(path);
 
 CREATE TABLE reviews (
-    id         BIGINT PRIMARY KEY REFERENCES events(seq),
-    sha256     TEXT   NOT NULL REFERENCES assets(sha256),
+    id         BIGINT PRIMARY KEY REFERENCES events(seq) DEFERRABLE,
+    sha256     TEXT   NOT NULL REFERENCES assets(sha256) DEFERRABLE,
     action     TEXT   NOT NULL CHECK (action IN ('person', 'not-person', 'no-people', 'service-users')),
-    person_id  TEXT   REFERENCES people(id),
+    person_id  TEXT   REFERENCES people(id) DEFERRABLE,
     "by"       TEXT   NOT NULL,
     at         BIGINT NOT NULL
 );
@@ -135,8 +138,8 @@ CREATE INDEX reviews_by_asset ON reviews(sha256);
 CREATE INDEX reviews_by_person ON reviews(person_id) WHERE person_id IS NOT NULL;
 
 CREATE TABLE publications (
-    id             BIGINT PRIMARY KEY REFERENCES events(seq),
-    sha256         TEXT   NOT NULL REFERENCES assets(sha256),
+    id             BIGINT PRIMARY KEY REFERENCES events(seq) DEFERRABLE,
+    sha256         TEXT   NOT NULL REFERENCES assets(sha256) DEFERRABLE,
     output_sha256  TEXT   NOT NULL,
     channel        TEXT   NOT NULL,
     path           TEXT   NOT NULL,
@@ -191,8 +194,8 @@ CREATE INDEX reserved_references_by_holder ON reserved_references(officer, devic
 
 CREATE TABLE offline_captures (
     capture_id   TEXT   PRIMARY KEY,
-    reference    TEXT   NOT NULL UNIQUE REFERENCES consents(reference),
-    person_id    TEXT   NOT NULL REFERENCES people(id),
+    reference    TEXT   NOT NULL UNIQUE REFERENCES consents(reference) DEFERRABLE,
+    person_id    TEXT   NOT NULL REFERENCES people(id) DEFERRABLE,
     officer      TEXT   NOT NULL,
     captured_at  BIGINT NOT NULL,
     received_at  BIGINT NOT NULL,
@@ -203,7 +206,7 @@ CREATE TABLE outbox (
     id              BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     notice_key      TEXT   NOT NULL UNIQUE,
     kind            TEXT   NOT NULL CHECK (kind IN ('receipt', 'renewal', 'reconsent', 'digest')),
-    person_id       TEXT   REFERENCES people(id),
+    person_id       TEXT   REFERENCES people(id) DEFERRABLE,
     consent_ref     TEXT,
     message         BYTEA  NOT NULL,
     queued_at       BIGINT NOT NULL,
@@ -223,7 +226,7 @@ CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 CREATE TABLE notice_links (
     secret_sha256   TEXT   PRIMARY KEY,
     purpose         TEXT   NOT NULL CHECK (purpose IN ('withdraw', 'renew')),
-    consent_ref     TEXT   NOT NULL REFERENCES consents(reference),
+    consent_ref     TEXT   NOT NULL REFERENCES consents(reference) DEFERRABLE,
     created_at      BIGINT NOT NULL,
     expires_at      BIGINT,
     used_at         BIGINT,
@@ -241,8 +244,8 @@ CREATE TABLE verification_runs (
 );
 
 CREATE TABLE face_detections (
-    id               BIGINT PRIMARY KEY REFERENCES events(seq),
-    sha256           TEXT   NOT NULL REFERENCES assets(sha256),
+    id               BIGINT PRIMARY KEY REFERENCES events(seq) DEFERRABLE,
+    sha256           TEXT   NOT NULL REFERENCES assets(sha256) DEFERRABLE,
     detector         TEXT   NOT NULL,
     faces            TEXT,
     failure          TEXT,
@@ -254,12 +257,12 @@ CREATE TABLE face_detections (
 CREATE INDEX face_detections_by_asset ON face_detections(sha256);
 
 CREATE TABLE face_decisions (
-    id            BIGINT PRIMARY KEY REFERENCES events(seq),
-    sha256        TEXT   NOT NULL REFERENCES assets(sha256),
-    detection_id  BIGINT NOT NULL REFERENCES face_detections(id),
+    id            BIGINT PRIMARY KEY REFERENCES events(seq) DEFERRABLE,
+    sha256        TEXT   NOT NULL REFERENCES assets(sha256) DEFERRABLE,
+    detection_id  BIGINT NOT NULL REFERENCES face_detections(id) DEFERRABLE,
     face          BIGINT NOT NULL CHECK (face >= 1),
     decision      TEXT   NOT NULL CHECK (decision IN ('person', 'not-identifiable', 'not-a-face', 'not-registered')),
-    person_id     TEXT   REFERENCES people(id),
+    person_id     TEXT   REFERENCES people(id) DEFERRABLE,
     "by"          TEXT   NOT NULL,
     at            BIGINT NOT NULL,
     CHECK ((decision = 'person') = (person_id IS NOT NULL))
@@ -283,7 +286,7 @@ CREATE UNIQUE INDEX users_name ON users (lower(name));
 CREATE TABLE api_tokens (
     id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
     token_sha256  TEXT   NOT NULL UNIQUE,
-    user_id       BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    user_id       BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE DEFERRABLE,
     label         TEXT,
     created_at    BIGINT NOT NULL,
     created_by    TEXT   NOT NULL,
@@ -295,7 +298,7 @@ CREATE INDEX api_tokens_user ON api_tokens(user_id);
 
 CREATE TABLE sessions (
     id_sha256   TEXT   PRIMARY KEY,
-    user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE DEFERRABLE,
     csrf_token  TEXT   NOT NULL,
     expires_at  BIGINT NOT NULL
 );
@@ -327,7 +330,7 @@ CREATE TABLE event_links (
 
 CREATE TABLE pending_consents (
     id             BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    event_link_id  BIGINT NOT NULL REFERENCES event_links(id) ON DELETE CASCADE,
+    event_link_id  BIGINT NOT NULL REFERENCES event_links(id) ON DELETE CASCADE DEFERRABLE,
     form           TEXT   NOT NULL,
     submitted_at   BIGINT NOT NULL
 );

@@ -2,9 +2,8 @@ import ClearanceCore
 import Foundation
 import GRDB
 
-/// Where `copy` writes rows. Today a new SQLite file; a PostgreSQL destination is another
-/// conformance (its schema made by its own migrations, rows bound as `$n` parameters), so the
-/// copy itself — what is read, in which order, and how each event is checked — stays as it is.
+/// Where `copy` writes rows: a new SQLite file, or an empty PostgreSQL database. The copy itself
+/// (what is read, in which order, and how each event is checked) is the same for both.
 protocol LedgerCopyDestination {
     /// The tables the destination's schema has, each with its columns in order.
     func tables() throws -> [String: [String]]
@@ -138,6 +137,9 @@ extension Ledger {
     /// same hash. All of it is read in one read transaction, so servers can go on writing.
     public func copy(to address: StoreAddress, accountsFrom accounts: String?,
                      progress: ((_ events: Int, _ total: Int) -> Void)? = nil) throws -> StoreCopyReport {
+        if case .postgres(let url) = address {
+            return try copy(to: PostgresAddress(parsing: url), accountsFrom: accounts, progress: progress)
+        }
         let target = try address.sqlitePath(for: "copy")
         let accountsTarget = accounts == nil ? nil : UserStore.defaultPath(forDatabase: target)
         try StagedFile.refuseExisting(target)
@@ -180,7 +182,7 @@ extension Ledger {
 
     /// The instance row, the events window by window (each window checked by the same replay
     /// `verify` runs before it is written), then every other table.
-    private static func copyRows(_ tables: [String: [String]], from source: Database, to sink: SQLiteCopyDestination,
+    static func copyRows(_ tables: [String: [String]], from source: Database, to sink: some LedgerCopyDestination,
                                  publicKey: Data, macKey: EventMACKey?,
                                  progress: ((Int, Int) -> Void)?) throws -> Data? {
         guard let instanceColumns = tables["instance"], let eventColumns = tables["events"] else {
@@ -209,7 +211,8 @@ extension Ledger {
             progress?(replay.count, total)
         }
         for (table, columns) in tables.sorted(by: { $0.key < $1.key }) where table != "instance" && table != "events" {
-            _ = try TableCopy.copy(table, columns: columns, from: source, to: sink)
+            // Versions in the order they were recorded: each refers only to an earlier one.
+            _ = try TableCopy.copy(table, columns: columns, from: source, to: sink, filter: table == "consents" ? "ORDER BY recorded_seq" : "")
         }
         return replay.count > 0 ? replay.previousHash : nil
     }

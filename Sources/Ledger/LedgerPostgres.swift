@@ -28,13 +28,7 @@ extension Ledger {
                                     createdAt: now.millisecondsSinceEpoch)
         do {
             try store.write { db in
-                _ = try db.fetchOne("SELECT pg_advisory_xact_lock(?)", [schemaLock])
-                if try db.fetchValue(String.self, "SELECT to_regclass('events')::text") != nil {
-                    throw LedgerError.alreadyExists(address.description)
-                }
-                for statement in LedgerSchema.postgresql { try db.execute(statement) }
-                try db.execute("CREATE TABLE clearance_schema (version TEXT NOT NULL)")
-                try db.execute("INSERT INTO clearance_schema (version) VALUES (?)", [LedgerSchema.postgresqlVersion])
+                try layOutSchema(db, in: address)
                 try db.execute("INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
                                [record.publicKey, record.indexKey, record.createdAt])
                 var transaction = try LedgerTransaction(db: db, key: key, instance: record)
@@ -48,6 +42,18 @@ extension Ledger {
         }
         return Ledger(path: address.description, keyPath: keyPath, store: store, sqlite: nil, instance: record,
                       signingKey: key, readableKey: key)
+    }
+
+    /// The schema in an empty database, inside the caller's transaction; refuses a database that
+    /// already has a ledger. The lock keeps two `init`s (or copies) at once from both going ahead.
+    static func layOutSchema(_ db: any SQLSession, in address: PostgresAddress) throws {
+        _ = try db.fetchOne("SELECT pg_advisory_xact_lock(?)", [schemaLock])
+        if try db.fetchValue(String.self, "SELECT to_regclass('events')::text") != nil {
+            throw LedgerError.alreadyExists(address.description)
+        }
+        for statement in LedgerSchema.postgresql { try db.execute(statement) }
+        try db.execute("CREATE TABLE clearance_schema (version TEXT NOT NULL)")
+        try db.execute("INSERT INTO clearance_schema (version) VALUES (?)", [LedgerSchema.postgresqlVersion])
     }
 
     /// Opens the ledger in a PostgreSQL database. Writing needs the signing key, which must match.

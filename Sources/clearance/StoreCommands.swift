@@ -85,12 +85,18 @@ struct Copy: ParsableCommand {
             key file is readable) and the copy stops at the first that fails; every other table is \
             copied row for row, byte for byte; the new file is verified and must end on the same last \
             hash (`clearance verify` on both prints it). PATH must not exist; the accounts go to \
-            PATH.users. The instance key is not copied. PostgreSQL addresses are refused in this version.
+            PATH.users. The instance key is not copied.
+
+            --to postgres://USER:PASSWORD@HOST:PORT/DATABASE copies a SQLite ledger and its accounts into \
+            an empty PostgreSQL database instead, all in one transaction (nothing is left there if it \
+            fails); every server then uses the same key file with --key. Copying from PostgreSQL is \
+            not there yet: use pg_dump.
             """
     )
 
     @OptionGroup var options: DatabaseOptions
-    @Option(help: ArgumentHelp("The new database: a SQLite file path.", valueName: "path")) var to: String
+    @Option(help: ArgumentHelp("The new database: a SQLite file path, or an empty PostgreSQL database as postgres://….",
+                               valueName: "path-or-url")) var to: String
 
     func run() throws {
         let terminal = isatty(STDERR_FILENO) != 0

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -202,6 +203,59 @@ struct PostgresCLITests {
         process.waitUntilExit()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         try #require(process.terminationStatus == 0, "\(path): \(message)")
+    }
+
+    /// Moving a team's SQLite ledger to PostgreSQL: `copy --to postgres://…` checks every event,
+    /// takes the accounts along, and ends on the same last hash; the copy answers the same
+    /// verdicts and goes on from there. A source with an edited event leaves the database empty.
+    @Test func copyMovesASQLiteLedgerAndItsAccountsIntoPostgreSQL() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sqlite = folder.appendingPathComponent("riverside.db").path
+        try CLIRunner.loadSamples(into: sqlite)
+        #expect(try CLIRunner.run(["user", "add", "--name", "Dana", "--role", "dpo", "--db", sqlite]).status == 0)
+        #expect(try CLIRunner.run(["user", "token", "Dana", "--db", sqlite]).status == 0)
+        let source = try CLIRunner.run(["verify", "--db", sqlite])
+        let sourceHash = try #require(source.stdout.split(separator: "\n").first { $0.hasPrefix("last hash:") })
+
+        try withDatabase { url in
+            let copied = try CLIRunner.run(["copy", "--db", sqlite, "--to", url])
+            #expect(copied.status == 0, "\(copied.stderr)")
+            #expect(copied.stdout.contains(String(sourceHash)) && !copied.stdout.contains(":\(url.split(separator: ":")[2].split(separator: "@")[0])@"),
+                    "the same last hash, and the address shown without its password: \(copied.stdout)")
+            let environment = ["CLEARANCE_DB": url, "CLEARANCE_KEY": sqlite + ".key"]
+            let verify = try CLIRunner.run(["verify"], environment: environment)
+            #expect(verify.status == 0 && verify.stdout.contains(String(sourceHash)), "\(verify.stdout)\(verify.stderr)")
+
+            let photos = CLIRunner.packageRoot.appendingPathComponent("samples/photos")
+            let files = try FileManager.default.contentsOfDirectory(atPath: photos.path).filter { $0.hasSuffix(".jpg") }.sorted()
+                .map { photos.appendingPathComponent($0).path }
+            let config = CLIRunner.packageRoot.appendingPathComponent("samples/config.json").path
+            #expect(try verdicts(CLIRunner.run(["check"] + files + ["--channel", "website", "--json", "--config", config], environment: environment))
+                    == verdicts(CLIRunner.run(["check"] + files + ["--channel", "website", "--json", "--config", config, "--db", sqlite])))
+            // The accounts came along, names still compared without case, and new rows get new ids.
+            let tokens = try CLIRunner.run(["user", "tokens", "dana"], environment: environment)
+            #expect(tokens.status == 0 && tokens.stdout.contains("active"), "\(tokens.stdout)\(tokens.stderr)")
+            let second = try CLIRunner.run(["user", "token", "Dana"], environment: environment)
+            #expect(second.status == 0 && (second.stdout + second.stderr).contains("token 2 for Dana"), "\(second.stdout)\(second.stderr)")
+            #expect(try CLIRunner.run(["person", "add", "--name", "After The Move"], environment: environment).status == 0)
+            #expect(try CLIRunner.run(["verify"], environment: environment).stdout.hasPrefix("intact:"))
+
+            let again = try CLIRunner.run(["copy", "--db", sqlite, "--to", url])
+            #expect(again.status == 2 && again.stderr.contains("already exists"), "\(again.stderr)")
+        }
+
+        // An event edited in the source: refused, and the database is left as it was (empty).
+        try StoreFilesTests.queue(sqlite).write { db in
+            try db.execute(sql: "UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), 'o', '0') AS BLOB) WHERE seq = 2")
+        }
+        try withDatabase { url in
+            let refused = try CLIRunner.run(["copy", "--db", sqlite, "--to", url])
+            #expect(refused.status != 0 && refused.stderr.contains("nothing was copied"), "\(refused.stderr)")
+            let tables = try CLIRunner.run(["verify", "--db", url, "--key", sqlite + ".key"])
+            #expect(tables.status == 2 && tables.stderr.contains("no Clearance ledger"), "\(tables.stderr)")
+        }
     }
 
     @Test func aDatabaseThatCannotBeReachedOrHasNoLedgerIsOneLineAndExitTwo() throws {

@@ -11,4 +11,11 @@ if [ -x .build/release/clearance-bench ]; then
     echo "== clearance-bench $suite"
     .build/release/clearance-bench "$suite"
   done
+  # After gate: it copies the register gate cached into PostgreSQL for its check latencies.
+  echo "== clearance-bench postgres"
+  if scripts/postgres-cluster.sh available; then
+    scripts/postgres-cluster.sh with .build/release/clearance-bench postgres
+  else
+    echo "postgres: skipped (PostgreSQL is not installed: apt-get install postgresql)"
+  fi
 fi

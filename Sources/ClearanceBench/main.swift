@@ -18,6 +18,13 @@ case "gate":
         FileHandle.standardError.write(Data("clearance-bench: \(error)\n".utf8))
         exit(1)
     }
+case "postgres":
+    do {
+        try PostgresBench(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("clearance-bench: \(error)\n".utf8))
+        exit(1)
+    }
 case "reads":
     // The plain-read reference for another bench (bench/http.sh): `reads DB ROUNDS HASH...`.
     do {
@@ -27,6 +34,6 @@ case "reads":
         exit(1)
     }
 default:
-    FileHandle.standardError.write(Data("usage: clearance-bench ledger [--seconds S] [--events N]\n       clearance-bench gate [--people N] [--assets N] [--samples N] [--batch N] [--db PATH] [--rebuild]\n       clearance-bench reads DB ROUNDS SHA256...\n".utf8))
+    FileHandle.standardError.write(Data("usage: clearance-bench ledger [--seconds S] [--events N]\n       clearance-bench gate [--people N] [--assets N] [--samples N] [--batch N] [--db PATH] [--rebuild]\n       clearance-bench postgres [--server URL] [--seconds S] [--samples N] [--gate-db PATH]\n       clearance-bench reads DB ROUNDS SHA256...\n".utf8))
     exit(2)
 }

@@ -65,8 +65,8 @@ extension Ledger {
     /// is left in the database when any of it fails. The copy is then verified with this
     /// ledger's key and must end on the same hash. The key itself is not copied: every server
     /// of the new ledger uses this one (`--key`).
-    func copy(to address: PostgresAddress, accountsFrom accounts: String?,
-              progress: ((_ events: Int, _ total: Int) -> Void)?) throws -> StoreCopyReport {
+    public func copy(to address: PostgresAddress, accountsFrom accounts: String?,
+                     progress: ((_ events: Int, _ total: Int) -> Void)? = nil) throws -> StoreCopyReport {
         let source = try sqliteFile(for: "copy")
         let key = try? InstanceKey.read(from: keyPath)
         let macKey = key?.publicKey == instance.publicKey ? key?.macKey : nil

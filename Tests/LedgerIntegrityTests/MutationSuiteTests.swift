@@ -124,61 +124,79 @@ enum MutationCatalog {
         let usedReferences = Set(try register.ledger.consents(of: try #require(register.offlinePerson), includingPrivateDetails: false)
             .map { [$0.reference.description.databaseValue] })
         var outcome = Outcome()
+        let context = Context(register: register, table: table, baseline: baseline, blocked: blocked, lastSeq: lastSeq,
+                              usedReferences: usedReferences)
         for mutation in try MutationCatalog.mutations(of: base, table: shape, assets: assets) {
-            let store = try base.copy()
-            defer { store.remove() }
-            let before = try store.fingerprint(of: table)
-            do {
-                try store.execute(mutation.sql, mutation.arguments)
-            } catch {
-                outcome.refused += 1
-                continue
-            }
-            guard try store.fingerprint(of: table) != before else {
-                outcome.unchanged += 1
-                continue
-            }
-            outcome.applied += 1
-            let ledger: Ledger
-            do {
-                ledger = try store.open()
-            } catch {
-                continue  // Refuses to open: nothing is cleared, and the damage is plain.
-            }
-            let after = IntegrityRegister.verdicts(of: ledger, hashes: register.hashes)
-            for (key, codes) in blocked {
-                #expect(after[key]?.isEmpty == false, "\(mutation): \(key) was blocked (\(codes.sorted())) and is now cleared")
-            }
-            let report = try ledger.verify()
-            if mutation.kind == .delete && table == "asset_paths" {
-                #expect(after == baseline, "\(mutation): a path is a hint and changes no verdict")
-                continue
-            }
-            if Self.noticeTables.contains(table),
-               mutation.kind == .delete || mutation.column.map({ Self.senderColumns[table, default: []].contains($0) }) == true {
-                #expect(after == baseline, "\(mutation): the notices' working state changes no verdict")
-                continue
-            }
-            if mutation.kind == .delete && table == "grdb_migrations" && report.isIntact {
-                // The newest migration (0009, a rebuild of face_decisions that copies its rows)
-                // runs again when its row is gone: opening the file puts it back as it was.
-                let restored = try store.fingerprint(of: table)
-                #expect(after == baseline && restored == before, "\(mutation): a migration that ran again left the file as it was")
-                continue
-            }
-            if mutation.kind == .delete && table == "reserved_references" && !usedReferences.contains(mutation.arguments) {
-                // A reference held by a tablet and never used: nothing signed mentions it.
-                #expect(after == baseline, "\(mutation): an unused reservation changes no verdict")
-                continue
-            }
-            // The newest event deleted leaves a shorter chain that links: the table its rule
-            // wrote (its witness) then disagrees, and names the edit.
-            let newestEventDeleted = table == "events" && mutation.kind == .delete && mutation.arguments == [lastSeq.databaseValue]
-            #expect(report.problems.contains { $0.table == table || (table == "events" && $0.event != nil) }
-                    || (newestEventDeleted && !report.isIntact),
-                    "\(mutation): verify says \(report.problems.prefix(3).map(\.description))")
+            try Self.check(mutation, on: base, context, &outcome)
         }
         #expect(outcome.applied > 0, "\(table): no edit applied")
         print("mutations of \(table): \(outcome.applied) applied and checked, \(outcome.refused) refused by the schema, \(outcome.unchanged) changed nothing")
+    }
+
+    /// What every suite of edits holds a ledger to.
+    struct Context {
+        let register: IntegrityRegister
+        let table: String
+        let baseline: [String: Set<String>]
+        let blocked: [String: Set<String>]
+        let lastSeq: Int64
+        let usedReferences: Set<[DatabaseValue]>
+    }
+
+    /// Applies one edit to a fresh copy of `base`: no blocked asset may clear, and `verify` must
+    /// name the edit (but for the exceptions the suite's comment gives).
+    static func check(_ mutation: Mutation, on base: some StoreUnderTest, _ context: Context, _ outcome: inout Outcome) throws {
+        let store = try base.copy()
+        defer { store.remove() }
+        let before = try store.fingerprint(of: context.table)
+        do {
+            try store.execute(mutation.sql, mutation.arguments)
+        } catch {
+            outcome.refused += 1
+            return
+        }
+        guard try store.fingerprint(of: context.table) != before else {
+            outcome.unchanged += 1
+            return
+        }
+        outcome.applied += 1
+        let ledger: Ledger
+        do {
+            ledger = try store.open()
+        } catch {
+            return  // Refuses to open: nothing is cleared, and the damage is plain.
+        }
+        let after = IntegrityRegister.verdicts(of: ledger, hashes: context.register.hashes)
+        for (key, codes) in context.blocked {
+            #expect(after[key]?.isEmpty == false, "\(mutation): \(key) was blocked (\(codes.sorted())) and is now cleared")
+        }
+        let report = try ledger.verify()
+        if mutation.kind == .delete && context.table == "asset_paths" {
+            #expect(after == context.baseline, "\(mutation): a path is a hint and changes no verdict")
+            return
+        }
+        if Self.noticeTables.contains(context.table),
+           mutation.kind == .delete || mutation.column.map({ Self.senderColumns[context.table, default: []].contains($0) }) == true {
+            #expect(after == context.baseline, "\(mutation): the notices' working state changes no verdict")
+            return
+        }
+        if mutation.kind == .delete && context.table == "grdb_migrations" && report.isIntact {
+            // The newest migration (0009, a rebuild of face_decisions that copies its rows)
+            // runs again when its row is gone: opening the file puts it back as it was.
+            let restored = try store.fingerprint(of: context.table)
+            #expect(after == context.baseline && restored == before, "\(mutation): a migration that ran again left the file as it was")
+            return
+        }
+        if mutation.kind == .delete && context.table == "reserved_references" && !context.usedReferences.contains(mutation.arguments) {
+            // A reference held by a tablet and never used: nothing signed mentions it.
+            #expect(after == context.baseline, "\(mutation): an unused reservation changes no verdict")
+            return
+        }
+        // The newest event deleted leaves a shorter chain that links: the table its rule
+        // wrote (its witness) then disagrees, and names the edit.
+        let newestEventDeleted = context.table == "events" && mutation.kind == .delete && mutation.arguments == [context.lastSeq.databaseValue]
+        #expect(report.problems.contains { $0.table == context.table || (context.table == "events" && $0.event != nil) }
+                || (newestEventDeleted && !report.isIntact),
+                "\(mutation): verify says \(report.problems.prefix(3).map(\.description))")
     }
 }

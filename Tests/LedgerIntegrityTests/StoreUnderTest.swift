@@ -9,6 +9,8 @@ import Ledger
 protocol StoreUnderTest {
     /// A fresh, independent copy of the ledger (and its key), to edit.
     func copy() throws -> Self
+    /// Deletes the copy.
+    func remove()
     func tables() throws -> [TableShape]
     /// Every row of `table`, each as its column values in `shape.columns` order, in key order.
     func rows(of shape: TableShape) throws -> [[DatabaseValue]]

@@ -11,23 +11,28 @@ import Synchronization
 /// the connection's own writes show in its total-changes count. A snapshot that finds either
 /// different from when the memo was made gets a fresh memo, so a row edited in SQL is replayed,
 /// and reported as tampered, on the very next check.
+///
+/// On PostgreSQL the key is the read transaction's snapshot (`pg_current_snapshot()`): the same
+/// snapshot sees the same committed rows, so anything committed since, by any server or by
+/// someone in psql, makes a fresh memo. Write transactions keep none there (their own writes do
+/// not show in the snapshot).
 final class ConnectionMemos: Sendable {
-    struct State: Equatable {
-        let dataVersion: Int64
-        let totalChanges: Int
+    enum State: Equatable {
+        case sqlite(dataVersion: Int64, totalChanges: Int)
+        case postgres(snapshot: String)
     }
 
-    /// Unchecked: `memos` is only read or changed inside a transaction on `connection`, and GRDB
-    /// runs one statement at a time on a connection.
+    /// Unchecked: `memos` is only read or changed inside a transaction on `connection`, and a
+    /// connection runs one transaction, one statement, at a time.
     private final class Entry: @unchecked Sendable {
         /// Weak, so that a connection closed and another opened at the same address never
         /// inherits the old one's memo.
-        weak var connection: Database?
+        weak var connection: AnyObject?
         let state: State
         /// One memo per type: the App's answers, the ledger's decrypted people.
         var memos: [ObjectIdentifier: AnyObject] = [:]
 
-        init(connection: Database, state: State) {
+        init(connection: AnyObject, state: State) {
             self.connection = connection
             self.state = state
         }
@@ -37,20 +42,27 @@ final class ConnectionMemos: Sendable {
 
     static func state(of db: Database) throws -> State {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
-        return State(dataVersion: version, totalChanges: db.totalChangesCount)
+        return .sqlite(dataVersion: version, totalChanges: db.totalChangesCount)
     }
 
-    /// The memo of this type kept for `db` if the ledger is unchanged since it was made, else a
-    /// new one from `make`. Call inside a transaction on `db`.
+    /// The connection and its state, when a memo may be kept for this session at all.
+    private static func key(of session: any SQLSession) throws -> (connection: AnyObject, state: State)? {
+        if let sqlite = session as? SQLiteSession { return (sqlite.db, try state(of: sqlite.db)) }
+        if let postgres = session as? PostgresSession, let snapshot = try postgres.snapshotKey() {
+            return (postgres.connection, .postgres(snapshot: snapshot))
+        }
+        return nil
+    }
+
+    /// The memo of this type kept for the session's connection if the ledger is unchanged since
+    /// it was made, else a new one from `make`. Call inside a transaction on the session.
     func memo<Memo: AnyObject>(for session: any SQLSession, make: () -> Memo) throws -> Memo {
-        // Only SQLite's connections are remembered for now; any other store answers afresh.
-        guard let db = (session as? SQLiteSession)?.db else { return make() }
-        let state = try Self.state(of: db)
-        let key = ObjectIdentifier(db)
+        guard let (connection, state) = try Self.key(of: session) else { return make() }
+        let key = ObjectIdentifier(connection)
         let kind = ObjectIdentifier(Memo.self)
         var entry = entries.withLock { $0[key] }
-        if entry == nil || entry?.connection !== db || entry?.state != state {
-            let fresh = Entry(connection: db, state: state)
+        if entry == nil || entry?.connection !== connection || entry?.state != state {
+            let fresh = Entry(connection: connection, state: state)
             entries.withLock { entries in
                 entries = entries.filter { $0.value.connection != nil }
                 entries[key] = fresh

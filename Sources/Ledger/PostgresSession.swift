@@ -18,9 +18,26 @@ final class PostgresSession: SQLSession {
     /// enough that a row of large blobs does not make a batch large.
     static let rowsPerFetch = 256
 
-    init(connection: PostgresConnection, logger: Logger) {
+    /// True inside `PostgresStore.read`'s REPEATABLE READ, READ ONLY transaction: everything it
+    /// reads is one snapshot, which `snapshotKey` names.
+    let isReadOnlySnapshot: Bool
+    private var snapshot: String?
+
+    init(connection: PostgresConnection, logger: Logger, isReadOnlySnapshot: Bool = false) {
         self.connection = connection
         self.logger = logger
+        self.isReadOnlySnapshot = isReadOnlySnapshot
+    }
+
+    /// The transaction's snapshot as `pg_current_snapshot()` gives it (xmin:xmax:in-progress
+    /// list), read once: two read-only transactions with the same one see exactly the same
+    /// committed rows, whichever server committed them. Nil outside a read-only snapshot, where
+    /// the transaction's own writes would not show in it.
+    func snapshotKey() throws -> String? {
+        guard isReadOnlySnapshot else { return nil }
+        if let snapshot { return snapshot }
+        snapshot = try fetchValue(String.self, "SELECT pg_current_snapshot()::text")
+        return snapshot
     }
 
     var dialect: SQLDialect { .postgresql }

@@ -119,14 +119,15 @@ public final class PostgresStore: Sendable {
         var reusable = false
         defer { release(connection, reusable: reusable) }
 
-        var session = PostgresSession(connection: connection, logger: logger)
+        let readOnly = begin.contains("READ ONLY")
+        var session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly)
         do {
             _ = try session.run(begin, PostgresBindings(), as: begin)
         } catch is DatabaseUnavailable where pooled {
             // Went away while idle: nothing was done on it, so another connection is as good.
             try? connection.close().wait()
             connection = try connect()
-            session = PostgresSession(connection: connection, logger: logger)
+            session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly)
             _ = try session.run(begin, PostgresBindings(), as: begin)
         }
 

@@ -61,15 +61,19 @@ struct PostgresLedgerTests {
 
     @Test func anEditBehindTheLedgersBackIsFoundByVerifyAndTheCheck() throws {
         try withLedger { ledger, address, _ in
-            let reference = try ledger.write { tx in
+            let (ada, reference) = try ledger.write { tx in
                 let ada = try tx.addPerson(PersonalData(name: "Ada Lovelace"), roles: PersonRoles())
-                return try tx.recordConsent(person: ada, terms: TemporaryLedger.terms(channels: ["website"]), details: ConsentPrivateDetails())
+                return (ada, try tx.recordConsent(person: ada, terms: TemporaryLedger.terms(channels: ["website"]), details: ConsentPrivateDetails()))
             }
+            // Read twice first, so that whatever a check keeps between snapshots is kept.
+            for _ in 0..<2 { #expect(try ledger.snapshot { try $0.standing(ada)?.recordTampered } == false) }
             let intruder = try PostgresStore(address: address, maximumConnections: 1)
             defer { intruder.close() }
             try intruder.write { db in
                 try db.execute("UPDATE consents SET channels = 'facebook,print,website' WHERE reference = ?", [reference.description])
             }
+            // The edit commits a new snapshot: the very next check reads afresh and sees it.
+            #expect(try ledger.snapshot { try $0.standing(ada)?.recordTampered } == true)
             let verification = try ledger.verify()
             #expect(!verification.isIntact)
             #expect(verification.problems.contains { $0.table == "consents" })

@@ -74,8 +74,9 @@ extension Ledger {
         defer { try? accountsFile?.close() }
         let store = try PostgresStore(address: address, maximumConnections: 1)
         defer { store.close() }
-        let lastHash: Data? = try source.read { ledgerRows in
-            try store.write { db in
+        let lastHash: Data? = try source.read { sqliteRows in
+            let ledgerRows = SQLiteSession(sqliteRows)
+            return try store.write { db in
                 try Ledger.layOutSchema(db, in: address)
                 try db.execute("SET CONSTRAINTS ALL DEFERRED")
                 let sink = PostgresCopyDestination(db: db)
@@ -83,7 +84,8 @@ extension Ledger {
                 let hash = try Self.copyRows(tables, from: ledgerRows, to: sink, publicKey: instance.publicKey, macKey: macKey,
                                              progress: progress)
                 if let accountsFile {
-                    try accountsFile.read { accountRows in
+                    try accountsFile.read { accountFile in
+                        let accountRows = SQLiteSession(accountFile)
                         let accountTables = try TableCopy.checkSchemas(source: accountRows, destination: AccountTables(sink: sink),
                                                                        what: accounts ?? "the accounts")
                         for (table, columns) in accountTables.sorted(by: { $0.key < $1.key }) {

@@ -12,6 +12,14 @@ extension PostgresStore: LedgerStore {
     }
 }
 
+/// What a PostgreSQL ledger's database holds beyond a SQLite ledger file's tables.
+enum PostgresSchema {
+    /// The accounts, sessions, tokens and self-service forms (the `.users` file beside a SQLite
+    /// ledger). Not ledger records: `verify` checks they are there, not their rows.
+    static let accountTables: Set<String> = ["users", "api_tokens", "sessions", "withdrawal_links", "account_events",
+                                             "event_links", "pending_consents"]
+}
+
 extension Ledger {
     /// The advisory lock that keeps two `clearance init`s on one database from both laying out
     /// the schema ("schema" in ASCII).

@@ -366,10 +366,7 @@ private struct DerivedTableCheck {
     /// Tables of a PostgreSQL ledger beyond the SQLite file's: the accounts (the `.users` file
     /// there) and the schema's version. Their rows are not derived from events, so only their
     /// presence is checked here.
-    static let postgresOnlyTables: Set<String> = [
-        "clearance_schema", "users", "api_tokens", "sessions", "withdrawal_links", "account_events", "event_links",
-        "pending_consents",
-    ]
+    static let postgresOnlyTables: Set<String> = PostgresSchema.accountTables.union(["clearance_schema"])
 
     private mutating func checkPostgresSchema() throws {
         let covered = Self.coveredTables.subtracting(["grdb_migrations"]).union(Self.postgresOnlyTables)

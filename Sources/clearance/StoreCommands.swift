@@ -89,8 +89,8 @@ struct Copy: ParsableCommand {
 
             --to postgres://USER:PASSWORD@HOST:PORT/DATABASE copies a SQLite ledger and its accounts into \
             an empty PostgreSQL database instead, all in one transaction (nothing is left there if it \
-            fails); every server then uses the same key file with --key. Copying from PostgreSQL is \
-            not there yet: use pg_dump.
+            fails); every server then uses the same key file with --key. From a PostgreSQL ledger \
+            (--db postgres://…) the copy is a SQLite file with its accounts beside it, as an evidence copy.
             """
     )
 

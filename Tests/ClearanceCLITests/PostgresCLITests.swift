@@ -244,6 +244,17 @@ struct PostgresCLITests {
 
             let again = try CLIRunner.run(["copy", "--db", sqlite, "--to", url])
             #expect(again.status == 2 && again.stderr.contains("already exists"), "\(again.stderr)")
+
+            // And back to a SQLite file, as an evidence copy: the same last hash, the accounts beside it.
+            let evidence = folder.appendingPathComponent("evidence.db").path
+            let back = try CLIRunner.run(["copy", "--to", evidence], environment: environment)
+            #expect(back.status == 0, "\(back.stderr)")
+            let postgresHash = try #require(try CLIRunner.run(["verify"], environment: environment).stdout
+                .split(separator: "\n").first { $0.hasPrefix("last hash:") })
+            let evidenceVerify = try CLIRunner.run(["verify", "--db", evidence, "--key", sqlite + ".key"])
+            #expect(evidenceVerify.status == 0 && evidenceVerify.stdout.contains(String(postgresHash)), "\(evidenceVerify.stdout)\(evidenceVerify.stderr)")
+            let evidenceTokens = try CLIRunner.run(["user", "tokens", "dana", "--db", evidence])
+            #expect(evidenceTokens.status == 0 && evidenceTokens.stdout.contains("active"), "\(evidenceTokens.stdout)\(evidenceTokens.stderr)")
         }
 
         // An event edited in the source: refused, and the database is left as it was (empty).

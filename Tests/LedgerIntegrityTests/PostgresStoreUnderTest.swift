@@ -100,7 +100,7 @@ struct PostgresStoreUnderTest: StoreUnderTest {
     }
 
     func execute(_ sql: String, _ arguments: [DatabaseValue]) throws {
-        try withStore { store in
+        _ = try withStore { store in
             try store.write { db in
                 try db.execute(sql, SQLArguments(arguments.map(SQLiteSession.sqlValue)))
             }

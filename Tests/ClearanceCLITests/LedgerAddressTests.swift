@@ -79,7 +79,8 @@ import Testing
         let before = try Self.snapshot(fixture.directory)
         // Port 1 on loopback: nothing answers there.
         let url = "postgres://clearance:hunter2secret@127.0.0.1:1/clearance"
-        for arguments in [["init"], ["person", "list"], ["verify"], ["user", "add", "--name", "ann", "--role", "dpo"], ["erase", "P-AAAA-AAAA"]] {
+        for arguments in [["init"], ["person", "list"], ["verify"], ["user", "add", "--name", "ann", "--role", "dpo"],
+                          ["erase", "P-AAAA-AAAA", "--uploads", fixture.directory.path]] {
             for address in [url, url.replacingOccurrences(of: "postgres://", with: "postgresql://")] {
                 // A PostgreSQL ledger's key has no file to sit beside: it must be named.
                 Self.expectRefused(try CLIRunner.run(arguments + ["--db", address]), saying: "--key FILE or CLEARANCE_KEY", hiding: "hunter2secret")

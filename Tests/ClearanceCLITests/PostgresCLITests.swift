@@ -74,6 +74,11 @@ struct PostgresCLITests {
             }
             let verify = try CLIRunner.run(["verify"], environment: environment)
             #expect(verify.status == 0 && verify.stdout.hasPrefix("intact:"), "\(verify.stdout)\(verify.stderr)")
+            // Erasure must reach the servers' uploads, and nothing beside the database says where they are.
+            let erase = try CLIRunner.run(["erase", "Joan Price"], environment: environment)
+            #expect(erase.status == 2 && erase.stderr.contains("--uploads DIR"), "\(erase.stderr)")
+            #expect(try CLIRunner.run(["verify"], environment: environment).stdout.hasPrefix("intact: \(verify.stdout.split(separator: " ")[1]) events"),
+                    "nothing was erased")
 
             // Amira's consent withdrawn on PostgreSQL: her photo is blocked on the very next check.
             let stage = photos.appendingPathComponent("amira-stage.jpg").path

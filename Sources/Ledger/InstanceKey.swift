@@ -37,6 +37,10 @@ public final class InstanceKey: @unchecked Sendable {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
             if errno == EEXIST { throw .alreadyExists(path) }
+            // A folder that is not there, or not ours to write in: the path given is at fault.
+            if [ENOENT, ENOTDIR, EACCES, EROFS].contains(errno) {
+                throw .invalid("cannot create key file \(path): \(String(cString: strerror(errno)))")
+            }
             throw .io("cannot create key file \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }

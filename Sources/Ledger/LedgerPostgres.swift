@@ -35,6 +35,14 @@ extension Ledger {
         let record = InstanceRecord(publicKey: key.publicKey, indexKey: PersonalDataSeal.newKey(),
                                     createdAt: now.millisecondsSinceEpoch)
         do {
+            // The key first: a key file that cannot be written (a missing folder, say) must leave
+            // the database empty, not holding a ledger nobody can write to.
+            try key.write(to: keyPath)
+        } catch {
+            store.close()
+            throw error
+        }
+        do {
             try store.write { db in
                 try layOutSchema(db, in: address)
                 try db.execute("INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
@@ -42,9 +50,9 @@ extension Ledger {
                 var transaction = try LedgerTransaction(db: db, key: key, instance: record)
                 try transaction.bindInstance(upgrade: nil, at: now)
             }
-            // Written last: a key without its ledger is useless, a ledger without its key unwritable.
-            try key.write(to: keyPath)
         } catch {
+            // The ledger was not made (nothing committed): the key is of no use, and it is ours.
+            try? FileManager.default.removeItem(atPath: keyPath)
             store.close()
             throw error
         }

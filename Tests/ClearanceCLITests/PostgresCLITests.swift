@@ -287,6 +287,15 @@ struct PostgresCLITests {
             #expect(empty.status == 2 && empty.stderr.contains("no Clearance ledger"), "\(empty.stderr)")
             let noKey = try CLIRunner.run(["init", "--db", url])
             #expect(noKey.status == 2 && noKey.stderr.contains("--key"), "\(noKey.stderr)")
+            // A key that cannot be written leaves the database empty: init works once it can.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-init-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let unwritable = try CLIRunner.run(["init", "--db", url, "--key", folder.appendingPathComponent("missing/instance.key").path])
+            #expect(unwritable.status == 2 && unwritable.stderr.split(separator: "\n").count == 1, "\(unwritable.stderr)")
+            #expect(try CLIRunner.run(["verify", "--db", url, "--key", "/nonexistent"]).stderr.contains("no Clearance ledger"))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let made = try CLIRunner.run(["init", "--db", url, "--key", folder.appendingPathComponent("instance.key").path])
+            #expect(made.status == 0, "\(made.stderr)")
         }
     }
 }

@@ -80,14 +80,6 @@ struct SQLArguments: Sendable, Equatable, ExpressibleByArrayLiteral {
     init(arrayLiteral elements: (any SQLValueConvertible)?...) {
         values = elements.map { $0?.sqlValue ?? .null }
     }
-
-    mutating func append(_ value: (any SQLValueConvertible)?) {
-        values.append(value?.sqlValue ?? .null)
-    }
-
-    static func + (lhs: SQLArguments, rhs: SQLArguments) -> SQLArguments {
-        SQLArguments(lhs.values + rhs.values)
-    }
 }
 
 /// One row of a result, its columns by name or by position.

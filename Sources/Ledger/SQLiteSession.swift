@@ -58,11 +58,6 @@ struct SQLiteSession: SQLSession {
         }
     }
 
-    /// A GRDB row as an `SQLRow`, for the SQLite-only readers (`verify`'s exact reads, `copy`).
-    static func sqlRow(_ row: Row) -> SQLRow {
-        Self.row(row, columns: Array(row.columnNames))
-    }
-
     private static func row(_ row: Row, columns: [String]) -> SQLRow {
         SQLRow(columns: columns, values: (0..<row.count).map { sqlValue(row[$0] as DatabaseValue) })
     }

@@ -23,8 +23,9 @@ public enum LedgerSchema {
     /// runs them in one transaction, and PostgreSQL's extended protocol takes one per query.
     public static let postgresql: [String] = statements(in: String(decoding: PackageResources.postgresql_sql, as: UTF8.self))
 
-    /// The version of `postgresql` a database records once it has the whole schema.
-    public static let postgresqlVersion = "postgresql-1"
+    /// The version of `postgresql` a database records once it has the whole schema. Version 2
+    /// keeps person keys out of the database.
+    public static let postgresqlVersion = "postgresql-2"
 
     /// Statements end with a semicolon at the end of a line; `--` lines are comments.
     static func statements(in sql: String) -> [String] {

@@ -8,6 +8,10 @@
 -- SQLite's COLLATE NOCASE makes them, through a unique index on lower(name); the queries compare
 -- lower() with lower() in both stores.
 --
+-- There is no person_keys table: PostgreSQL keeps a deleted row in its WAL, old pages and every
+-- dump, so erasure could not destroy a key kept here. Each person's key is a file in a folder
+-- beside the instance key instead (Sources/Ledger/PersonKeys.swift).
+--
 -- References are DEFERRABLE (checked at once unless a transaction defers them) so that `copy`
 -- can write a SQLite ledger's rows table by table and have them checked at its commit.
 --
@@ -47,11 +51,6 @@ CREATE TABLE people (
     added_at        BIGINT NOT NULL,
     erased_seq      BIGINT REFERENCES events(seq) DEFERRABLE,
     erased_at       BIGINT
-);
-
-CREATE TABLE person_keys (
-    person_id  TEXT  PRIMARY KEY REFERENCES people(id) DEFERRABLE,
-    key        BYTEA NOT NULL CHECK (octet_length(key) = 32)
 );
 
 CREATE TABLE consents (

@@ -2,7 +2,7 @@
 # A throwaway PostgreSQL cluster for the tests: made in a fresh temp folder, served on a free
 # loopback port, removed with everything in it when the command it wraps ends (or is stopped).
 #
-#   scripts/postgres-cluster.sh with COMMAND [ARGS...]   run COMMAND with CLEARANCE_TEST_POSTGRES set
+#   scripts/postgres-cluster.sh with COMMAND [ARGS...]   run COMMAND with CLEARANCE_TEST_POSTGRES (and _DATA) set
 #   scripts/postgres-cluster.sh available                exit 0 when PostgreSQL's server programs are installed
 #
 # There is no separate start and stop: a server left to outlive this script would be adopted
@@ -19,7 +19,8 @@ with       Make a throwaway PostgreSQL cluster (initdb in a new folder under /tm
            a free port on 127.0.0.1 only, password login over TCP), create the role `clearance`
            (allowed to create databases) and its database `clearance_test`, then run COMMAND with
            CLEARANCE_TEST_POSTGRES=postgres://clearance:PASSWORD@127.0.0.1:PORT/clearance_test
-           in its environment. When COMMAND ends, or this script is interrupted, the server is
+           in its environment, and CLEARANCE_TEST_POSTGRES_DATA naming the cluster's data folder
+           (tests read it to show what never reaches PostgreSQL's files). When COMMAND ends, or this script is interrupted, the server is
            stopped and the folder deleted. Exits with COMMAND's status.
 available  Exit 0 when PostgreSQL's server programs (initdb, postgres, pg_ctl, pg_isready) are
            installed, 1 otherwise.
@@ -136,6 +137,8 @@ PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
     -c "CREATE DATABASE clearance_test OWNER clearance" > /dev/null
 
 export CLEARANCE_TEST_POSTGRES="postgres://clearance:$PASSWORD@127.0.0.1:$PORT/clearance_test"
+# The cluster's files, for tests that read what PostgreSQL wrote to disk (erasure's).
+export CLEARANCE_TEST_POSTGRES_DATA="$DIR/data"
 echo "postgres-cluster: $("$PGBIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') on 127.0.0.1:$PORT, database clearance_test, in $DIR (removed afterwards)" >&2
 
 # In the background and waited for: bash runs a trap only once a foreground command has ended,

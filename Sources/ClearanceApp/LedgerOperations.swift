@@ -55,7 +55,7 @@ public struct LedgerOperations: Sendable {
     /// A PostgreSQL ledger's key has no database file to sit beside: it must be named.
     static func postgresKeyPath(_ keyPath: String?) throws -> String {
         guard let keyPath else {
-            throw LedgerError.invalid("a PostgreSQL ledger's instance key is a file on each server: give it with --key FILE or CLEARANCE_KEY")
+            throw LedgerError.invalid("a PostgreSQL ledger's instance key is a file every server reads, with its person keys folder beside it: give it with --key FILE or CLEARANCE_KEY")
         }
         return keyPath
     }

@@ -15,11 +15,20 @@ import Synchronization
 /// On PostgreSQL the key is the read transaction's snapshot (`pg_current_snapshot()`): the same
 /// snapshot sees the same committed rows, so anything committed since, by any server or by
 /// someone in psql, makes a fresh memo. Write transactions keep none there (their own writes do
-/// not show in the snapshot).
+/// not show in the snapshot). Person keys there are files (`PersonKeyFolder`), so the folder's
+/// stamp is part of the key too: a key file added, removed or replaced makes a fresh memo. A
+/// file rewritten in place shows at the next commit or in `verify`; such an edit can only stop a
+/// person's data opening, never open another's, so at worst it blocks late, never clears.
 final class ConnectionMemos: Sendable {
     enum State: Equatable {
         case sqlite(dataVersion: Int64, totalChanges: Int)
-        case postgres(snapshot: String)
+        case postgres(snapshot: String, personKeys: String)
+    }
+
+    private let personKeys: PersonKeys
+
+    init(personKeys: PersonKeys) {
+        self.personKeys = personKeys
     }
 
     /// Unchecked: `memos` is only read or changed inside a transaction on `connection`, and a
@@ -46,10 +55,11 @@ final class ConnectionMemos: Sendable {
     }
 
     /// The connection and its state, when a memo may be kept for this session at all.
-    private static func key(of session: any SQLSession) throws -> (connection: AnyObject, state: State)? {
-        if let sqlite = session as? SQLiteSession { return (sqlite.db, try state(of: sqlite.db)) }
+    private func key(of session: any SQLSession) throws -> (connection: AnyObject, state: State)? {
+        if let sqlite = session as? SQLiteSession { return (sqlite.db, try Self.state(of: sqlite.db)) }
         if let postgres = session as? PostgresSession, let snapshot = try postgres.snapshotKey() {
-            return (postgres.connection, .postgres(snapshot: snapshot))
+            guard case .folder(let folder) = personKeys, let stamp = folder.stamp() else { return nil }
+            return (postgres.connection, .postgres(snapshot: snapshot, personKeys: stamp))
         }
         return nil
     }
@@ -57,7 +67,7 @@ final class ConnectionMemos: Sendable {
     /// The memo of this type kept for the session's connection if the ledger is unchanged since
     /// it was made, else a new one from `make`. Call inside a transaction on the session.
     func memo<Memo: AnyObject>(for session: any SQLSession, make: () -> Memo) throws -> Memo {
-        guard let (connection, state) = try Self.key(of: session) else { return make() }
+        guard let (connection, state) = try key(of: session) else { return make() }
         let key = ObjectIdentifier(connection)
         let kind = ObjectIdentifier(Memo.self)
         var entry = entries.withLock { $0[key] }

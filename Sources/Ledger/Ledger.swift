@@ -21,7 +21,9 @@ public final class Ledger: Sendable {
     /// `macKey` is. Without it those rows cannot be confirmed.
     let rowMACKey: RowMACKey?
     /// What readers keep between snapshots while the file is unchanged.
-    let memos = ConnectionMemos()
+    let memos: ConnectionMemos
+    /// Where each person's data key is kept: a table in SQLite, files beside the key for PostgreSQL.
+    let personKeys: PersonKeys
 
     struct InstanceRecord: Sendable {
         let publicKey: Data
@@ -29,9 +31,11 @@ public final class Ledger: Sendable {
         let createdAt: Int64
     }
 
-    init(path: String, keyPath: String, store: any LedgerStore, sqlite: (any DatabaseWriter)?, instance: InstanceRecord,
-         signingKey: InstanceKey?, readableKey: InstanceKey?) {
+    init(path: String, keyPath: String, store: any LedgerStore, sqlite: (any DatabaseWriter)?, personKeys: PersonKeys,
+         instance: InstanceRecord, signingKey: InstanceKey?, readableKey: InstanceKey?) {
         self.path = path
+        self.personKeys = personKeys
+        memos = ConnectionMemos(personKeys: personKeys)
         self.keyPath = keyPath
         self.store = store
         self.sqlite = sqlite
@@ -44,8 +48,8 @@ public final class Ledger: Sendable {
 
     private convenience init(path: String, keyPath: String, database: any DatabaseWriter, instance: InstanceRecord,
                              signingKey: InstanceKey?, readableKey: InstanceKey?) {
-        self.init(path: path, keyPath: keyPath, store: SQLiteStore(database: database), sqlite: database, instance: instance,
-                  signingKey: signingKey, readableKey: readableKey)
+        self.init(path: path, keyPath: keyPath, store: SQLiteStore(database: database), sqlite: database, personKeys: .table,
+                  instance: instance, signingKey: signingKey, readableKey: readableKey)
     }
 
     /// Creates the database and the key file; refuses if either exists.
@@ -65,7 +69,7 @@ public final class Ledger: Sendable {
                 try db.execute("INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)", [record.publicKey, record.indexKey, record.createdAt])
                 // The first event binds the instance row; the tables migration 0005 set aside for
                 // an earlier version's rows are empty in a new file.
-                var transaction = try LedgerTransaction(db: db, key: key, instance: record)
+                var transaction = try LedgerTransaction(db: db, key: key, instance: record, personKeys: .table)
                 try transaction.bindInstance(upgrade: nil, at: now)
                 try transaction.dropLegacyTables()
             }
@@ -105,7 +109,7 @@ public final class Ledger: Sendable {
             // Written by an earlier version: bind its unsigned rows now, once (see `adoptLegacyRows`).
             try sqlite.write { db in
                 guard try Ledger.legacyPending(db) else { return }
-                var transaction = try LedgerTransaction(db: db, key: readableKey, instance: instance)
+                var transaction = try LedgerTransaction(db: db, key: readableKey, instance: instance, personKeys: .table)
                 try transaction.adoptLegacyRows(at: .now)
             }
         }
@@ -127,12 +131,22 @@ public final class Ledger: Sendable {
     }
 
     /// Runs `body` in one write transaction: every event it appends commits together or not at all.
+    /// Keys kept outside the database of people it erased are destroyed once it has committed.
     public func write<T>(_ body: (inout LedgerTransaction) throws -> T) throws -> T {
         guard let signingKey else { throw LedgerError.missingKey(keyPath) }
-        return try store.write { db in
-            var transaction = try LedgerTransaction(db: db, key: signingKey, instance: instance)
-            return try body(&transaction)
+        let (result, erased) = try store.write { db in
+            var transaction = try LedgerTransaction(db: db, key: signingKey, instance: instance, personKeys: personKeys)
+            return (try body(&transaction), transaction.erasedPeople)
         }
+        try personKeys.destroyAfterCommit(erased)
+        return result
+    }
+
+    /// The folder of person keys beside the instance key (a PostgreSQL ledger's); nil when they
+    /// are a table in the ledger's file.
+    public var personKeysFolder: String? {
+        if case .folder(let folder) = personKeys { return folder.path }
+        return nil
     }
 
     /// True when the ledger is in a PostgreSQL database rather than a SQLite file.

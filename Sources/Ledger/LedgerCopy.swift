@@ -215,8 +215,19 @@ extension Ledger {
                     for table in LegacyRows.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
                     let sink = SQLiteCopyDestination(db: db)
                     let tables = try TableCopy.checkSchemas(source: source, destination: sink, what: path)
-                    return try Self.copyRows(tables, from: source, to: sink, publicKey: instance.publicKey, macKey: macKey,
-                                             progress: progress)
+                    let hash = try Self.copyRows(tables, from: source, to: sink, publicKey: instance.publicKey, macKey: macKey,
+                                                 progress: progress)
+                    if case .folder(let folder) = personKeys {
+                        // A PostgreSQL ledger's keys are files: into the copy's table go those of
+                        // the people not erased (a key left by a registration that did not commit
+                        // belongs to nobody).
+                        let keys = try folder.keys()
+                        for id in try source.fetchValues(String.self, "SELECT id FROM people WHERE erased_at IS NULL ORDER BY id") {
+                            guard let key = keys[id] else { continue }
+                            try sink.insert(into: "person_keys", columns: ["person_id", "key"], values: [.text(Data(id.utf8)), .blob(key)])
+                        }
+                    }
+                    return hash
                 }
             }
         }()

@@ -7,9 +7,11 @@ import LedgerSchema
 /// transaction: the schema is laid out first, references are checked at commit.
 struct PostgresCopyDestination: LedgerCopyDestination {
     let db: any SQLSession
+    /// Where the copied ledger's person keys go: they are never rows in PostgreSQL.
+    let personKeys: PersonKeyFolder
 
     func tables() throws -> [String: [String]] {
-        var found: [String: [String]] = [:]
+        var found: [String: [String]] = ["person_keys": ["person_id", "key"]]
         for row in try db.fetchAll("""
             SELECT table_name::text AS name, column_name::text AS column FROM information_schema.columns
             WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position
@@ -23,6 +25,15 @@ struct PostgresCopyDestination: LedgerCopyDestination {
     func migrations() throws -> [String] { LedgerSchema.migrations.map(\.identifier) }
 
     func insert(into table: String, columns: [String], values: [ExactStoredValue]) throws {
+        if table == "person_keys" {
+            let row = Dictionary(zip(columns, values), uniquingKeysWith: { first, _ in first })
+            guard case .text(let idBytes)? = row["person_id"], let person = PersonID(parsing: String(decoding: idBytes, as: UTF8.self)),
+                  case .blob(let key)? = row["key"], key.count == 32 else {
+                throw LedgerError.invalid("person_keys holds a row that is not a person's key; run `clearance verify` on the source")
+            }
+            try personKeys.write(key, for: person)
+            return
+        }
         let arguments = try values.enumerated().map { index, value -> SQLValue in
             switch value {
             case .null: return .null
@@ -64,7 +75,8 @@ extension Ledger {
     /// the replay `verify` runs before it is written), every other table, the accounts. Nothing
     /// is left in the database when any of it fails. The copy is then verified with this
     /// ledger's key and must end on the same hash. The key itself is not copied: every server
-    /// of the new ledger uses this one (`--key`).
+    /// of the new ledger uses this one (`--key`). The person keys go to a new folder beside it,
+    /// which is removed again when the copy fails.
     public func copy(to address: PostgresAddress, accountsFrom accounts: String?,
                      progress: ((_ events: Int, _ total: Int) -> Void)? = nil) throws -> StoreCopyReport {
         let source = try sqliteFile(for: "copy")
@@ -72,14 +84,18 @@ extension Ledger {
         let macKey = key?.publicKey == instance.publicKey ? key?.macKey : nil
         let accountsFile = try accounts.map { try SQLiteFiles.openExisting($0, what: "a Clearance accounts file") }
         defer { try? accountsFile?.close() }
+        let folder = PersonKeyFolder.beside(keyPath: keyPath)
         let store = try PostgresStore(address: address, maximumConnections: 1)
         defer { store.close() }
+        try folder.create()
+        var finished = false
+        defer { if !finished { folder.removeNew() } }
         let lastHash: Data? = try source.read { sqliteRows in
             let ledgerRows = SQLiteSession(sqliteRows)
             return try store.write { db in
                 try Ledger.layOutSchema(db, in: address)
                 try db.execute("SET CONSTRAINTS ALL DEFERRED")
-                let sink = PostgresCopyDestination(db: db)
+                let sink = PostgresCopyDestination(db: db, personKeys: folder)
                 let tables = try TableCopy.checkSchemas(source: ledgerRows, destination: sink, what: path)
                 let hash = try Self.copyRows(tables, from: ledgerRows, to: sink, publicKey: instance.publicKey, macKey: macKey,
                                              progress: progress)
@@ -103,6 +119,7 @@ extension Ledger {
         guard verification.lastHash == lastHash, verification.isIntact else {
             throw LedgerError.corrupt("the copy in \(address) does not verify or does not end on the source's last hash")
         }
+        finished = true
         return StoreCopyReport(path: address.description, accountsPath: accounts == nil ? nil : address.description,
                                verification: verification)
     }

@@ -26,19 +26,29 @@ extension Ledger {
     static let schemaLock: Int64 = 0x7363_6865_6D61
 
     /// Creates a ledger in an empty PostgreSQL database: the schema, the instance row and the
-    /// first event in one transaction, so a failure leaves the database as it was; and the key
-    /// file at `keyPath`, which must not exist. Refuses a database that already has a ledger.
+    /// first event in one transaction, so a failure leaves the database as it was; the key file
+    /// at `keyPath` and the person keys folder beside it, neither of which may exist. Refuses a
+    /// database that already has a ledger.
     public static func create(in address: PostgresAddress, keyPath: String, at now: Timestamp = .now) throws -> Ledger {
         guard !FileManager.default.fileExists(atPath: keyPath) else { throw LedgerError.alreadyExists(keyPath) }
+        let folder = PersonKeyFolder.beside(keyPath: keyPath)
+        guard !FileManager.default.fileExists(atPath: folder.path) else { throw LedgerError.alreadyExists(folder.path) }
         let store = try PostgresStore(address: address)
         let key = InstanceKey.generate()
         let record = InstanceRecord(publicKey: key.publicKey, indexKey: PersonalDataSeal.newKey(),
                                     createdAt: now.millisecondsSinceEpoch)
         do {
-            // The key first: a key file that cannot be written (a missing folder, say) must leave
-            // the database empty, not holding a ledger nobody can write to.
+            // The files first: a key file that cannot be written (a missing folder, say) must
+            // leave the database empty, not holding a ledger nobody can write to.
             try key.write(to: keyPath)
         } catch {
+            store.close()
+            throw error
+        }
+        do {
+            try folder.create()
+        } catch {
+            try? FileManager.default.removeItem(atPath: keyPath)
             store.close()
             throw error
         }
@@ -47,17 +57,18 @@ extension Ledger {
                 try layOutSchema(db, in: address)
                 try db.execute("INSERT INTO instance (id, public_key, index_key, created_at) VALUES (1, ?, ?, ?)",
                                [record.publicKey, record.indexKey, record.createdAt])
-                var transaction = try LedgerTransaction(db: db, key: key, instance: record)
+                var transaction = try LedgerTransaction(db: db, key: key, instance: record, personKeys: .folder(folder))
                 try transaction.bindInstance(upgrade: nil, at: now)
             }
         } catch {
-            // The ledger was not made (nothing committed): the key is of no use, and it is ours.
+            // The ledger was not made (nothing committed): the key and folder are of no use, and ours.
             try? FileManager.default.removeItem(atPath: keyPath)
+            folder.removeNew()
             store.close()
             throw error
         }
-        return Ledger(path: address.description, keyPath: keyPath, store: store, sqlite: nil, instance: record,
-                      signingKey: key, readableKey: key)
+        return Ledger(path: address.description, keyPath: keyPath, store: store, sqlite: nil, personKeys: .folder(folder),
+                      instance: record, signingKey: key, readableKey: key)
     }
 
     /// The schema in an empty database, inside the caller's transaction; refuses a database that
@@ -95,8 +106,10 @@ extension Ledger {
             }
             let instance = InstanceRecord(publicKey: publicKey, indexKey: indexKey, createdAt: createdAt)
             let (signingKey, readableKey) = try keys(at: keyPath, publicKey: publicKey, forWriting: forWriting)
-            return Ledger(path: address.description, keyPath: keyPath, store: store, sqlite: nil, instance: instance,
-                          signingKey: signingKey, readableKey: readableKey)
+            let folder = PersonKeyFolder.beside(keyPath: keyPath)
+            try folder.checkExists()
+            return Ledger(path: address.description, keyPath: keyPath, store: store, sqlite: nil, personKeys: .folder(folder),
+                          instance: instance, signingKey: signingKey, readableKey: readableKey)
         } catch {
             store.close()
             throw error

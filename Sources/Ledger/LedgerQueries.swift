@@ -78,15 +78,11 @@ extension Ledger {
     // MARK: Decoding rows
 
     private func keysByPerson(_ db: any SQLSession) throws -> [String: Data] {
-        var keys: [String: Data] = [:]
-        try db.forEachRow("SELECT person_id, key FROM person_keys", []) { row in
-            if let id = row["person_id"] as String?, let key = row["key"] as Data? { keys[id] = key }
-        }
-        return keys
+        try personKeys.all(db: db)
     }
 
     private func personKey(_ id: String, db: any SQLSession) throws -> Data? {
-        try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [id])
+        try personKeys.key(of: id, db: db)
     }
 
     private func entry(for row: PersonRow, db: any SQLSession) throws -> PersonEntry {

@@ -55,7 +55,7 @@ public struct LedgerSnapshot {
         guard row.erasedAt == nil else {
             return confirmation.intact ? nil : PersonStanding(id: id, roles: row.roles, recordTampered: true)
         }
-        let key = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [id.description])
+        let key = try ledger.personKeys.key(of: id.description, db: db)
         guard let data = try ledger.personalData(of: row, key: key, db: db),
               let rows = confirmation.consents, let consents = try? rows.map({ try ledger.record(for: $0, key: nil) }) else {
             return PersonStanding(id: id, roles: row.roles, recordTampered: true)

@@ -7,16 +7,20 @@ public struct LedgerTransaction {
     let db: any SQLSession
     let key: InstanceKey
     let instance: Ledger.InstanceRecord
+    let personKeys: PersonKeys
+    /// People erased in this transaction, whose keys kept outside the database go once it commits.
+    private(set) var erasedPeople: [PersonID] = []
     private(set) var lastSeq: Int64
     private(set) var lastHash: Data
     private var generator = SystemRandomNumberGenerator()
     /// The advisory lock every PostgreSQL write transaction takes ("Clearance" in ASCII, cut to 64 bits).
     static let appendLock: Int64 = 0x436C_6561_7261_6E63
 
-    init(db: any SQLSession, key: InstanceKey, instance: Ledger.InstanceRecord) throws {
+    init(db: any SQLSession, key: InstanceKey, instance: Ledger.InstanceRecord, personKeys: PersonKeys) throws {
         self.db = db
         self.key = key
         self.instance = instance
+        self.personKeys = personKeys
         if db.dialect == .postgresql {
             // Several servers may write at once: each write transaction queues here, until the
             // one before it commits or rolls back, so it reads the tip that commit left and its
@@ -67,7 +71,7 @@ public struct LedgerTransaction {
         let keyBytes = PersonalDataSeal.newKey()
         let sealed = try PersonalDataSeal(keyBytes: keyBytes, person: id).seal(data)
         try append(.personAdded(.init(person: id, roles: roles, sealed: sealed)), at: at)
-        try db.execute("INSERT INTO person_keys (person_id, key) VALUES (?, ?)", [id.description, keyBytes])
+        try personKeys.add(keyBytes, for: id, db: db)
         for digest in NameIndex(keyBytes: instance.indexKey).digests(for: data) {
             var people = try nameIndexEntry(digest)
             people.insert(id.description)
@@ -142,7 +146,8 @@ public struct LedgerTransaction {
         for (sha256, ordinals) in forgotten.sorted(by: { $0.key < $1.key }) {
             try append(.mentionsForgotten(.init(asset: sha256, person: person, ordinals: Array(Set(ordinals)).sorted())), at: at)
         }
-        try db.execute("DELETE FROM person_keys WHERE person_id = ?", [person.description])
+        try personKeys.remove(person, db: db)
+        erasedPeople.append(person)
         for digest in digests {
             var people = try nameIndexEntry(digest)
             people.remove(person.description)
@@ -157,7 +162,7 @@ public struct LedgerTransaction {
             throw LedgerError.unknownPerson(person.description)
         }
         guard row.erasedAt == nil,
-              let keyBytes = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [person.description]) else {
+              let keyBytes = try personKeys.key(of: person.description, db: db) else {
             throw LedgerError.personErased(person)
         }
         return PersonalDataSeal(keyBytes: keyBytes, person: person)

@@ -40,7 +40,8 @@ extension Ledger {
             report.lastHash = replay.count > 0 ? replay.previousHash : nil
             guard report.problems.isEmpty else { return }
 
-            var check = DerivedTableCheck(db: db, expected: replay.store, instance: instance, rowMACKey: key?.rowMACKey)
+            var check = DerivedTableCheck(db: db, expected: replay.store, instance: instance, rowMACKey: key?.rowMACKey,
+                                          personKeys: personKeys)
             try check.run()
             report.problems = check.problems
             report.people = replay.store.people.count
@@ -212,6 +213,7 @@ private struct DerivedTableCheck {
     let expected: MemoryStore
     let instance: Ledger.InstanceRecord
     let rowMACKey: RowMACKey?
+    let personKeys: PersonKeys
     var problems: [LedgerVerification.Problem] = []
 
     /// Every table a ledger holds, each checked below. A table not listed here (added by a later
@@ -369,7 +371,8 @@ private struct DerivedTableCheck {
     static let postgresOnlyTables: Set<String> = PostgresSchema.accountTables.union(["clearance_schema"])
 
     private mutating func checkPostgresSchema() throws {
-        let covered = Self.coveredTables.subtracting(["grdb_migrations"]).union(Self.postgresOnlyTables)
+        // Person keys are files beside the instance key, never rows (see `PersonKeys`).
+        let covered = Self.coveredTables.subtracting(["grdb_migrations", "person_keys"]).union(Self.postgresOnlyTables)
         for row in try db.fetchAll("""
             SELECT table_type::text AS type, table_name::text AS name FROM information_schema.tables
             WHERE table_schema = current_schema() ORDER BY table_name
@@ -419,20 +422,38 @@ private struct DerivedTableCheck {
     /// index holds exactly, for each digest of their names and aliases, the list of them.
     private mutating func checkKeysAndNameIndex() throws {
         var keys: [String: Data] = [:]
-        let (keyNames, keyRows) = try exactRows("person_keys")
-        while let row = try keyRows.next() {
-            let stored = values(row, keyNames)
-            guard let id = stored["person_id"]?.text, let key = stored["key"]?.blob, key.count == 32 else {
-                problem("person_keys", stored["person_id"].map(describe), "has a value of the wrong type (edited)")
-                continue
+        switch personKeys {
+        case .table:
+            let (keyNames, keyRows) = try exactRows("person_keys")
+            while let row = try keyRows.next() {
+                let stored = values(row, keyNames)
+                guard let id = stored["person_id"]?.text, let key = stored["key"]?.blob, key.count == 32 else {
+                    problem("person_keys", stored["person_id"].map(describe), "has a value of the wrong type (edited)")
+                    continue
+                }
+                keys[id] = key
             }
-            keys[id] = key
+        case .folder(let folder):
+            for (id, key) in try folder.keys().sorted(by: { $0.key < $1.key }) {
+                guard key.count == 32 else {
+                    problem("person_keys", id, "is not a key of 32 bytes (\(folder.path)/\(id) edited)")
+                    continue
+                }
+                keys[id] = key
+            }
         }
         let index = NameIndex(keyBytes: instance.indexKey)
         var wanted: [Data: Set<String>] = [:]
         for (id, person) in expected.people.sorted(by: { $0.key < $1.key }) {
             if person.erasedAt != nil {
-                if keys[id] != nil { problem("person_keys", id, "belongs to an erased person but is still there") }
+                if keys[id] != nil {
+                    if case .folder(let folder) = personKeys {
+                        // Erasure removes the file once it has committed; this one was left behind.
+                        problem("person_keys", id, "belongs to an erased person but is still there (remove \(folder.path)/\(id))")
+                    } else {
+                        problem("person_keys", id, "belongs to an erased person but is still there")
+                    }
+                }
                 continue
             }
             guard let key = keys[id] else {
@@ -446,8 +467,11 @@ private struct DerivedTableCheck {
             }
             for digest in index.digests(for: data) { wanted[digest, default: []].insert(id) }
         }
-        for extra in keys.keys.sorted() where expected.people[extra] == nil {
-            problem("person_keys", extra, "belongs to no registered person (inserted)")
+        // A folder may hold the key of a person whose registration did not commit: it opens nothing.
+        if case .table = personKeys {
+            for extra in keys.keys.sorted() where expected.people[extra] == nil {
+                problem("person_keys", extra, "belongs to no registered person (inserted)")
+            }
         }
 
         let (names, rows) = try exactRows("name_index")

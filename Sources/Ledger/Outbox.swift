@@ -142,7 +142,7 @@ extension Ledger {
                 var content: NoticeContent?
                 let message: Data = row["message"]
                 if let personText: String = row["person_id"] {
-                    if let person = PersonID(parsing: personText), let key = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [personText]) {
+                    if let person = PersonID(parsing: personText), let key = try personKeys.key(of: personText, db: db) {
                         content = PersonalDataSeal(keyBytes: key, person: person).open(NoticeContent.self, from: message)
                     }
                 } else {

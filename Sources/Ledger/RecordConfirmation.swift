@@ -152,7 +152,7 @@ extension Ledger {
             guard person.erasedAt == nil else {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), who was erased")
             }
-            let personKey = try db.fetchValue(Data.self, "SELECT key FROM person_keys WHERE person_id = ?", [text])
+            let personKey = try ledger.personKeys.key(of: text, db: db)
             if let data = try ledger.personalData(of: person, key: personKey, db: db), !data.allNames.compactMap(NameKey.init).contains(key) {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), whose own names do not include it")
             }

@@ -10,8 +10,10 @@ struct Init: ParsableCommand {
             Refuses to overwrite either file.
 
             With --db postgres://USER:PASSWORD@HOST:PORT/DATABASE the ledger (and its accounts) is made in that \
-            database, which must be empty of Clearance tables, in one transaction; --key is then required, and \
-            every server needs a copy of that key file.
+            database, which must be empty of Clearance tables, in one transaction; --key is then required. \
+            Each person's key is then a file in KEY.person-keys beside it, never a row, so that erasure can \
+            destroy it (PostgreSQL keeps deleted rows in its WAL and dumps). Every server reads the key and that \
+            folder: keep both on storage they all mount.
             """
     )
 
@@ -21,5 +23,8 @@ struct Init: ParsableCommand {
         _ = try options.configuration()
         let ledger = try LedgerOperations.initialise(databasePath: options.databasePath, keyPath: options.keyPath)
         print("created \(ledger.path) and signing key \(ledger.keyPath)")
+        if let folder = ledger.personKeysFolder {
+            print("person keys go in \(folder): keep it beside the key, on storage every server mounts, and back it up with the key")
+        }
     }
 }

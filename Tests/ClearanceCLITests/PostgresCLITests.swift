@@ -91,6 +91,19 @@ struct PostgresCLITests {
             #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
             let after = try verdicts(CLIRunner.run(["check", stage, "--channel", "website", "--json", "--config", config], environment: environment))
             #expect(after.first?.cleared == false && after.first?.codes.contains("consent-withdrawn") == true, "\(after)")
+
+            // With the uploads folder, erasure goes ahead: Joan's key file is destroyed, and
+            // everyone else's stays.
+            let keys = key + ".person-keys"
+            let keptBefore = try FileManager.default.contentsOfDirectory(atPath: keys)
+            let uploads = folder.appendingPathComponent("uploads").path
+            try FileManager.default.createDirectory(atPath: uploads, withIntermediateDirectories: true)
+            let erased = try CLIRunner.run(["erase", "Joan Price", "--uploads", uploads], environment: environment)
+            #expect(erased.status == 0, "\(erased.stdout)\(erased.stderr)")
+            let keptAfter = try FileManager.default.contentsOfDirectory(atPath: keys)
+            #expect(keptAfter.count == keptBefore.count - 1 && Set(keptAfter).isSubset(of: Set(keptBefore)))
+            let afterErasure = try CLIRunner.run(["verify"], environment: environment)
+            #expect(afterErasure.status == 0 && afterErasure.stdout.contains("(1 erased)"), "\(afterErasure.stdout)\(afterErasure.stderr)")
         }
     }
 
@@ -262,13 +275,29 @@ struct PostgresCLITests {
             #expect(evidenceTokens.status == 0 && evidenceTokens.stdout.contains("active"), "\(evidenceTokens.stdout)\(evidenceTokens.stderr)")
         }
 
-        // An event edited in the source: refused, and the database is left as it was (empty).
+        // The person keys folder beside the key is the copied ledger's: a second copy with the
+        // same key is refused before anything is written, and the folder is left as it was.
+        let keysFolder = sqlite + ".key.person-keys"
+        let keptKeys = try FileManager.default.contentsOfDirectory(atPath: keysFolder).sorted()
+        #expect(!keptKeys.isEmpty)
+        try withDatabase { url in
+            let refused = try CLIRunner.run(["copy", "--db", sqlite, "--to", url])
+            #expect(refused.status == 2 && refused.stderr.contains("\(keysFolder) already exists"), "\(refused.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: keysFolder).sorted() == keptKeys)
+            let tables = try CLIRunner.run(["verify", "--db", url, "--key", sqlite + ".key"])
+            #expect(tables.status == 2 && tables.stderr.contains("no Clearance ledger"), "\(tables.stderr)")
+        }
+        try FileManager.default.removeItem(atPath: keysFolder)
+
+        // An event edited in the source: refused, and the database is left as it was (empty),
+        // with no person keys folder made.
         try StoreFilesTests.queue(sqlite).write { db in
             try db.execute(sql: "UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), 'o', '0') AS BLOB) WHERE seq = 2")
         }
         try withDatabase { url in
             let refused = try CLIRunner.run(["copy", "--db", sqlite, "--to", url])
             #expect(refused.status != 0 && refused.stderr.contains("nothing was copied"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: keysFolder))
             let tables = try CLIRunner.run(["verify", "--db", url, "--key", sqlite + ".key"])
             #expect(tables.status == 2 && tables.stderr.contains("no Clearance ledger"), "\(tables.stderr)")
         }

@@ -142,4 +142,100 @@ struct PostgresLedgerTests {
             #expect(try ledger.verify().isIntact, "the accounts tables are part of a PostgreSQL ledger")
         }
     }
+
+    /// Erasure on PostgreSQL (issue 16): the person's key never enters the database, so neither
+    /// its WAL, its old pages nor a dump can hold it; erasure overwrites and removes the key's
+    /// file, and `verify` and the gate name any edit of the folder.
+    @Test func personKeysNeverReachTheDatabaseAndErasureDestroysThem() throws {
+        try withLedger { ledger, address, keyPath in
+            let (erin, other) = try ledger.write { tx in
+                let erin = try tx.addPerson(PersonalData(name: "Erin Erase", email: "erin@example.org"), roles: PersonRoles())
+                _ = try tx.recordConsent(person: erin, terms: TemporaryLedger.terms(), details: ConsentPrivateDetails())
+                let other = try tx.addPerson(PersonalData(name: "Olu Other"), roles: PersonRoles())
+                _ = try tx.recordConsent(person: other, terms: TemporaryLedger.terms(), details: ConsentPrivateDetails())
+                return (erin, other)
+            }
+            let folder = keyPath + ".person-keys"
+            let erinFile = folder + "/" + erin.description, otherFile = folder + "/" + other.description
+            let erinKey = try Data(contentsOf: URL(fileURLWithPath: erinFile))
+            #expect(erinKey.count == 32)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [erin.description, other.description].sorted())
+            #expect(try ledger.verify().isIntact)
+
+            // Every byte PostgreSQL wrote (WAL, tables, indexes): the key is in none of it, while
+            // the hash of the event that registered Erin is (the search would find a key there).
+            let data = try #require(ProcessInfo.processInfo.environment["CLEARANCE_TEST_POSTGRES_DATA"], "run under scripts/postgres-cluster.sh")
+            let registered = try #require(try ledger.store.read { db in
+                try db.fetchValue(Data.self, "SELECT hash FROM events WHERE kind = 'person.added' AND person_id = ?", [erin.description])
+            })
+            #expect(try Self.filesHolding([registered, erinKey], under: data) == [true, false])
+
+            let references = try ledger.write { tx in try tx.erase(erin) }
+            #expect(references.count == 1)
+            #expect(!FileManager.default.fileExists(atPath: erinFile), "the key's file is gone")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [other.description])
+            #expect(try ledger.snapshot { try $0.standing(erin) } == nil)
+            #expect(try ledger.snapshot { try $0.standing(other) }?.displayName == "Olu Other")
+            let erased = try ledger.verify()
+            #expect(erased.isIntact && erased.erasedPeople == 1, "\(erased.problems)")
+
+            // Edits of the folder: a key put back for the erased person, another's key changed
+            // or removed. Each is named, and the gate no longer trusts the changed person.
+            try erinKey.write(to: URL(fileURLWithPath: erinFile))
+            #expect(try ledger.verify().problems.contains { $0.row == erin.description && $0.message.contains("still there (remove \(erinFile))") })
+            try FileManager.default.removeItem(atPath: erinFile)
+            let otherKey = try Data(contentsOf: URL(fileURLWithPath: otherFile))
+            // Replaced as editors and `cp` over a file via a new file do; the next check sees it.
+            try Data(otherKey.reversed()).write(to: URL(fileURLWithPath: otherFile), options: .atomic)
+            #expect(try ledger.verify().problems.contains { $0.row == other.description && $0.message.contains("does not open") })
+            #expect(try ledger.snapshot { try $0.standing(other) }?.recordTampered == true)
+            try Data(otherKey.prefix(31)).write(to: URL(fileURLWithPath: otherFile))
+            #expect(try ledger.verify().problems.contains { $0.row == other.description && $0.message.contains("not a key of 32 bytes") })
+            try FileManager.default.removeItem(atPath: otherFile)
+            #expect(try ledger.verify().problems.contains { $0.row == other.description && $0.message.contains("missing") })
+            try otherKey.write(to: URL(fileURLWithPath: otherFile))
+            #expect(try ledger.verify().isIntact)
+
+            // Without its folder the ledger does not open, and says where the folder should be.
+            try FileManager.default.moveItem(atPath: folder, toPath: folder + ".moved")
+            #expect { try Ledger.open(in: address, keyPath: keyPath, forWriting: false) } throws: { error in
+                "\(error)".contains("person keys folder \(folder) is missing")
+            }
+            try FileManager.default.moveItem(atPath: folder + ".moved", toPath: folder)
+        }
+    }
+
+    /// Whether any file under `folder` holds each of `needles`, read straight from disk.
+    private static func filesHolding(_ needles: [Data], under folder: String) throws -> [Bool] {
+        var found = Array(repeating: false, count: needles.count)
+        let files = try #require(FileManager.default.enumerator(atPath: folder))
+        for case let name as String in files {
+            let path = folder + "/" + name
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+                  let bytes = FileManager.default.contents(atPath: path) else { continue }
+            for (index, needle) in needles.enumerated() where !found[index] {
+                found[index] = contains(bytes, needle)
+            }
+        }
+        return found
+    }
+
+    /// memchr for the first byte, memcmp for the rest: fast enough for a cluster's files in a debug build.
+    private static func contains(_ haystack: Data, _ needle: Data) -> Bool {
+        haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                guard let base = hay.baseAddress, let pinBase = pin.baseAddress, let first = pin.first, hay.count >= pin.count else { return false }
+                var offset = 0
+                while offset + pin.count <= hay.count {
+                    guard let found = memchr(base + offset, Int32(first), hay.count - offset - pin.count + 1) else { return false }
+                    let hit = UnsafeRawPointer(found)
+                    let at = base.distance(to: hit)
+                    if memcmp(hit, pinBase, pin.count) == 0 { return true }
+                    offset = at + 1
+                }
+                return false
+            }
+        }
+    }
 }

@@ -173,6 +173,107 @@ struct PostgresCLITests {
         #expect(back == 200)
     }
 
+    /// Two servers taking consents at once, one of them killed with SIGKILL in the middle of the
+    /// load: every consent a client was given a reference for is in the ledger, the other server
+    /// goes on taking consents (the dead one's lock went with its connection), and the chain
+    /// both wrote verifies with no gap.
+    @Test func aServerKilledMidLoadLosesNoConsentItAnswered() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-kill-\(UUID().uuidString)")
+        let uploads = folder.appendingPathComponent("uploads")
+        try FileManager.default.createDirectory(at: uploads, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try #require(Self.server)
+        let name = "clearance_kill_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try psql(server, "CREATE DATABASE \(name)")
+        defer { try? psql(server, "DROP DATABASE \(name) WITH (FORCE)") }
+        let url = String(server[..<server.range(of: "/", options: .backwards)!.lowerBound]) + "/" + name
+        let key = folder.appendingPathComponent("instance.key").path
+        let environment = ["CLEARANCE_DB": url, "CLEARANCE_KEY": key]
+        #expect(try CLIRunner.run(["init"], environment: environment).status == 0)
+        #expect(try CLIRunner.run(["user", "add", "--name", "olu", "--role", "officer"], environment: environment).status == 0)
+        let issued = try CLIRunner.run(["user", "token", "olu"], environment: environment)
+        let token = try #require(issued.stdout.split(separator: "\n").first.map(String.init), "\(issued.stderr)")
+
+        let a = try ServeUploadsTests.Server(["--uploads", uploads.path, "--key", key], database: url)
+        let b = try ServeUploadsTests.Server(["--uploads", uploads.path, "--key", key], database: url)
+        defer { a.stop(); b.stop() }
+        let answered = AnsweredConsents()
+        let (portA, portB, pidA) = (a.port, b.port, a.process.processIdentifier)
+        let killed = Task {
+            // Once both servers have answered a few, A dies without warning, mid-load.
+            while answered.count < 24 { try await Task.sleep(nanoseconds: 20_000_000) }
+            kill(pidA, SIGKILL)
+            answered.markKill()
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<6 {
+                group.addTask {
+                    let port = worker % 2 == 0 ? portA : portB
+                    for round in 0..<16 {
+                        // A refused or cut-off request gets no reference: that consent may or may
+                        // not be in the ledger, and is not counted.
+                        guard let (status, body) = try? await Self.post("/api/v1/people", ["name": "Load \(worker)-\(round)"], port: port, token: token),
+                              status == 201, let person = (body as? [String: Any])?["id"] as? String,
+                              let (recorded, consent) = try? await Self.post("/api/v1/consents", ["person": person, "channels": ["website"]], port: port, token: token),
+                              recorded == 201, let reference = (consent as? [String: Any])?["reference"] as? String else {
+                            answered.failed(onA: port == portA)
+                            continue
+                        }
+                        answered.add(reference, fromB: port == portB)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await killed.value
+        a.stop()
+        #expect(a.process.terminationReason == .uncaughtSignal && a.process.terminationStatus == SIGKILL)
+
+        let (references, afterKill, failedOnA) = answered.snapshot()
+        // A was still being asked when it died (its clients saw requests fail), and B went on.
+        #expect(references.count >= 24 && afterKill > 0 && failedOnA > 0,
+                "\(references.count) answered, \(afterKill) by B after the kill, \(failedOnA) failed on A")
+        let stored = Set(try psqlRows(url, "SELECT reference FROM consents"))
+        #expect(references.isSubset(of: stored), "answered but missing: \(references.subtracting(stored).sorted())")
+        print("killed mid-load: \(references.count) consents answered, \(stored.count) stored, \(afterKill) by B after the kill, \(failedOnA) requests to A failed")
+        let verify = try CLIRunner.run(["verify"], environment: environment)
+        #expect(verify.status == 0 && verify.stdout.hasPrefix("intact:"), "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// The references clients were given, how many B gave after A was killed, and how many
+    /// requests to A failed.
+    private final class AnsweredConsents: @unchecked Sendable {
+        private let lock = NSLock()
+        private var references = Set<String>()
+        private var killed = false
+        private var afterKill = 0
+        private var failedOnA = 0
+        var count: Int { lock.withLock { references.count } }
+        func add(_ reference: String, fromB: Bool) {
+            lock.withLock {
+                references.insert(reference)
+                if killed && fromB { afterKill += 1 }
+            }
+        }
+        func failed(onA: Bool) { lock.withLock { if onA { failedOnA += 1 } } }
+        func markKill() { lock.withLock { killed = true } }
+        func snapshot() -> (Set<String>, Int, Int) { lock.withLock { (references, afterKill, failedOnA) } }
+    }
+
+    /// One column of a query's rows, through psql.
+    private func psqlRows(_ url: String, _ sql: String) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "psql: \(sql)")
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
     /// Backups of a PostgreSQL ledger are pg_dump's: one taken while consents are being written
     /// restores into an empty database as a ledger that verifies, with the same key.
     @Test func aPgDumpTakenWhileConsentsAreWrittenRestoresToAnIntactLedger() throws {

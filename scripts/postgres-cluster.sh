@@ -19,8 +19,10 @@ with       Make a throwaway PostgreSQL cluster (initdb in a new folder under /tm
            a free port on 127.0.0.1 only, password login over TCP), create the role `clearance`
            (allowed to create databases) and its database `clearance_test`, then run COMMAND with
            CLEARANCE_TEST_POSTGRES=postgres://clearance:PASSWORD@127.0.0.1:PORT/clearance_test
-           in its environment, and CLEARANCE_TEST_POSTGRES_DATA naming the cluster's data folder
-           (tests read it to show what never reaches PostgreSQL's files). When COMMAND ends, or this script is interrupted, the server is
+           in its environment, CLEARANCE_TEST_POSTGRES_DATA naming the cluster's data folder
+           (tests read it to show what never reaches PostgreSQL's files) and
+           CLEARANCE_TEST_POSTGRES_ADMIN, the same server as its superuser (tests that edit a
+           ledger's tables behind its back use it). When COMMAND ends, or this script is interrupted, the server is
            stopped and the folder deleted. Exits with COMMAND's status.
 available  Exit 0 when PostgreSQL's server programs (initdb, postgres, pg_ctl, pg_isready) are
            installed, 1 otherwise.
@@ -133,12 +135,16 @@ done
 # A fresh password each time; hex, so it needs no percent-encoding in the address.
 PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 "${RUNAS[@]}" "$PGBIN/psql" -qX -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres \
+    -c "ALTER ROLE postgres PASSWORD '$PASSWORD'" \
     -c "CREATE ROLE clearance LOGIN CREATEDB PASSWORD '$PASSWORD'" \
     -c "CREATE DATABASE clearance_test OWNER clearance" > /dev/null
 
 export CLEARANCE_TEST_POSTGRES="postgres://clearance:$PASSWORD@127.0.0.1:$PORT/clearance_test"
 # The cluster's files, for tests that read what PostgreSQL wrote to disk (erasure's).
 export CLEARANCE_TEST_POSTGRES_DATA="$DIR/data"
+# The superuser, for tests that edit a ledger's tables behind its back with the references
+# switched off (session_replication_role), as they edit a SQLite file with foreign_keys off.
+export CLEARANCE_TEST_POSTGRES_ADMIN="postgres://postgres:$PASSWORD@127.0.0.1:$PORT/clearance_test"
 echo "postgres-cluster: $("$PGBIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') on 127.0.0.1:$PORT, database clearance_test, in $DIR (removed afterwards)" >&2
 
 # In the background and waited for: bash runs a trap only once a foreground command has ended,

@@ -79,8 +79,8 @@ extension Ledger {
     /// A reference is taken when a consent has it or a tablet holds it (used, unused or expired).
     static func referenceTaken(_ db: any SQLSession, _ reference: ConsentReference) throws -> Bool {
         try db.fetchValue(Bool.self, """
-            SELECT EXISTS (SELECT 1 FROM consents WHERE reference = ?1) OR EXISTS (SELECT 1 FROM reserved_references WHERE reference = ?1)
-            """, [reference.description]) ?? false
+            SELECT EXISTS (SELECT 1 FROM consents WHERE reference = ?) OR EXISTS (SELECT 1 FROM reserved_references WHERE reference = ?)
+            """, [reference.description, reference.description]) ?? false
     }
 
     /// With the key at hand, a row whose MAC fails counts as absent (`verify` names it): the

@@ -79,7 +79,7 @@ extension LedgerTransaction {
         for row in try db.fetchAll("SELECT id, notice_key, kind, consent_ref, queued_at FROM outbox WHERE person_id = ?", [person.description]) {
             let mac = key.rowMACKey.mac(.notice(key: row["notice_key"], kind: row["kind"], person: person.description,
                                                 consent: row["consent_ref"], message: Data(), queuedAt: row["queued_at"]))
-            try db.execute("UPDATE outbox SET message = X'', mac = ? WHERE id = ?", [mac, row["id"] as Int64])
+            try db.execute("UPDATE outbox SET message = ?, mac = ? WHERE id = ?", [Data(), mac, row["id"] as Int64])
         }
     }
 

@@ -1,6 +1,5 @@
 import ClearanceCore
 import Foundation
-import GRDB
 import Testing
 @testable import Ledger
 
@@ -8,25 +7,26 @@ import Testing
 /// else its Ed25519 signature; `verify` always checks both.
 @Suite struct EventAuthenticityTests {
     private func reopened(_ temporary: TemporaryLedger, withKey: Bool) throws -> Ledger {
-        if !withKey { try FileManager.default.removeItem(atPath: temporary.ledger.keyPath) }
-        return try Ledger.open(at: temporary.path, forWriting: false)
-    }
-
-    private func event(_ seq: Int64, in temporary: TemporaryLedger) throws -> Row {
-        try DatabaseQueue(path: temporary.path).read { db in
-            try #require(try Row.fetchOne(db, sql: "SELECT * FROM events WHERE seq = ?", arguments: [seq]))
+        if !withKey, FileManager.default.fileExists(atPath: temporary.ledger.keyPath) {
+            try FileManager.default.removeItem(atPath: temporary.ledger.keyPath)
         }
+        return try temporary.reopen()
     }
 
-    @Test func everyEventCarriesTheMACOfItsHash() throws {
-        let temporary = try TemporaryLedger()
+    private func event(_ seq: Int64, in temporary: TemporaryLedger) throws -> SQLRow {
+        try #require(try temporary.rows("SELECT * FROM events WHERE seq = ?", [seq]).first)
+    }
+
+    @Test(arguments: TestStore.available)
+    func everyEventCarriesTheMACOfItsHash(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         _ = try temporary.populate()
         let key = try InstanceKey.read(from: temporary.ledger.keyPath)
-        let rows = try DatabaseQueue(path: temporary.path).read { try Row.fetchAll($0, sql: "SELECT hash, mac FROM events") }
+        let rows = try temporary.rows("SELECT hash, mac FROM events")
         #expect(rows.count == 7)
         for row in rows {
             let hash: Data = row["hash"]
-            #expect(row["mac"] == key.macKey.mac(of: hash))
+            #expect(row["mac"] as Data? == key.macKey.mac(of: hash))
         }
         // A read-only open with the key file at hand uses the MACs; without it, signatures only.
         #expect(try reopened(temporary, withKey: true).macKey != nil)
@@ -36,9 +36,9 @@ import Testing
     /// Someone who can edit the file but not read the key rewrites a consent event and its
     /// derived row consistently, and even recomputes the event's hash: neither the copied MAC
     /// nor the copied signature matches the new hash.
-    @Test(arguments: [true, false])
-    func rewrittenAndRehashedEventIsNotTrusted(withKey: Bool) throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available, [true, false])
+    func rewrittenAndRehashedEventIsNotTrusted(store: TestStore, withKey: Bool) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (alice, _, references) = try temporary.populate()
         #expect(try temporary.ledger.unverifiedConsents(of: alice).isEmpty)
         let original = try event(4, in: temporary)
@@ -56,8 +56,9 @@ import Testing
         #expect(try ledger.verify().problem?.event == 4)
     }
 
-    @Test func aDamagedMACFallsBackToTheSignatureAndVerifySaysSo() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aDamagedMACFallsBackToTheSignatureAndVerifySaysSo(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (alice, _, _) = try temporary.populate()
         try temporary.tamper("UPDATE events SET mac = randomblob(32) WHERE seq = 4")
         let ledger = try reopened(temporary, withKey: true)
@@ -69,8 +70,9 @@ import Testing
         #expect(problem.message.contains("MAC"))
     }
 
-    @Test func aDamagedSignatureIsCaughtByChecksWithoutTheKeyAndByVerify() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aDamagedSignatureIsCaughtByChecksWithoutTheKeyAndByVerify(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (alice, _, references) = try temporary.populate()
         try temporary.tamper("UPDATE events SET signature = randomblob(64) WHERE seq = 4")
         // With the key, the MAC proves the content; the gate's answer does not change.
@@ -85,8 +87,9 @@ import Testing
 
     /// Every event of this version has a MAC, and the upgrade gives one to older events whose
     /// signature holds; a MAC set to NULL is an edit. A check still relies on the signature.
-    @Test func aRemovedMACFallsBackToTheSignatureAndVerifySaysSo() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aRemovedMACFallsBackToTheSignatureAndVerifySaysSo(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (alice, _, _) = try temporary.populate()
         try temporary.tamper("UPDATE events SET mac = NULL WHERE seq = 4")
         let ledger = try reopened(temporary, withKey: true)

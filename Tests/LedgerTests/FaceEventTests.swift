@@ -9,8 +9,8 @@ import Testing
 @Suite struct FaceEventTests {
     let sha = SHA256Hex.of(Data("a group photo".utf8))
 
-    private func ingested(faces: FaceDetectionFacts?) throws -> (TemporaryLedger, PersonID) {
-        let temporary = try TemporaryLedger()
+    private func ingested(faces: FaceDetectionFacts?, on store: TestStore = .sqlite) throws -> (TemporaryLedger, PersonID) {
+        let temporary = try TemporaryLedger(on: store)
         let person = try temporary.ledger.write { tx in try tx.addPerson(PersonalData(name: "Ada Lovelace"), roles: PersonRoles()) }
         let record = AssetRecord(sha256: sha, kind: "image", format: "jpeg", readable: true, error: nil, capturedAt: nil,
                                  width: 4000, height: 3000, orientation: 1, faceRegions: 0, releaseStatus: nil,
@@ -24,8 +24,9 @@ import Testing
         FoundFace(number: 2, box: FaceBox(x: 0.6, y: 0.25, w: 0.08, h: 0.1), score: 0.85),
     ], failure: nil)
 
-    @Test func ingestStoresTheDetectionAndDecisionsAreKeptWithWhoAndWhen() throws {
-        let (temporary, ada) = try ingested(faces: Self.two)
+    @Test(arguments: TestStore.available)
+    func ingestStoresTheDetectionAndDecisionsAreKeptWithWhoAndWhen(store: TestStore) throws {
+        let (temporary, ada) = try ingested(faces: Self.two, on: store)
         let ledger = temporary.ledger
         let stored = try #require(try ledger.asset(sha))
         #expect(stored.isConfirmed, "\(stored.problems)")
@@ -43,14 +44,15 @@ import Testing
         #expect(faces[0].decision?.decision == .person(ada) && faces[0].decision?.by == "Editor B", "the later one supersedes")
         #expect(faces[1].decision == nil)
         #expect(try ledger.verify().isIntact)
-        let kinds = try DatabaseQueue(path: temporary.path).read { db in try String.fetchAll(db, sql: "SELECT kind FROM events WHERE asset IS NOT NULL ORDER BY seq") }
+        let kinds = try temporary.rows("SELECT kind FROM events WHERE asset IS NOT NULL ORDER BY seq").map { $0["kind"] as String }
         #expect(kinds == ["asset.ingested", "asset.faces-detected", "face.decided", "face.decided"])
     }
 
-    @Test func notInTheRegisterIsAFourthDecisionSupersededOnceThePersonIsRegistered() throws {
+    @Test(arguments: TestStore.available)
+    func notInTheRegisterIsAFourthDecisionSupersededOnceThePersonIsRegistered(store: TestStore) throws {
         // Issue 14: someone identifiable whom nobody has registered; found and registered later,
         // the same face is decided as them. Both events are kept, signed, with who and when.
-        let (temporary, _) = try ingested(faces: Self.two)
+        let (temporary, _) = try ingested(faces: Self.two, on: store)
         let ledger = temporary.ledger
         let detection = try #require(try ledger.asset(sha)?.faceDetections.first).id
         let early = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
@@ -62,10 +64,8 @@ import Testing
         guard case .found(let before) = listed.faces else { Issue.record("faces were looked for"); return }
         #expect(before[1].decision?.decision == .notRegistered && before[1].decision?.by == "Editor A" && before[1].decision?.at == early)
         #expect(listed.isConfirmed, "\(listed.problems)")
-        let stored = try DatabaseQueue(path: temporary.path).read { db in
-            try Row.fetchOne(db, sql: "SELECT decision, person_id FROM face_decisions ORDER BY id DESC LIMIT 1")
-        }
-        #expect(stored?["decision"] == "not-registered" && (stored?["person_id"] as String?) == nil)
+        let stored = try temporary.rows("SELECT decision, person_id FROM face_decisions ORDER BY id DESC LIMIT 1").first
+        #expect(stored?["decision"] as String? == "not-registered" && (stored?["person_id"] as String?) == nil)
 
         let found = try ledger.write { tx in try tx.addPerson(PersonalData(name: "Grace Found"), roles: PersonRoles()) }
         try ledger.review(sha, reviews: [], faces: [(face: 2, detection: detection, decision: .person(found))], by: "Editor B",
@@ -113,8 +113,9 @@ import Testing
         #expect(try reopened.verify().isIntact)
     }
 
-    @Test func aNewerDetectorAddsAnEventAndOverlappingFacesKeepTheirDecisions() throws {
-        let (temporary, ada) = try ingested(faces: Self.two)
+    @Test(arguments: TestStore.available)
+    func aNewerDetectorAddsAnEventAndOverlappingFacesKeepTheirDecisions(store: TestStore) throws {
+        let (temporary, ada) = try ingested(faces: Self.two, on: store)
         let ledger = temporary.ledger
         let first = try #require(try ledger.asset(sha)?.faceDetections.first)
         try ledger.review(sha, reviews: [], faces: [(face: 2, detection: first.id, decision: .person(ada))], by: "Editor")
@@ -132,15 +133,17 @@ import Testing
         #expect(try ledger.verify().isIntact)
     }
 
-    @Test func aDetectionThatCouldNotLookIsStoredAsSuch() throws {
-        let (temporary, _) = try ingested(faces: FaceDetectionFacts(detector: "yunet-2023mar/1", faces: nil, failure: "cannot decode the JPEG: truncated"))
+    @Test(arguments: TestStore.available)
+    func aDetectionThatCouldNotLookIsStoredAsSuch(store: TestStore) throws {
+        let (temporary, _) = try ingested(faces: FaceDetectionFacts(detector: "yunet-2023mar/1", faces: nil, failure: "cannot decode the JPEG: truncated"), on: store)
         let stored = try #require(try temporary.ledger.asset(sha))
         #expect(stored.faces == .notLookedFor(reason: "cannot decode the JPEG: truncated"))
         #expect(try temporary.ledger.verify().isIntact)
     }
 
-    @Test func decisionsThatBreakTheRulesAreRefusedAndWriteNothing() throws {
-        let (temporary, ada) = try ingested(faces: Self.two)
+    @Test(arguments: TestStore.available)
+    func decisionsThatBreakTheRulesAreRefusedAndWriteNothing(store: TestStore) throws {
+        let (temporary, ada) = try ingested(faces: Self.two, on: store)
         let ledger = temporary.ledger
         let detection = try #require(try ledger.asset(sha)?.faceDetections.first).id
         let before = try ledger.eventCount()
@@ -163,8 +166,9 @@ import Testing
         #expect(try ledger.eventCount() == before)
     }
 
-    @Test func editedFaceRowsAreNoticedByTheCheckAndByVerify() throws {
-        let (temporary, ada) = try ingested(faces: Self.two)
+    @Test(arguments: TestStore.available)
+    func editedFaceRowsAreNoticedByTheCheckAndByVerify(store: TestStore) throws {
+        let (temporary, ada) = try ingested(faces: Self.two, on: store)
         let ledger = temporary.ledger
         let detection = try #require(try ledger.asset(sha)?.faceDetections.first).id
         try ledger.review(sha, reviews: [], faces: [(face: 1, detection: detection, decision: .person(ada))], by: "Editor")

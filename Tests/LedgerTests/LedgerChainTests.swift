@@ -5,8 +5,9 @@ import Testing
 @testable import Ledger
 
 @Suite struct LedgerChainTests {
-    @Test func intactLedgerVerifies() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func intactLedgerVerifies(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (alice, bob, references) = try temporary.populate()
         let report = try temporary.ledger.verify()
         #expect(report.problem == nil)
@@ -23,8 +24,9 @@ import Testing
         #expect(try temporary.ledger.person(bob)?.personalData?.dateOfBirth == CalendarDate(parsing: "1980-05-06"))
     }
 
-    @Test func namesAreFoundWhateverTheCaseAndAccents() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func namesAreFoundWhateverTheCaseAndAccents(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (alice, _, _) = try temporary.populate()
         let twin = try temporary.ledger.write { tx in
             try tx.addPerson(PersonalData(name: "ALICE AVILA"), roles: PersonRoles())
@@ -34,8 +36,9 @@ import Testing
         #expect(try temporary.ledger.people(named: "Alicia").isEmpty)
     }
 
-    @Test func refusedEventsWriteNothing() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func refusedEventsWriteNothing(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (_, _, references) = try temporary.populate()
         let before = try temporary.ledger.eventCount()
         #expect(throws: LedgerError.alreadyWithdrawn(references[1])) {

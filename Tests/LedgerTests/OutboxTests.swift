@@ -30,12 +30,13 @@ import Testing
         }
     }
 
-    func rows(_ temporary: TemporaryLedger) throws -> [Row] {
-        try DatabaseQueue(path: temporary.path).read { try Row.fetchAll($0, sql: "SELECT * FROM outbox ORDER BY id") }
+    func rows(_ temporary: TemporaryLedger) throws -> [SQLRow] {
+        try temporary.rows("SELECT * FROM outbox ORDER BY id")
     }
 
-    @Test func aNoticeIsQueuedWithWhatCausedItAndSealed() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aNoticeIsQueuedWithWhatCausedItAndSealed(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (person, reference) = try personWithReceipt(temporary)
         let stored = try #require(try rows(temporary).first)
         #expect(stored["notice_key"] == "receipt:\(reference)")
@@ -61,8 +62,9 @@ import Testing
         #expect(try temporary.ledger.consents(of: person).count == 1)
     }
 
-    @Test func aKeyIsQueuedOnceWhateverHappensToIt() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aKeyIsQueuedOnceWhateverHappensToIt(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (person, reference) = try personWithReceipt(temporary)
         let again = try temporary.ledger.write { tx in
             try tx.queueNotice(key: "receipt:\(reference)", kind: .receipt, person: person, consent: reference, content: Self.content())
@@ -79,8 +81,9 @@ import Testing
         #expect(try rows(temporary).count == 1)
     }
 
-    @Test func oneSenderHoldsAClaimAndOnlyItCanMarkTheNotice() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func oneSenderHoldsAClaimAndOnlyItCanMarkTheNotice(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         _ = try personWithReceipt(temporary)
         let notice = try #require(try temporary.ledger.claimDueNotices(now: Self.t0, claimID: "sender-a").first)
         #expect(notice.content == Self.content(), "the claim opens the sealed message")
@@ -108,8 +111,9 @@ import Testing
         #expect(try temporary.ledger.outboxCounts(now: Self.t0) == OutboxCounts(sent: 1))
     }
 
-    @Test func aFailureWaitsOutItsBackOff() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aFailureWaitsOutItsBackOff(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         _ = try personWithReceipt(temporary)
         let first = try #require(try temporary.ledger.claimDueNotices(now: Self.t0, claimID: "a").first)
         #expect(try temporary.ledger.markNoticeFailed(first, error: "Failed to connect to server", retryAt: Self.at(minutes: 5), drop: false))
@@ -143,8 +147,9 @@ import Testing
         #expect(try temporary.ledger.outboxCounts(now: Self.t0) == OutboxCounts(sent: 1, dropped: 1))
     }
 
-    @Test func aNoticeInDoubtIsReportedAndOnlyReleasedByHand() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aNoticeInDoubtIsReportedAndOnlyReleasedByHand(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         _ = try personWithReceipt(temporary)
         let notice = try #require(try temporary.ledger.claimDueNotices(now: Self.t0, claimID: "a").first)
         // A live claim is neither in doubt nor releasable: its sender may still be talking to the server.
@@ -175,8 +180,9 @@ import Testing
         #expect(try temporary.ledger.releaseNotice(claimed.id, claimedBefore: Self.t0, at: Self.at(minutes: 21)))
     }
 
-    @Test func erasureDropsTheNoticesItMakesUnreadable() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func erasureDropsTheNoticesItMakesUnreadable(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (person, _) = try personWithReceipt(temporary)
         let sent = try #require(try temporary.ledger.claimDueNotices(now: Self.t0, claimID: "a").first)
         try temporary.ledger.markNoticeSent(sent, at: Self.t0)
@@ -195,17 +201,19 @@ import Testing
         #expect(claimed.map(\.key) == ["digest:2026-05-28"])
     }
 
-    @Test func aNoticeWhoseSealNoLongerOpensIsDroppedNotSent() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func aNoticeWhoseSealNoLongerOpensIsDroppedNotSent(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (person, _) = try personWithReceipt(temporary)
-        // The key gone by any road (here: deleted in SQL) leaves ciphertext that opens for no one.
-        try temporary.tamper("DELETE FROM person_keys WHERE person_id = ?", arguments: [person.description])
+        // The key gone by any road (here: deleted behind the ledger's back) leaves ciphertext that opens for no one.
+        try temporary.deleteKey(of: person)
         #expect(try temporary.ledger.claimDueNotices(now: Self.t0, claimID: "a").isEmpty)
         #expect(try rows(temporary)[0]["state"] == "dropped")
     }
 
-    @Test func renewalLinksWorkOnceAndUntilTheyExpire() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func renewalLinksWorkOnceAndUntilTheyExpire(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         let (_, reference) = try personWithReceipt(temporary)
         let expires = Self.at(minutes: 60)
         try temporary.ledger.write { tx in
@@ -277,8 +285,9 @@ import Testing
         #expect(try ledger.verify().problem == nil)
     }
 
-    @Test func verificationRunsAreKept() throws {
-        let temporary = try TemporaryLedger()
+    @Test(arguments: TestStore.available)
+    func verificationRunsAreKept(store: TestStore) throws {
+        let temporary = try TemporaryLedger(on: store)
         #expect(try temporary.ledger.lastVerification() == nil)
         let first = VerificationRun(at: Self.t0, intact: true, events: 6, problem: nil)
         let second = VerificationRun(at: Self.at(minutes: 1), intact: false, events: 7, problem: "event 3: hash")

@@ -562,16 +562,33 @@ enum TestServer {
     static let address: PostgresAddress? = ProcessInfo.processInfo.environment["CLEARANCE_TEST_POSTGRES"]
         .flatMap { try? PostgresAddress(parsing: $0) }
 
+    /// The same server as its superuser, when the cluster script gave it.
+    static let superuser: PostgresAddress? = ProcessInfo.processInfo.environment["CLEARANCE_TEST_POSTGRES_ADMIN"]
+        .flatMap { try? PostgresAddress(parsing: $0) }
+
     /// Creates an empty database, runs `body` with its address, and drops it (with any
     /// connection still open to it) whatever `body` did.
     static func withScratchDatabase<T>(_ body: (PostgresAddress) throws -> T) throws -> T {
+        let scratch = try createScratchDatabase()
+        defer { drop(scratch) }
+        return try body(scratch)
+    }
+
+    /// A new, empty database of its own; `drop` removes it.
+    static func createScratchDatabase() throws -> PostgresAddress {
         let base = try #require(address)
         let name = "clearance_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let admin = try PostgresStore(address: base, maximumConnections: 1)
         defer { admin.close() }
         try admin.executeOutsideTransaction("CREATE DATABASE \(name)")
-        defer { try? admin.executeOutsideTransaction("DROP DATABASE \(name) WITH (FORCE)") }
-        return try body(base.naming(database: name))
+        return base.naming(database: name)
+    }
+
+    /// Drops a scratch database, with any connection still open to it.
+    static func drop(_ scratch: PostgresAddress) {
+        guard let base = address, let admin = try? PostgresStore(address: base, maximumConnections: 1) else { return }
+        defer { admin.close() }
+        try? admin.executeOutsideTransaction("DROP DATABASE \(scratch.database) WITH (FORCE)")
     }
 
     /// A loopback port that was free a moment ago.

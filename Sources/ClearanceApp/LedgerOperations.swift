@@ -5,7 +5,8 @@ import Ledger
 /// The ledger operations users perform (people, consents, verify, erase), with input checked
 /// before anything is written. Each operation that writes does so in one transaction.
 public struct LedgerOperations: Sendable {
-    public let ledger: Ledger
+    /// Internal: the web tier and the command line reach the ledger only through these operations.
+    let ledger: Ledger
     public let configuration: ClearanceConfiguration
     /// Clearance's own copies of uploaded files (`DB.uploads` unless the server is told
     /// otherwise): erasure reaches them too.

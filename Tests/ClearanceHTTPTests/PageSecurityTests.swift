@@ -1,4 +1,4 @@
-import ClearanceApp
+@testable import ClearanceApp
 import ClearanceCore
 import Ledger
 @testable import ClearanceHTTP

@@ -1,4 +1,4 @@
-import ClearanceApp
+@testable import ClearanceApp
 import ClearanceCore
 import ClearanceHTTP
 import Foundation

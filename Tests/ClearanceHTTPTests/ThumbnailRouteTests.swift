@@ -1,4 +1,4 @@
-import ClearanceApp
+@testable import ClearanceApp
 import ClearanceHTTP
 import Foundation
 import Hummingbird

@@ -56,6 +56,7 @@ final class ConnectionMemos: Sendable {
 
     /// The connection and its state, when a memo may be kept for this session at all.
     private func key(of session: any SQLSession) throws -> (connection: AnyObject, state: State)? {
+        if let prefetched = session as? PrefetchedSession { return try key(of: prefetched.base) }
         if let sqlite = session as? SQLiteSession { return (sqlite.db, try Self.state(of: sqlite.db)) }
         if let postgres = session as? PostgresSession, let snapshot = try postgres.snapshotKey() {
             guard case .folder(let folder) = personKeys, let stamp = folder.stamp() else { return nil }

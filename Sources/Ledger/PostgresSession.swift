@@ -23,10 +23,14 @@ final class PostgresSession: SQLSession {
     let isReadOnlySnapshot: Bool
     private var snapshot: String?
 
-    init(connection: PostgresConnection, logger: Logger, isReadOnlySnapshot: Bool = false) {
+    /// The store's column types, for reading several tables in one round trip (`prefetching`).
+    let columnTypes: PostgresColumnTypes?
+
+    init(connection: PostgresConnection, logger: Logger, isReadOnlySnapshot: Bool = false, columnTypes: PostgresColumnTypes? = nil) {
         self.connection = connection
         self.logger = logger
         self.isReadOnlySnapshot = isReadOnlySnapshot
+        self.columnTypes = columnTypes
     }
 
     /// The transaction's snapshot as `pg_current_snapshot()` gives it (xmin:xmax:in-progress

@@ -28,6 +28,8 @@ public final class PostgresStore: Sendable {
     private let configuration: PostgresConnection.Configuration
     private let eventLoops: any EventLoopGroup
     private let logger: Logger
+    /// The tables' column types, read once, for the reads a check fetches together.
+    let columnTypes = PostgresColumnTypes()
     private let idle = NIOLockedValueBox(Idle())
     /// One permit per connection that may be open at once.
     private let permits: DispatchSemaphore
@@ -120,14 +122,14 @@ public final class PostgresStore: Sendable {
         defer { release(connection, reusable: reusable) }
 
         let readOnly = begin.contains("READ ONLY")
-        var session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly)
+        var session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes)
         do {
             _ = try session.run(begin, PostgresBindings(), as: begin)
         } catch is DatabaseUnavailable where pooled {
             // Went away while idle: nothing was done on it, so another connection is as good.
             try? connection.close().wait()
             connection = try connect()
-            session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly)
+            session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes)
             _ = try session.run(begin, PostgresBindings(), as: begin)
         }
 

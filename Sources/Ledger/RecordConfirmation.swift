@@ -49,6 +49,9 @@ extension Ledger {
     func confirmPerson(_ person: PersonID, bySignature: Bool = false, db: any SQLSession) throws -> PersonConfirmation {
         var result = PersonConfirmation()
         var replayed = MemoryStore(partial: true)
+        // The person's events, consents and row in one round trip on PostgreSQL.
+        let db = try db.prefetching([SQLRead(StoredEvents.ofPerson, [person.description]),
+                                     SQLRead(PersonReads.consents, [person.description]), SQLRead(PersonReads.person, [person.description])])
         for read in try StoredEvents.fetchForCheck(db, sql: StoredEvents.ofPerson, arguments: [person.description]) {
             guard case .event(let stored) = read else {
                 result.intact = false
@@ -66,8 +69,8 @@ extension Ledger {
         let storedConsents: [ConsentRow]
         let storedPerson: PersonRow?
         do {
-            storedConsents = try db.fetchAll(ConsentRow.self, "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq", [person.description])
-            storedPerson = try db.fetchOne(PersonRow.self, "SELECT * FROM people WHERE id = ?", [person.description])
+            storedConsents = try db.fetchAll(ConsentRow.self, PersonReads.consents, [person.description])
+            storedPerson = try db.fetchOne(PersonRow.self, PersonReads.person, [person.description])
         } catch {
             // A column holds a value of the wrong type: edited in SQL.
             result.intact = false
@@ -224,8 +227,10 @@ extension Ledger {
     /// Every row that differs from the replay, is missing from it or is not backed by it, and
     /// every event that fails, is a problem (`StoredAsset.problems`), which the gate answers with
     /// `record-tampered`.
-    static func storedAsset(_ sha256: String, including parts: AssetParts = [], db: any SQLSession,
+    static func storedAsset(_ sha256: String, including parts: AssetParts = [], db session: any SQLSession,
                             ledger: Ledger) throws -> StoredAsset? {
+        // Every read below in one round trip on PostgreSQL.
+        let db = try session.prefetching(AssetReads.all(including: parts).map { SQLRead($0, [sha256]) })
         var problems: [String] = []
         var replay = MemoryStore(partial: true)
         let events = try StoredEvents.fetchForCheck(db, sql: StoredEvents.ofAsset, arguments: [sha256])
@@ -251,7 +256,7 @@ extension Ledger {
 
         var row: AssetRow?
         do {
-            row = try db.fetchOne(AssetRow.self, "SELECT * FROM assets WHERE sha256 = ?", [sha256])
+            row = try db.fetchOne(AssetRow.self, AssetReads.asset, [sha256])
         } catch {
             problems.append("assets: the row has a value of the wrong type (edited)")
         }
@@ -274,26 +279,26 @@ extension Ledger {
         // Reviews: the replay's, in order; every row must be one of them, unchanged.
         let replayedReviews = replay.reviews.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id }
         compare(table: "reviews", expected: replayedReviews, key: \.id,
-                stored: try rows(ReviewRow.self, "SELECT * FROM reviews WHERE sha256 = ? ORDER BY id", sha256, db: db),
+                stored: try rows(ReviewRow.self, AssetReads.reviews, sha256, db: db),
                 problems: &problems)
         // Faces: every detection and decision as replayed, each row one of them, unchanged.
         let replayedDetections = replay.faceDetections.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id }
         compare(table: "face_detections", expected: replayedDetections, key: \.id,
-                stored: try rows(FaceDetectionRow.self, "SELECT * FROM face_detections WHERE sha256 = ? ORDER BY id", sha256, db: db),
+                stored: try rows(FaceDetectionRow.self, AssetReads.faceDetections, sha256, db: db),
                 problems: &problems)
         let replayedDecisions = replay.faceDecisions.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id }
         compare(table: "face_decisions", expected: replayedDecisions, key: \.id,
-                stored: try rows(FaceDecisionRow.self, "SELECT * FROM face_decisions WHERE sha256 = ? ORDER BY id", sha256, db: db),
+                stored: try rows(FaceDecisionRow.self, AssetReads.faceDecisions, sha256, db: db),
                 problems: &problems)
         var publications: [StoredPublication] = []
         if parts.contains(.publications) {
             let replayedPublications = replay.publications.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id }
             compare(table: "publications", expected: replayedPublications, key: \.id,
-                    stored: try rows(PublicationRow.self, "SELECT * FROM publications WHERE sha256 = ? ORDER BY id", sha256, db: db),
+                    stored: try rows(PublicationRow.self, AssetReads.publications, sha256, db: db),
                     problems: &problems)
             compare(table: "takedowns", expected: replay.takedowns.values.filter { $0.sha256 == sha256 }.sorted { $0.id < $1.id },
                     key: \.id,
-                    stored: try rows(TakedownRow.self, "SELECT * FROM takedowns WHERE sha256 = ? ORDER BY id", sha256, db: db),
+                    stored: try rows(TakedownRow.self, AssetReads.takedowns, sha256, db: db),
                     problems: &problems)
             publications = replayedPublications.map(\.publication)
         }
@@ -318,7 +323,7 @@ extension Ledger {
             var salt: Data?
         }
         var stored: [Int: Stored] = [:]
-        for row in try db.fetchAll("SELECT ordinal, source, label, identifiers, region, salt FROM mentions WHERE sha256 = ?", [sha256]) {
+        for row in try db.fetchAll(AssetReads.mentions, [sha256]) {
             guard let ordinal = row[0] as Int? else {
                 problems.append("mentions: a row has a value of the wrong type (edited)")
                 continue
@@ -405,7 +410,7 @@ extension Ledger {
     /// Where the asset was seen, newest first; with the key at hand, rows whose MAC fails are
     /// left out (`verify` names them).
     static func paths(of sha256: String, db: any SQLSession, ledger: Ledger) throws -> [String] {
-        let rows = try db.fetchAll("SELECT path, seen_at, mac FROM asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path", [sha256])
+        let rows = try db.fetchAll(AssetReads.paths, [sha256])
         return rows.compactMap { row in
             guard let path = row["path"] as String? else { return nil }
             guard let macKey = ledger.rowMACKey else { return path }
@@ -425,4 +430,28 @@ extension Ledger {
         asset.problems = ["recorded by an earlier version of Clearance and not yet bound to the signed ledger (open the ledger once with its key file)"]
         return asset
     }
+}
+
+/// What a check reads of one asset, each keyed by its sha256: written once, so that the reads
+/// `prefetching` fetches ahead are exactly the ones asked for.
+enum AssetReads {
+    static let asset = "SELECT * FROM assets WHERE sha256 = ?"
+    static let mentions = "SELECT ordinal, source, label, identifiers, region, salt FROM mentions WHERE sha256 = ?"
+    static let reviews = "SELECT * FROM reviews WHERE sha256 = ? ORDER BY id"
+    static let faceDetections = "SELECT * FROM face_detections WHERE sha256 = ? ORDER BY id"
+    static let faceDecisions = "SELECT * FROM face_decisions WHERE sha256 = ? ORDER BY id"
+    static let paths = "SELECT path, seen_at, mac FROM asset_paths WHERE sha256 = ? ORDER BY seen_at DESC, path"
+    static let publications = "SELECT * FROM publications WHERE sha256 = ? ORDER BY id"
+    static let takedowns = "SELECT * FROM takedowns WHERE sha256 = ? ORDER BY id"
+
+    static func all(including parts: AssetParts) -> [String] {
+        [StoredEvents.ofAsset, asset, mentions, reviews, faceDetections, faceDecisions, paths]
+            + (parts.contains(.publications) ? [publications, takedowns] : [])
+    }
+}
+
+/// What a check reads of one person, each keyed by their id (see `AssetReads`).
+enum PersonReads {
+    static let person = "SELECT * FROM people WHERE id = ?"
+    static let consents = "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"
 }

@@ -222,6 +222,57 @@ import Testing
             }
         }
 
+        /// A check's reads of several tables go in one statement (`json_agg` of each): every
+        /// value comes back as a read of its own gives it, in each read's own order; a read
+        /// that is not plain, or whose values JSON cannot carry (infinity), is read on its own.
+        @Test func readsSeveralTablesInOneRoundTripExactlyAsAlone() throws {
+            try TestServer.withScratchDatabase { address in
+                let store = try PostgresStore(address: address)
+                defer { store.close() }
+                var everyByte = Data((0...255).map { UInt8($0) })
+                everyByte.append(contentsOf: [0, 0, 0])
+                try store.write { session in
+                    try session.execute("CREATE TABLE kinds (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, t TEXT, b BYTEA, f BOOLEAN, n INTEGER)")
+                    try session.execute("CREATE TABLE other (k TEXT PRIMARY KEY, v BIGINT)")
+                    let rows: [[SQLValue]] = [
+                        [.null, .null, .null, .null, .null, .null],
+                        [.integer(Int64.min), .real(-Double.greatestFiniteMagnitude), .text(""), .blob(Data()), .integer(0), .integer(Int64(Int32.min))],
+                        [.integer(Int64.max), .real(Double.leastNonzeroMagnitude), .text("Zoë 🙂 ñ, e\u{301}\n\t'\";?\\x00 \u{2028}"), .blob(everyByte), .integer(1), .integer(7)],
+                        [.integer(9_007_199_254_740_993), .real(0.1), .text("{\"json\": [1, 2]}"), .blob(Data([0])), .null, .integer(-1)],
+                        [.integer(-1), .real(.infinity), .text("<script>alert(1)</script>"), .blob(Data([0x5c, 0x78])), .integer(0), .integer(0)],
+                    ]
+                    for (id, row) in rows.enumerated() {
+                        try session.execute("INSERT INTO kinds (id, i, r, t, b, f, n) VALUES (?, ?, ?, ?, ?, ?::integer::boolean, ?)",
+                                            SQLArguments([.integer(Int64(id))] + row))
+                    }
+                    for key in ["b", "a", "c"] { try session.execute("INSERT INTO other (k, v) VALUES (?, ?)", [key, Int64(key.unicodeScalars.first!.value)]) }
+                }
+                let reads = [
+                    SQLRead("SELECT * FROM kinds WHERE id < ? ORDER BY id DESC", [Int64(4)]),
+                    SQLRead("SELECT v, k FROM other WHERE k <> ? ORDER BY k", ["b"]),
+                    SQLRead("SELECT * FROM kinds WHERE id = ?", [Int64(4)]),
+                    SQLRead("SELECT k FROM other WHERE k = ?", ["none"]),
+                    SQLRead("SELECT upper(k) AS k FROM other ORDER BY k", []),
+                ]
+                try store.read { session in
+                    let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
+                    let together = try session.prefetching(reads)
+                    #expect((together as? PrefetchedSession)?.fetchedAhead == 3, "the infinity and the upper() are read on their own")
+                    let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
+                    #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) })
+                    #expect(answered.map { $0.map(\.columns) } == alone.map { $0.map(\.columns) })
+                    #expect(alone[0].count == 4 && alone[1].map { $0["k"] as String? } == ["a", "c"] && alone[3].isEmpty)
+                    // Asked again, the same rows; a write drops what was fetched ahead.
+                    #expect(try together.fetchOne(reads[1].sql, reads[1].arguments)?.values == alone[1].first?.values)
+                }
+                try store.write { session in
+                    let together = try session.prefetching([reads[1]])
+                    try together.execute("DELETE FROM other WHERE k = ?", ["a"])
+                    #expect(try together.fetchAll(reads[1].sql, reads[1].arguments).map { $0["k"] as String? } == ["c"])
+                }
+            }
+        }
+
         @Test func readsEachColumnTypeAsItsKind() throws {
             try TestServer.withScratchDatabase { address in
                 let store = try PostgresStore(address: address)

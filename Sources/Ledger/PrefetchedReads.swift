@@ -1,0 +1,194 @@
+import Foundation
+import Synchronization
+
+/// A read a caller is about to make, fetched ahead: its text and arguments exactly as the
+/// caller will ask for them.
+struct SQLRead {
+    let sql: String
+    let arguments: SQLArguments
+
+    init(_ sql: String, _ arguments: SQLArguments) {
+        self.sql = sql
+        self.arguments = arguments
+    }
+}
+
+extension SQLSession {
+    /// A session that answers `reads` from rows fetched ahead, all of them in one round trip on
+    /// PostgreSQL, where each statement is a round trip to the server (a check reads seven
+    /// tables for an asset). SQLite reads in process, so there it is this session itself.
+    func prefetching(_ reads: [SQLRead]) throws -> any SQLSession {
+        if let prefetched = self as? PrefetchedSession { return try prefetched.base.prefetching(reads) }
+        guard let postgres = self as? PostgresSession else { return self }
+        return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads))
+    }
+}
+
+/// Answers the reads it was given ahead, each as often as asked, from the rows fetched then;
+/// anything else goes to `base`. A write drops them all, so nothing is answered from before it.
+final class PrefetchedSession: SQLSession {
+    let base: any SQLSession
+    private var fetched: [(read: SQLRead, rows: [SQLRow])]
+
+    init(base: any SQLSession, fetched: [(read: SQLRead, rows: [SQLRow])]) {
+        self.base = base
+        self.fetched = fetched
+    }
+
+    var dialect: SQLDialect { base.dialect }
+
+    /// How many reads are answered from rows fetched ahead.
+    var fetchedAhead: Int { fetched.count }
+
+    private func answer(_ sql: String, _ arguments: SQLArguments) -> [SQLRow]? {
+        fetched.first { $0.read.sql == sql && $0.read.arguments == arguments }?.rows
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
+        fetched.removeAll()
+        return try base.execute(sql, arguments)
+    }
+
+    func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
+        try answer(sql, arguments) ?? base.fetchAll(sql, arguments)
+    }
+
+    func fetchOne(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow? {
+        if let rows = answer(sql, arguments) { return rows.first }
+        return try base.fetchOne(sql, arguments)
+    }
+
+    func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
+        guard let rows = answer(sql, arguments) else { return try base.forEachRow(sql, arguments, body) }
+        for row in rows { try body(row) }
+    }
+}
+
+/// The declared type of every column of the ledger's tables, read from information_schema once
+/// per store: what `fetchTogether` needs to turn JSON back into the values a plain read gives.
+final class PostgresColumnTypes: Sendable {
+    private let tables = Mutex<[String: [(name: String, type: String)]]?>(nil)
+
+    func columns(of table: String, db: PostgresSession) throws -> [(name: String, type: String)]? {
+        if let known = tables.withLock({ $0 }) { return known[table] }
+        var found: [String: [(name: String, type: String)]] = [:]
+        for row in try db.fetchAll("""
+            SELECT table_name::text AS t, column_name::text AS c, data_type::text AS d FROM information_schema.columns
+            WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position
+            """, []) {
+            found[row["t"] as String? ?? "", default: []].append((row["c"] as String? ?? "", row["d"] as String? ?? ""))
+        }
+        tables.withLock { $0 = found }
+        return found[table]
+    }
+}
+
+extension PostgresSession {
+    /// Each read's rows, all in one statement: every read that is a plain `SELECT columns FROM
+    /// table …` becomes `json_agg` of its rows (in its own order), one row per read; any other
+    /// read is left out, to be read on its own when asked. Values come back as a plain read
+    /// gives them, by each column's declared type.
+    func fetchTogether(_ reads: [SQLRead]) throws -> [(read: SQLRead, rows: [SQLRow])] {
+        var shapes: [(index: Int, columns: [(name: String, type: String)])] = []
+        var answers = [[SQLRow]?](repeating: nil, count: reads.count)
+        for (index, read) in reads.enumerated() {
+            if let columns = try Self.plainColumns(of: read.sql, types: columnTypes, db: self) {
+                shapes.append((index, columns))
+            }
+        }
+        if !shapes.isEmpty {
+            // The alias is one no table's column has: a column of the same name would stand for it.
+            let parts = shapes.enumerated().map { position, shape in
+                "SELECT \(position) AS q, json_agg(prefetched_row)::text AS r FROM (\(reads[shape.index].sql)) AS prefetched_row"
+            }
+            let sql = "SELECT q, r FROM (" + parts.joined(separator: " UNION ALL ") + ") AS together ORDER BY q"
+            let arguments = SQLArguments(shapes.flatMap { reads[$0.index].arguments.values })
+            for row in try fetchAll(sql, arguments) {
+                guard let position = row["q"] as Int?, shapes.indices.contains(position) else { continue }
+                let shape = shapes[position]
+                // A read whose JSON does not turn back into its columns is left to be read on its
+                // own, as if it had not been fetched ahead (nothing on the server failed).
+                answers[shape.index] = try? Self.rows(fromJSON: row["r"] as String?, columns: shape.columns, sql: reads[shape.index].sql)
+            }
+        }
+        return zip(reads, answers).compactMap { read, rows in rows.map { (read, $0) } }
+    }
+
+    /// The columns, in order, of a read of the form `SELECT * | a, b, … FROM table …` whose every
+    /// column has a type `value(fromJSON:)` reads; nil for any other read.
+    static func plainColumns(of sql: String, types: PostgresColumnTypes?, db: PostgresSession) throws -> [(name: String, type: String)]? {
+        guard let types, let match = sql.firstMatch(of: /^SELECT (?<list>[a-z_*, ]+) FROM (?<table>[a-z_]+)(?:\s|$)/),
+              let table = try types.columns(of: String(match.output.table), db: db),
+              !table.contains(where: { $0.name == "prefetched_row" }) else { return nil }
+        let list = match.output.list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let columns: [(name: String, type: String)]
+        if list == ["*"] {
+            columns = table
+        } else {
+            columns = list.compactMap { name in table.first { $0.name == name } }
+            guard columns.count == list.count else { return nil }
+        }
+        return columns.allSatisfy { readableTypes.contains($0.type) } ? columns : nil
+    }
+
+    static let readableTypes: Set<String> = ["bigint", "integer", "smallint", "double precision", "real", "text",
+                                             "character varying", "bytea", "boolean"]
+
+    /// A read's rows from its `json_agg` (NULL when it has none).
+    static func rows(fromJSON text: String?, columns: [(name: String, type: String)], sql: String) throws -> [SQLRow] {
+        guard let text else { return [] }
+        guard let objects = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+            throw LedgerError.corrupt("rows read together for \(sql) are not a JSON array of objects")
+        }
+        let names = columns.map(\.name)
+        return try objects.map { object in
+            SQLRow(columns: names, values: try columns.map { column in
+                try value(fromJSON: object[column.name], type: column.type, column: column.name, sql: sql)
+            })
+        }
+    }
+
+    /// What `row_to_json` made of a value of the column's type, as the value a plain read gives.
+    static func value(fromJSON json: Any?, type: String, column: String, sql: String) throws -> SQLValue {
+        guard let json, !(json is NSNull) else { return .null }
+        switch (type, json) {
+        case ("bigint", let number as NSNumber), ("integer", let number as NSNumber), ("smallint", let number as NSNumber):
+            return .integer(number.int64Value)
+        case ("double precision", let number as NSNumber), ("real", let number as NSNumber):
+            return .real(number.doubleValue)
+        case ("boolean", let flag as NSNumber):
+            return .integer(flag.boolValue ? 1 : 0)
+        case ("text", let text as String), ("character varying", let text as String):
+            return .text(text)
+        case ("bytea", let text as String):
+            // BYTEA in JSON is its hex form, `\x` then two digits a byte.
+            if let bytes = hexBytes(text) { return .blob(bytes) }
+        default:
+            break
+        }
+        throw LedgerError.corrupt("\(column) (\(type)) read together for \(sql) is not what its type says")
+    }
+
+    static func hexBytes(_ text: String) -> Data? {
+        let digits = Array(text.utf8)
+        guard digits.count >= 2, digits[0] == UInt8(ascii: "\\"), digits[1] == UInt8(ascii: "x"), digits.count % 2 == 0 else { return nil }
+        var bytes = Data(capacity: (digits.count - 2) / 2)
+        var index = 2
+        while index < digits.count {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

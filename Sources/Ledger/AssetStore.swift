@@ -31,9 +31,11 @@ extension Ledger {
         try store.read { db in
             let stored = try db.fetchValues(String.self, "SELECT sha256 FROM assets ORDER BY ingested_at, sha256")
             let known = Set(stored)
+            // NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a subquery too large for its
+            // memory as a nested loop (minutes over 100,000 assets); both plan this as an anti-join.
             let orphaned = try db.fetchValues(String.self, """
-                SELECT DISTINCT asset FROM events WHERE kind = 'asset.ingested' AND asset IS NOT NULL
-                  AND asset NOT IN (SELECT sha256 FROM assets) ORDER BY asset
+                SELECT DISTINCT e.asset FROM events e WHERE e.kind = 'asset.ingested' AND e.asset IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.sha256 = e.asset) ORDER BY e.asset
                 """).filter { !known.contains($0) }
             return stored + orphaned
         }

@@ -35,7 +35,8 @@ extension Ledger {
             guard missing > 0 else { return held }
             let allHeld = try db.fetchValue(Int.self, """
                 SELECT count(*) FROM reserved_references
-                WHERE officer = ? AND expires_at > ? AND reference NOT IN (SELECT reference FROM consents)
+                WHERE officer = ? AND expires_at > ?
+                  AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.reference = reserved_references.reference)
                 """, [officer, now.millisecondsSinceEpoch]) ?? 0
             guard allHeld + missing <= maximumHeld else {
                 throw LedgerError.invalid("\(officer) already holds \(allHeld) unused references on their tablets (at most \(maximumHeld)); send or discard waiting consents first")
@@ -71,7 +72,8 @@ extension Ledger {
                                    key: RowMACKey?) throws -> [ReservedReference] {
         try db.fetchAll("""
             SELECT * FROM reserved_references
-            WHERE officer = ? AND device = ? AND expires_at > ? AND reference NOT IN (SELECT reference FROM consents)
+            WHERE officer = ? AND device = ? AND expires_at > ?
+              AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.reference = reserved_references.reference)
             ORDER BY expires_at, reference
             """, [officer, device, now.millisecondsSinceEpoch]).compactMap { reservationRow($0, key: key) }
     }

@@ -69,6 +69,8 @@ final class PrefetchedSession: SQLSession {
 /// per store: what `fetchTogether` needs to turn JSON back into the values a plain read gives.
 final class PostgresColumnTypes: Sendable {
     private let tables = Mutex<[String: [(name: String, type: String)]]?>(nil)
+    /// What `plainColumns` found for each statement text.
+    let shapes = Mutex<[String: [(name: String, type: String)]?]>([:])
 
     func columns(of table: String, db: PostgresSession) throws -> [(name: String, type: String)]? {
         if let known = tables.withLock({ $0 }) { return known[table] }
@@ -116,12 +118,27 @@ extension PostgresSession {
     }
 
     /// The columns, in order, of a read of the form `SELECT * | a, b, … FROM table …` whose every
-    /// column has a type `value(fromJSON:)` reads; nil for any other read.
+    /// column has a type `value(fromJSON:)` reads; nil for any other read. Worked out once per
+    /// statement text (a check asks the same few every time).
     static func plainColumns(of sql: String, types: PostgresColumnTypes?, db: PostgresSession) throws -> [(name: String, type: String)]? {
-        guard let types, let match = sql.firstMatch(of: /^SELECT (?<list>[a-z_*, ]+) FROM (?<table>[a-z_]+)(?:\s|$)/),
-              let table = try types.columns(of: String(match.output.table), db: db),
+        guard let types else { return nil }
+        if let known = types.shapes.withLock({ $0[sql] }) { return known }
+        let shape = try shape(of: sql, types: types, db: db)
+        types.shapes.withLock { $0[sql] = .some(shape) }
+        return shape
+    }
+
+    private static func shape(of sql: String, types: PostgresColumnTypes, db: PostgresSession) throws -> [(name: String, type: String)]? {
+        let text = Substring(sql)
+        guard text.hasPrefix("SELECT "), let from = text.range(of: " FROM ") else { return nil }
+        let listText = text[text.index(text.startIndex, offsetBy: 7)..<from.lowerBound]
+        let afterFrom = text[from.upperBound...]
+        let tableName = afterFrom.prefix { ("a"..."z").contains($0) || $0 == "_" }
+        guard !tableName.isEmpty, tableName.endIndex == afterFrom.endIndex || afterFrom[tableName.endIndex] == " ",
+              listText.allSatisfy({ ("a"..."z").contains($0) || "_*, ".contains($0) }),
+              let table = try types.columns(of: String(tableName), db: db),
               !table.contains(where: { $0.name == "prefetched_row" }) else { return nil }
-        let list = match.output.list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let list = listText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let columns: [(name: String, type: String)]
         if list == ["*"] {
             columns = table

@@ -108,16 +108,48 @@ public enum AppearanceLinking {
 
     /// Accepts a bare `P-…`/`C-…` code or one at the end of a URI (`https://…/people/P-3HQ8-TW2K`).
     static func resolve(identifier: String, directory: some PersonDirectory) throws -> PersonID? {
-        let last = identifier.split(whereSeparator: { $0 == "/" || $0 == "#" || $0 == ":" || $0 == "=" }).last.map(String.init) ?? identifier
-        for candidate in Set([identifier, last]) {
-            let upper = candidate.trimmingCharacters(in: .whitespaces).uppercased()
-            if upper.hasPrefix("P"), let id = PersonID(parsing: candidate), try directory.exists(id) {
-                return id
-            }
-            if upper.hasPrefix("C"), let reference = ConsentReference(parsing: candidate), let holder = try directory.holder(of: reference) {
-                return holder
+        for code in codes(in: identifier) {
+            switch code {
+            case .person(let id): if try directory.exists(id) { return id }
+            case .consent(let reference): if let holder = try directory.holder(of: reference) { return holder }
             }
         }
         return nil
+    }
+
+    enum Code: Hashable {
+        case person(PersonID)
+        case consent(ConsentReference)
+    }
+
+    /// The person ids and consent references an identifier may carry: itself, or what follows
+    /// its last `/`, `#`, `:` or `=`.
+    static func codes(in identifier: String) -> [Code] {
+        let last = identifier.split(whereSeparator: { $0 == "/" || $0 == "#" || $0 == ":" || $0 == "=" }).last.map(String.init) ?? identifier
+        return Set([identifier, last]).compactMap { candidate in
+            let upper = candidate.trimmingCharacters(in: .whitespaces).uppercased()
+            if upper.hasPrefix("P"), let id = PersonID(parsing: candidate) { return .person(id) }
+            if upper.hasPrefix("C"), let reference = ConsentReference(parsing: candidate) { return .consent(reference) }
+            return nil
+        }
+    }
+
+    /// What linking `mentions` may ask the directory: every name (linking asks for one only
+    /// when no identifier resolves), person id and consent reference they carry. For fetching
+    /// ahead only: a question missed here is asked when linking, at the cost of a round trip.
+    static func questions(for mentions: [AssetMention]) -> (names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>) {
+        var names = Set<NameKey>()
+        var people = Set<PersonID>()
+        var consents = Set<ConsentReference>()
+        for mention in mentions {
+            for code in mention.identifiers.flatMap(codes(in:)) {
+                switch code {
+                case .person(let id): people.insert(id)
+                case .consent(let reference): consents.insert(reference)
+                }
+            }
+            if mention.source != releaseSource, let key = mention.label.flatMap(NameKey.init) { names.insert(key) }
+        }
+        return (names, people, consents)
     }
 }

@@ -197,6 +197,11 @@ public struct AssetOperations: Sendable {
         let date = at ?? Timestamp.now.utcDate
         let gate = Gate(policy: configuration.policy)
         return try ledger.snapshot { snapshot in
+            // On PostgreSQL the first asset's rows come with the snapshot's first read, which a
+            // lookup in the memo needs anyway (the memo is kept per snapshot).
+            if let first = arguments.first, first.count == 64, first.allSatisfy(\.isHexDigit) {
+                try snapshot.fetchAhead(asset: first.lowercased())
+            }
             let directory = try SnapshotDirectory(snapshot)
             let targets = try arguments.map { try resolve($0, directory) }
             return try targets.map { target in
@@ -304,6 +309,7 @@ public struct AssetOperations: Sendable {
             problems += original.problems.map { "its original \(original.record.sha256.prefix(12)): \($0)" }
         }
         let review = Self.review(from: reviews)
+        try directory.fetchAhead(for: mentions, review: review, decided: faces.decidedPeople)
         let appearances = try AppearanceLinking.appearances(for: mentions, review: review, directory: directory)
         let asset = AssetFacts(readable: readable, reviewed: !review.isEmpty, showsServiceUsers: review.showsServiceUsers,
                                appearances: appearances, recordProblems: problems, faces: faces)
@@ -353,6 +359,9 @@ public struct AssetOperations: Sendable {
 protocol AssetDirectory: PersonDirectory {
     /// Assets whose DocumentID is one of `documentIDs` (the originals of an edited copy).
     func assets(withDocumentIDs documentIDs: [String]) throws -> DocumentLookup
+    /// Gets ready for linking `mentions` and the standings of the people they, the review and
+    /// the face decisions name: a hint, which changes no answer.
+    func fetchAhead(for mentions: [AssetMention], review: ManualReview, decided: [PersonID]) throws
 }
 
 /// Answers about the register that hold until the ledger changes, kept with the database
@@ -406,6 +415,16 @@ struct SnapshotDirectory: AssetDirectory {
 
     func assets(withDocumentIDs documentIDs: [String]) throws -> DocumentLookup {
         try snapshot.assets(withDocumentIDs: documentIDs)
+    }
+
+    /// On PostgreSQL, reads in two round trips what is not remembered yet (`LedgerSnapshot.fetchAhead`).
+    func fetchAhead(for mentions: [AssetMention], review: ManualReview, decided: [PersonID]) throws {
+        let questions = AppearanceLinking.questions(for: mentions)
+        let people = questions.people.union(review.people).union(decided)
+            .filter { memo.existing[$0] == nil || memo.standings[$0] == nil }
+        try snapshot.fetchAhead(names: questions.names.filter { memo.named[$0] == nil }, people: people,
+                                consents: questions.consents.filter { memo.holders[$0] == nil },
+                                standingKnown: { memo.standings[$0] != nil })
     }
 
     func asset(_ sha256: String) throws -> StoredAsset? {

@@ -99,12 +99,12 @@ final class OpenedPeople {
 
 extension Ledger {
     /// The person's personal data, opened with their key; nil when it does not open (or they are
-    /// erased). Kept on the connection until the ledger changes.
-    func personalData(of row: PersonRow, key: Data?, db: any SQLSession) throws -> PersonalData? {
+    /// erased). Kept on the connection until the ledger changes; `key` is read only when it is not.
+    func personalData(of row: PersonRow, db: any SQLSession, key readKey: () throws -> Data?) throws -> PersonalData? {
         let opened = try memos.memo(for: db, make: OpenedPeople.init)
         if let known = opened.data[row.id] { return known }
         var data: PersonalData?
-        if let key, let sealed = row.sealed, let id = PersonID(parsing: row.id) {
+        if let key = try readKey(), let sealed = row.sealed, let id = PersonID(parsing: row.id) {
             data = PersonalDataSeal(keyBytes: key, person: id).open(PersonalData.self, from: sealed)
         }
         if opened.data.count >= 50_000 { opened.data.removeAll(keepingCapacity: true) }

@@ -21,16 +21,25 @@ final class PostgresSession: SQLSession {
     /// True inside `PostgresStore.read`'s REPEATABLE READ, READ ONLY transaction: everything it
     /// reads is one snapshot, which `snapshotKey` names.
     let isReadOnlySnapshot: Bool
-    private var snapshot: String?
+    /// Read by `snapshotKey`, or with the first rows `fetchTogether` reads.
+    var snapshot: String?
 
     /// The store's column types, for reading several tables in one round trip (`prefetching`).
     let columnTypes: PostgresColumnTypes?
 
-    init(connection: PostgresConnection, logger: Logger, isReadOnlySnapshot: Bool = false, columnTypes: PostgresColumnTypes? = nil) {
+    /// The store's statements prepared per connection, for what `fetchTogether` sends.
+    let preparedReads: PostgresPreparedReads?
+
+    let roundTrips: PostgresRoundTrips?
+
+    init(connection: PostgresConnection, logger: Logger, isReadOnlySnapshot: Bool = false, columnTypes: PostgresColumnTypes? = nil,
+         preparedReads: PostgresPreparedReads? = nil, roundTrips: PostgresRoundTrips? = nil) {
         self.connection = connection
         self.logger = logger
         self.isReadOnlySnapshot = isReadOnlySnapshot
         self.columnTypes = columnTypes
+        self.preparedReads = preparedReads
+        self.roundTrips = roundTrips
     }
 
     /// The transaction's snapshot as `pg_current_snapshot()` gives it (xmin:xmax:in-progress
@@ -107,6 +116,14 @@ final class PostgresSession: SQLSession {
         let connection = connection
         let logger = logger
         let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return try onConnection(as: written, committing: committing) { connection.query(query, logger: logger) }
+    }
+
+    /// Waits for what `send` starts on the connection, translating its errors.
+    func onConnection<T: Sendable>(as written: String, committing: Bool = false,
+                                   _ send: @escaping @Sendable () -> EventLoopFuture<T>) throws -> T {
+        let connection = connection
+        roundTrips?.add()
         do {
             // On the connection's event loop, so that it cannot close between the check and the
             // write: postgres-nio 1.33.2 never answers a query written to a channel that has
@@ -115,7 +132,7 @@ final class PostgresSession: SQLSession {
                 guard !connection.isClosed else {
                     return connection.eventLoop.makeFailedFuture(DatabaseUnavailable("the server closed the connection"))
                 }
-                return connection.query(query, logger: logger)
+                return send()
             }.wait()
         } catch {
             throw PostgresErrors.translate(error, statement: written, committing: committing)

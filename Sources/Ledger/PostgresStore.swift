@@ -30,6 +30,8 @@ public final class PostgresStore: Sendable {
     private let logger: Logger
     /// The tables' column types, read once, for the reads a check fetches together.
     let columnTypes = PostgresColumnTypes()
+    let preparedReads = PostgresPreparedReads()
+    let roundTrips = PostgresRoundTrips()
     private let idle = NIOLockedValueBox(Idle())
     /// One permit per connection that may be open at once.
     private let permits: DispatchSemaphore
@@ -109,7 +111,10 @@ public final class PostgresStore: Sendable {
             defer { idle.connections = [] }
             return idle.connections
         }
-        for connection in connections { try? connection.close().wait() }
+        for connection in connections {
+            preparedReads.forget(connection)
+            try? connection.close().wait()
+        }
     }
 
     // MARK: - Transactions
@@ -122,14 +127,17 @@ public final class PostgresStore: Sendable {
         defer { release(connection, reusable: reusable) }
 
         let readOnly = begin.contains("READ ONLY")
-        var session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes)
+        var session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes,
+                                      preparedReads: preparedReads, roundTrips: roundTrips)
         do {
             _ = try session.run(begin, PostgresBindings(), as: begin)
         } catch is DatabaseUnavailable where pooled {
             // Went away while idle: nothing was done on it, so another connection is as good.
+            preparedReads.forget(connection)
             try? connection.close().wait()
             connection = try connect()
-            session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes)
+            session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes,
+                                      preparedReads: preparedReads, roundTrips: roundTrips)
             _ = try session.run(begin, PostgresBindings(), as: begin)
         }
 
@@ -178,6 +186,7 @@ public final class PostgresStore: Sendable {
             }
             guard let connection = taken else { break }
             if !connection.isClosed { return (connection, true) }
+            preparedReads.forget(connection)
             try? connection.close().wait()
         }
         do {
@@ -195,7 +204,10 @@ public final class PostgresStore: Sendable {
             return true
         }
         // postgres-nio asserts that a connection is closed before it is let go.
-        if !kept { try? connection.close().wait() }
+        if !kept {
+            preparedReads.forget(connection)
+            try? connection.close().wait()
+        }
         permits.signal()
     }
 

@@ -107,7 +107,7 @@ extension Ledger {
     /// Whose consent `reference` is, any version and state: its row, or, when the row is
     /// missing, the event that recorded it (so a deleted row does not unlink a photo).
     static func consentHolder(_ reference: ConsentReference, db: any SQLSession) throws -> PersonID? {
-        if let holder = try db.fetchValue(String.self, "SELECT person_id FROM consents WHERE reference = ?", [reference.description]) {
+        if let holder = try db.fetchValue(String.self, PersonReads.holder, [reference.description]) {
             return PersonID(parsing: holder)
         }
         return try db.fetchValue(String.self, """
@@ -117,9 +117,8 @@ extension Ledger {
 
     /// Whether `id` was ever registered: a row, or events about them whose row is missing.
     static func personExists(_ id: PersonID, db: any SQLSession) throws -> Bool {
-        if try db.fetchValue(Bool.self, "SELECT 1 FROM people WHERE id = ?", [id.description]) ?? false {
-            return true
-        }
+        // The whole row, as a check reads it anyway: on PostgreSQL it may have been fetched ahead.
+        if try db.fetchOne(PersonReads.person, [id.description]) != nil { return true }
         return try db.fetchValue(Bool.self, "SELECT 1 FROM events WHERE person_id = ? LIMIT 1", [id.description]) ?? false
     }
 
@@ -130,7 +129,7 @@ extension Ledger {
     /// names. Without the key file the entry cannot be confirmed.
     static func nameLookup(_ key: NameKey, db: any SQLSession, ledger: Ledger) throws -> NameLookup {
         let digest = ledger.nameIndex.digest(key)
-        guard let row = try db.fetchOne("SELECT people, mac FROM name_index WHERE digest = ?", [digest]) else {
+        guard let row = try db.fetchOne(NameIndexReads.entry, [digest]) else {
             if try ledger.legacyPending(db) {
                 return NameLookup(people: [], problem: "the name index was written by an earlier version of Clearance and is not yet bound to the signed ledger (open the ledger once with its key file)")
             }
@@ -149,14 +148,14 @@ extension Ledger {
             guard let id = PersonID(parsing: text) else { return NameLookup(people: [], problem: "its name index entry lists \(text), not a person id") }
             // The person's own names must include this one. A person whose key is missing is
             // still listed: the gate then reports their record as tampered.
-            guard let person = try? db.fetchOne(PersonRow.self, "SELECT * FROM people WHERE id = ?", [text]) else {
+            guard let person = try? db.fetchOne(PersonRow.self, PersonReads.person, [text]) else {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), whose register row is missing")
             }
             guard person.erasedAt == nil else {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), who was erased")
             }
-            let personKey = try ledger.personKeys.key(of: text, db: db)
-            if let data = try ledger.personalData(of: person, key: personKey, db: db), !data.allNames.compactMap(NameKey.init).contains(key) {
+            if let data = try ledger.personalData(of: person, db: db, key: { try ledger.personKeys.key(of: text, db: db) }),
+               !data.allNames.compactMap(NameKey.init).contains(key) {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), whose own names do not include it")
             }
             ids.append(id)
@@ -454,4 +453,11 @@ enum AssetReads {
 enum PersonReads {
     static let person = "SELECT * FROM people WHERE id = ?"
     static let consents = "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"
+    /// Whose consent a reference is, keyed by the reference.
+    static let holder = "SELECT person_id FROM consents WHERE reference = ?"
+}
+
+/// A name index entry, keyed by its digest.
+enum NameIndexReads {
+    static let entry = "SELECT people, mac FROM name_index WHERE digest = ?"
 }

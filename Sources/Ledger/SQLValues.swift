@@ -72,7 +72,7 @@ extension Data: SQLValueConvertible {
 
 /// The values bound to a statement's `?` placeholders, in order. Written as an array literal,
 /// as GRDB's arguments are, with optionals binding as NULL.
-struct SQLArguments: Sendable, Equatable, ExpressibleByArrayLiteral {
+struct SQLArguments: Sendable, Hashable, ExpressibleByArrayLiteral {
     var values: [SQLValue]
 
     init(_ values: [SQLValue] = []) { self.values = values }

@@ -265,6 +265,27 @@ import Testing
                     // Asked again, the same rows; a write drops what was fetched ahead.
                     #expect(try together.fetchOne(reads[1].sql, reads[1].arguments)?.values == alone[1].first?.values)
                 }
+                // Reads keyed only by text and bytes go as a statement prepared on the connection;
+                // asked often enough for PostgreSQL to keep a generic plan, still the same rows.
+                let keyed = [
+                    SQLRead("SELECT * FROM kinds WHERE t = ?", ["Zoë 🙂 ñ, e\u{301}\n\t'\";?\\x00 \u{2028}"]),
+                    SQLRead("SELECT * FROM kinds WHERE b = ? ORDER BY id", [everyByte]),
+                    SQLRead("SELECT v, k FROM other WHERE k > ? ORDER BY k DESC", ["a"]),
+                    SQLRead("SELECT k FROM other WHERE k = ?", ["none"]),
+                ]
+                #expect(store.preparedReads.count == 0)
+                for _ in 0..<8 {
+                    try store.read { session in
+                        let alone = try keyed.map { try session.fetchAll($0.sql, $0.arguments) }
+                        let together = try session.prefetching(keyed)
+                        #expect((together as? PrefetchedSession)?.fetchedAhead == 4)
+                        let answered = try keyed.map { try together.fetchAll($0.sql, $0.arguments) }
+                        #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) })
+                        #expect(answered.map { $0.map(\.columns) } == alone.map { $0.map(\.columns) })
+                        #expect(alone.map(\.count) == [1, 1, 2, 0])
+                    }
+                }
+                #expect(store.preparedReads.count == 1, "prepared once, on the one connection")
                 try store.write { session in
                     let together = try session.prefetching([reads[1]])
                     try together.execute("DELETE FROM other WHERE k = ?", ["a"])

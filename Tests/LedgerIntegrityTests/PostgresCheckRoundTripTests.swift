@@ -1,0 +1,102 @@
+import ClearanceApp
+import ClearanceCore
+import Foundation
+@testable import Ledger
+import Testing
+
+/// A check on PostgreSQL fetches what it needs ahead: the asset's rows with the snapshot's name,
+/// then every name, id and consent reference it carries, then everyone those list. So it waits
+/// on the server as often for an asset naming twelve people as for one naming one, and answers
+/// exactly as the same ledger in SQLite does.
+@Suite(.enabled(if: PostgresStoreUnderTest.server != nil, "CLEARANCE_TEST_POSTGRES is not set (run under scripts/postgres-cluster.sh)"))
+struct PostgresCheckRoundTripTests {
+    /// A SQLite ledger with twelve people, and three assets: one naming one of them, one naming
+    /// all twelve (eight by name, two by person id, two by consent reference), and one naming a
+    /// withdrawn person and a stranger.
+    final class Register {
+        let directory: URL
+        let path: String
+        var hashes: [String: String] = [:]
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("roundtrips-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            path = directory.appendingPathComponent("clearance.db").path
+            let ledger = try Ledger.create(at: path)
+            let operations = LedgerOperations(ledger: ledger, configuration: .standard)
+            var mentions: [AssetMention] = []
+            var withdrawn: ConsentReference?
+            for number in 1...12 {
+                let name = "Round Trip Person \(number)"
+                let id = try operations.addPerson(PersonRequest(name: name, born: "1980-01-01"))
+                var request = ConsentRequest(person: id.description, channels: "social,website,print")
+                request.given = "2025-01-01"
+                request.recordedBy = "Officer Priya Shah"
+                let reference = try operations.recordConsent(request)
+                switch number {
+                case 9, 10: mentions.append(AssetMention(source: "iptc-person-details", label: nil, identifiers: [id.description], region: nil))
+                case 11, 12: mentions.append(AssetMention(source: "plus-model-release", label: nil, identifiers: [reference.description], region: nil))
+                default: mentions.append(AssetMention(source: "mwg-region", label: name, identifiers: [], region: [0.05 * Double(number), 0.2, 0.04, 0.05]))
+                }
+                if number == 12 { withdrawn = reference }
+            }
+            let items = [("one", Array(mentions.prefix(1))), ("twelve", mentions),
+                         ("withdrawn", [mentions[11], AssetMention(source: "iptc-person-in-image", label: "Nobody Known", identifiers: [], region: nil)])]
+            for (name, _) in items { hashes[name] = SHA256Hex.of(Data("round trip asset \(name)".utf8)) }
+            _ = try ledger.storeAssets(items.map { name, mentions in
+                AssetIngestItem(record: AssetRecord(sha256: hashes[name]!, kind: "image", format: "jpeg", readable: true, error: nil,
+                                                    capturedAt: "2026-07-04T14:03:21+01:00", width: 4000, height: 3000, orientation: 1,
+                                                    faceRegions: mentions.filter { $0.region != nil }.count, releaseStatus: nil,
+                                                    documentID: nil, originalDocumentID: nil, derivedFrom: nil),
+                                mentions: mentions, path: "/photos/fair/\(name).jpg", faces: nil)
+            })
+            _ = try operations.withdraw(withdrawn!.description, receivedVia: "email", recordedBy: "DPO Dana Hale", note: nil)
+            try ledger.checkpoint()
+        }
+
+        deinit { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    @Test func aCheckWaitsAsOftenForTwelvePeopleAsForOne() throws {
+        let register = try Register()
+        let copy = try PostgresStoreUnderTest.copying(sqlite: register.path)
+        defer { copy.remove() }
+        let sqlite = try Ledger.open(at: register.path, forWriting: false)
+
+        // The same verdicts, reasons and people from both stores, on every channel.
+        for channel in ["facebook", "website", "print"] {
+            let hashes = register.hashes.values.sorted()
+            let expected = try AssetOperations(LedgerOperations(ledger: sqlite, configuration: .standard))
+                .check(storedAssets: hashes, channel: channel, at: nil)
+            let postgres = try copy.open()
+            let answered = try AssetOperations(LedgerOperations(ledger: postgres, configuration: .standard))
+                .check(storedAssets: hashes, channel: channel, at: nil)
+            #expect(answered.map(\.verdict) == expected.map(\.verdict), "\(channel)")
+            #expect(answered.map(\.people) == expected.map(\.people), "\(channel)")
+        }
+        let twelve = try AssetOperations(LedgerOperations(ledger: sqlite, configuration: .standard))
+            .check(storedAssets: [register.hashes["twelve"]!], channel: "facebook", at: nil)[0]
+        #expect(twelve.people.count == 12 && !twelve.verdict.cleared, "person 12 withdrew, so the asset naming all twelve is blocked")
+
+        // Each asset checked first on a ledger of its own: nothing remembered, nothing prepared.
+        func roundTrips(of name: String, times: Int) throws -> [Int] {
+            let ledger = try copy.open()
+            let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
+            return try (0..<times).map { _ in
+                let before = try #require(ledger.postgresRoundTrips)
+                _ = try operations.check(storedAssets: [register.hashes[name]!], channel: "facebook", at: nil)
+                return try #require(ledger.postgresRoundTrips) - before
+            }
+        }
+        let one = try roundTrips(of: "one", times: 2)
+        let all = try roundTrips(of: "twelve", times: 2)
+        // BEGIN; the column types, once per store; for the asset's rows, then the names, ids and
+        // references, then the people they list: a statement prepared and run; COMMIT.
+        #expect(one[0] == 9, "cold check of one person: \(one[0]) round trips")
+        #expect(all[0] == one[0], "twelve people: \(all[0]) round trips, one person: \(one[0])")
+        // Asked again: BEGIN, the asset's rows with the snapshot's name, COMMIT, when nothing was
+        // committed on the server since (the memo is kept per snapshot); when another test's
+        // writes moved the snapshot, the names and people again, their statement prepared by now.
+        #expect((3...4).contains(one[1]) && (3...4).contains(all[1]), "warm checks: \(one[1]) and \(all[1]) round trips")
+    }
+}

@@ -11,12 +11,15 @@ import Synchronization
 ///    committed one by one from two connections;
 /// 2. single-asset check latency over the gate benchmark's register copied into PostgreSQL
 ///    (`--gate-db`, the SQLite file `clearance-bench gate` caches), against plain reads of the
-///    rows each check relies on.
+///    rows each check relies on. `--gate-url URL --gate-key FILE` measures a register copied there
+///    before (`clearance copy --to URL`) instead, skipping the copy's minutes, e.g. to profile.
 struct PostgresBench {
     var server: String?
     var seconds = 3.0
     var samples = 1_000
     var gateDatabase = "/tmp/clearance-gate-bench-\(GateBenchLedger.version)-20000p-100000a.db"
+    var gateURL: String?
+    var gateKey: String?
     var channel = "facebook"
     var date = CalendarDate(year: 2026, month: 6, day: 1)!
 
@@ -29,6 +32,8 @@ struct PostgresBench {
             case "--seconds": seconds = Double(value) ?? seconds
             case "--samples": samples = Int(value) ?? samples
             case "--gate-db": gateDatabase = value
+            case "--gate-url": gateURL = value
+            case "--gate-key": gateKey = value
             default: throw InputError("unknown argument \(arguments[index])")
             }
             index += 2
@@ -43,6 +48,11 @@ struct PostgresBench {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-pg-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        if let gateURL {
+            guard let gateKey else { throw InputError("--gate-url needs --gate-key, the key the register was copied with") }
+            try checks(on: try Ledger.open(in: try PostgresAddress(parsing: gateURL), keyPath: gateKey, forWriting: false))
+            return
+        }
         try consents(server: server, key: directory.appendingPathComponent("consents.key").path)
         try checks(server: server, key: directory)
     }
@@ -110,26 +120,73 @@ struct PostgresBench {
             let copied = try source.copy(to: address, accountsFrom: nil)
             print("postgres: copied the gate register into PostgreSQL (\(copied.verification.events) events, checked and verified) in "
                   + "\(format(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) s")
-            let ledger = try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false)
-            let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
-            let hashes = try ledger.allAssetHashes()
-            var random = SplitMix64(seed: 2026)
-            let sampled = (0..<samples).map { _ in hashes[Int(random.next() % UInt64(hashes.count))] }
-            for hash in sampled.prefix(100) { _ = try operations.check([hash], channel: channel, at: date) }
-            var latencies: [Double] = []
-            for hash in sampled {
-                let begin = DispatchTime.now().uptimeNanoseconds
-                _ = try operations.check([hash], channel: channel, at: date)
-                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
-            }
-            latencies.sort()
-            let plain = try PostgresBenchReference.readLatencies(of: sampled, in: ledger).sorted()
-            print("postgres: single-asset check, \(samples) random assets of \(hashes.count): p50 \(format(percentile(latencies, 0.5))) ms, "
-                  + "p99 \(format(percentile(latencies, 0.99))) ms (aim: p99 < 5 ms)")
-            print("postgres: reference, plain reads of the same assets' rows, a read transaction each: p50 \(format(percentile(plain, 0.5))) ms, "
-                  + "p99 \(format(percentile(plain, 0.99))) ms; check / plain reads: p50 \(format(percentile(latencies, 0.5) / percentile(plain, 0.5)))x, "
-                  + "p99 \(format(percentile(latencies, 0.99) / percentile(plain, 0.99)))x")
+            try checks(on: try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false))
         }
+    }
+
+    private func checks(on ledger: Ledger) throws {
+        let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
+        let hashes = try ledger.allAssetHashes()
+        var random = SplitMix64(seed: 2026)
+        let sampled = (0..<samples).map { _ in hashes[Int(random.next() % UInt64(hashes.count))] }
+        for hash in sampled.prefix(100) { _ = try operations.check([hash], channel: channel, at: date) }
+        // Each check, then the plain reads of the same asset: taken in turn, so that the machine's
+        // speed, which moves over a run here, weighs on both alike.
+        var latencies: [Double] = []
+        var plain: [Double] = []
+        var roundTrips = 0
+        for hash in sampled {
+            let before = ledger.postgresRoundTrips ?? 0
+            let begin = DispatchTime.now().uptimeNanoseconds
+            _ = try operations.check([hash], channel: channel, at: date)
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
+            roundTrips += (ledger.postgresRoundTrips ?? 0) - before
+            plain += try PostgresBenchReference.readLatencies(of: [hash], in: ledger)
+        }
+        latencies.sort()
+        plain.sort()
+        print("postgres: single-asset check, \(samples) random assets of \(hashes.count): p50 \(format(percentile(latencies, 0.5))) ms, "
+              + "p99 \(format(percentile(latencies, 0.99))) ms (aim: p99 < 5 ms), "
+              + "\(format(Double(roundTrips) / Double(max(1, sampled.count)))) round trips to the server a check")
+        print("postgres: reference, plain reads of the same assets' rows, a read transaction each, taken in turn with the checks: p50 \(format(percentile(plain, 0.5))) ms, "
+              + "p99 \(format(percentile(plain, 0.99))) ms; check / plain reads: p50 \(format(percentile(latencies, 0.5) / percentile(plain, 0.5)))x, "
+              + "p99 \(format(percentile(latencies, 0.99) / percentile(plain, 0.99)))x")
+        let perCheck = Int((Double(roundTrips) / Double(max(1, sampled.count))).rounded())
+        if let server = try? PostgresAddress(parsing: gateURL ?? self.server ?? ""), let libpq = try pgbenchMean(server: server, roundTrips: perCheck) {
+            print("postgres: reference, libpq (pgbench) on the same server, a read transaction of \(perCheck) round trips (BEGIN, SELECT 1 …, COMMIT), "
+                  + "2,000 times: mean \(format(libpq)) ms (check mean \(format(latencies.reduce(0, +) / Double(max(1, latencies.count)))) ms): "
+                  + "the round trips alone, from a client that waits on its own socket")
+        }
+    }
+
+    /// The mean latency in milliseconds `pgbench` reports for a read transaction of
+    /// `roundTrips` statements run 2,000 times; nil when pgbench is not installed. The mean only:
+    /// pgbench's per-transaction log reads its clock lazily and logs most of them as 0 µs.
+    private func pgbenchMean(server: PostgresAddress, roundTrips: Int) throws -> Double? {
+        let directories = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        let candidates = [ProcessInfo.processInfo.environment["POSTGRES_BIN"].map { $0 + "/pgbench" }]
+            + directories.sorted { $0.compare($1, options: .numeric) == .orderedDescending }.map { "/usr/lib/postgresql/\($0)/bin/pgbench" }
+        guard roundTrips >= 2, let pgbench = candidates.compactMap({ $0 }).first(where: FileManager.default.isExecutableFile) else { return nil }
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-pgbench-\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: script) }
+        let statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"] + Array(repeating: "SELECT 1;", count: roundTrips - 2) + ["COMMIT;"]
+        try statements.joined(separator: "\n").appending("\n").write(to: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: pgbench)
+        process.arguments = ["-n", "-M", "prepared", "-f", script.path, "-t", "2000", "-c", "1",
+                             "-h", server.host, "-p", String(server.port), "-U", server.user, server.database]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = server.password
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("latency average = ") }) else { return nil }
+        return Double(line.dropFirst("latency average = ".count).split(separator: " ").first ?? "")
     }
 
     private func percentile(_ sorted: [Double], _ p: Double) -> Double {

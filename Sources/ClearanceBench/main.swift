@@ -34,6 +34,6 @@ case "reads":
         exit(1)
     }
 default:
-    FileHandle.standardError.write(Data("usage: clearance-bench ledger [--seconds S] [--events N]\n       clearance-bench gate [--people N] [--assets N] [--samples N] [--batch N] [--db PATH] [--rebuild]\n       clearance-bench postgres [--server URL] [--seconds S] [--samples N] [--gate-db PATH]\n       clearance-bench reads DB ROUNDS SHA256...\n".utf8))
+    FileHandle.standardError.write(Data("usage: clearance-bench ledger [--seconds S] [--events N]\n       clearance-bench gate [--people N] [--assets N] [--samples N] [--batch N] [--db PATH] [--rebuild]\n       clearance-bench postgres [--server URL] [--seconds S] [--samples N] [--gate-db PATH | --gate-url URL --gate-key FILE]\n       clearance-bench reads DB ROUNDS SHA256...\n".utf8))
     exit(2)
 }

@@ -50,7 +50,8 @@ struct PostgresBench {
         defer { try? FileManager.default.removeItem(at: directory) }
         if let gateURL {
             guard let gateKey else { throw InputError("--gate-url needs --gate-key, the key the register was copied with") }
-            try checks(on: try Ledger.open(in: try PostgresAddress(parsing: gateURL), keyPath: gateKey, forWriting: false))
+            let address = try PostgresAddress(parsing: gateURL)
+            try checks(on: try Ledger.open(in: address, keyPath: gateKey, forWriting: false), server: address)
             return
         }
         try consents(server: server, key: directory.appendingPathComponent("consents.key").path)
@@ -120,11 +121,12 @@ struct PostgresBench {
             let copied = try source.copy(to: address, accountsFrom: nil)
             print("postgres: copied the gate register into PostgreSQL (\(copied.verification.events) events, checked and verified) in "
                   + "\(format(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) s")
-            try checks(on: try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false))
+            try checks(on: try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false), server: address)
         }
     }
 
-    private func checks(on ledger: Ledger) throws {
+    /// `server`: where the ledger is, for pgbench's reference on the same server.
+    private func checks(on ledger: Ledger, server: PostgresAddress) throws {
         let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
         let hashes = try ledger.allAssetHashes()
         var random = SplitMix64(seed: 2026)
@@ -152,7 +154,7 @@ struct PostgresBench {
               + "p99 \(format(percentile(plain, 0.99))) ms; check / plain reads: p50 \(format(percentile(latencies, 0.5) / percentile(plain, 0.5)))x, "
               + "p99 \(format(percentile(latencies, 0.99) / percentile(plain, 0.99)))x")
         let perCheck = Int((Double(roundTrips) / Double(max(1, sampled.count))).rounded())
-        if let server = try? PostgresAddress(parsing: gateURL ?? self.server ?? ""), let libpq = try pgbenchMean(server: server, roundTrips: perCheck) {
+        if let libpq = try pgbenchMean(server: server, roundTrips: perCheck) {
             print("postgres: reference, libpq (pgbench) on the same server, a read transaction of \(perCheck) round trips (BEGIN, SELECT 1 …, COMMIT), "
                   + "2,000 times: mean \(format(libpq)) ms (check mean \(format(latencies.reduce(0, +) / Double(max(1, latencies.count)))) ms): "
                   + "the round trips alone, from a client that waits on its own socket")

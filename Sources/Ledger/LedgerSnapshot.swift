@@ -30,11 +30,11 @@ public struct LedgerSnapshot {
 
     /// Reads ahead, on PostgreSQL, what linking an asset's mentions and then the standings of
     /// the people found will ask, in two round trips instead of two or three per name and per
-    /// person: first the name index entries of `names`, the holders of `consents` and the rows
-    /// and events of `people`; then the rows and events of everyone those entries and holders
-    /// list. The rows only stand in for the same reads made later in this snapshot, and are
-    /// confirmed then exactly as if read alone. SQLite reads in process: nothing to do there.
-    /// `standingKnown` says whose standing the caller already has: their events are not read.
+    /// person: first the name index entries of `names`, the holders of `consents` and the rows,
+    /// events and consents of `people`; then the same of everyone those entries and holders list.
+    /// The rows only stand in for the same reads made later in this snapshot, and are confirmed
+    /// then exactly as if read alone. SQLite reads in process: nothing to do there.
+    /// `standingKnown` says whose standing the caller already has: only their row is read.
     public func fetchAhead(names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>,
                            standingKnown: (PersonID) -> Bool) throws {
         guard db.dialect == .postgresql else { return }

@@ -88,15 +88,19 @@ struct PostgresCheckRoundTripTests {
                 return try #require(ledger.postgresRoundTrips) - before
             }
         }
-        let one = try roundTrips(of: "one", times: 2)
-        let all = try roundTrips(of: "twelve", times: 2)
+        let one = try roundTrips(of: "one", times: 40)
+        let all = try roundTrips(of: "twelve", times: 40)
         // BEGIN; the column types, once per store; for the asset's rows, then the names, ids and
         // references, then the people they list: a statement prepared and run; COMMIT.
         #expect(one[0] == 9, "cold check of one person: \(one[0]) round trips")
         #expect(all[0] == one[0], "twelve people: \(all[0]) round trips, one person: \(one[0])")
         // Asked again: BEGIN, the asset's rows with the snapshot's name, COMMIT, when nothing was
-        // committed on the server since (the memo is kept per snapshot); when another test's
-        // writes moved the snapshot, the names and people again, their statement prepared by now.
-        #expect((3...4).contains(one[1]) && (3...4).contains(all[1]), "warm checks: \(one[1]) and \(all[1]) round trips")
+        // committed on the server since (the memo is kept per snapshot). Other tests' writes to
+        // their own databases move the cluster's snapshot too, and the memo then starts afresh
+        // (the names and people again, their statements prepared by now: 5), so the fewest of
+        // 39 checks is the one that shows it.
+        #expect(one.dropFirst().min() == 3 && all.dropFirst().min() == 3,
+                "warm checks: \(one.dropFirst().min() ?? 0) and \(all.dropFirst().min() ?? 0) round trips at best")
+        #expect(one.dropFirst().allSatisfy { (3...5).contains($0) } && all.dropFirst().allSatisfy { (3...5).contains($0) })
     }
 }

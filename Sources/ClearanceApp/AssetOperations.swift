@@ -199,7 +199,7 @@ public struct AssetOperations: Sendable {
         return try ledger.snapshot { snapshot in
             // On PostgreSQL the first asset's rows come with the snapshot's first read, which a
             // lookup in the memo needs anyway (the memo is kept per snapshot).
-            if let first = arguments.first, first.count == 64, first.allSatisfy(\.isHexDigit) {
+            if let first = arguments.first, Self.isAssetHash(first) {
                 try snapshot.fetchAhead(asset: first.lowercased())
             }
             let directory = try SnapshotDirectory(snapshot)
@@ -229,6 +229,11 @@ public struct AssetOperations: Sendable {
         return channel
     }
 
+    /// Whether an argument is written as an asset's SHA-256 (it may still name a file).
+    static func isAssetHash(_ argument: String) -> Bool {
+        argument.count == 64 && argument.allSatisfy(\.isHexDigit)
+    }
+
     /// A command-line argument resolved to an asset: a stored one, or a file read now.
     struct Target {
         var sha256: String
@@ -246,7 +251,7 @@ public struct AssetOperations: Sendable {
 
     /// `lookup` finds a stored asset by hash (the ledger, or a snapshot of it).
     func locate(_ argument: String, detect: Bool = true, lookup: (String) throws -> StoredAsset?) throws -> Target {
-        let isHash = argument.count == 64 && argument.allSatisfy(\.isHexDigit)
+        let isHash = Self.isAssetHash(argument)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
             guard !isDirectory.boolValue else { throw InputError("\(argument) is a directory; name files or asset hashes") }

@@ -56,14 +56,3 @@ final class PostgresPreparedReads: Sendable {
         _ = prepared.withLock { $0.removeValue(forKey: ObjectIdentifier(connection)) }
     }
 }
-
-/// How many times a store's sessions have waited on the server: each statement, prepared
-/// statement and BEGIN or COMMIT is one round trip. For the bench and the tests that hold a
-/// check to its few round trips.
-final class PostgresRoundTrips: Sendable {
-    private let count = Atomic<Int>(0)
-
-    func add() { count.add(1, ordering: .relaxed) }
-
-    var total: Int { count.load(ordering: .relaxed) }
-}

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// A ledger database on a PostgreSQL server: transactions for the ledger's synchronous code,
 /// each on a connection of its own.
@@ -269,4 +270,15 @@ public final class PostgresStore: Sendable {
             return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
     }
+}
+
+/// How many times a store's sessions have waited on the server: each statement, prepared
+/// statement and BEGIN or COMMIT is one round trip. For the bench and the tests that hold a
+/// check to its few round trips.
+final class PostgresRoundTrips: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func add() { count.add(1, ordering: .relaxed) }
+
+    var total: Int { count.load(ordering: .relaxed) }
 }

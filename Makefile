@@ -11,7 +11,7 @@ DEB_PACKAGES := pkg-config libexif-dev libexempi-dev libheif-dev libsqlite3-dev 
                 libimage-exiftool-perl libqrencode-dev libpng-dev libtiff-dev \
                 libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
                 libopencv-dnn-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-venv \
-                node-qrcode-generator zbar-tools libcurl4-openssl-dev libpq-dev openssl systemd
+                node-qrcode-generator zbar-tools libcurl4-openssl-dev openssl systemd
 BENCH_PACKAGES := hyperfine wrk curl libjpeg-turbo-progs
 
 SWIFT_FLAGS ?=

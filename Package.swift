@@ -39,10 +39,6 @@ let package = Package(
         // libcurl's SMTP client (Debian's libcurl4-openssl-dev); typed setters over its variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        // PostgreSQL's own client library (Debian's libpq-dev): the read transactions a check runs,
-        // which wait on their socket in the calling thread.
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-
         // Domain types and the gate: pure, no I/O.
         .target(name: "ClearanceCore"),
 
@@ -94,7 +90,7 @@ let package = Package(
         .target(
             name: "Ledger",
             dependencies: [
-                "ClearanceCore", "LedgerSchema", "CLibPQ",
+                "ClearanceCore", "LedgerSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -60,7 +60,7 @@ final class ConnectionMemos: Sendable {
         if let sqlite = session as? SQLiteSession { return (sqlite.db, try Self.state(of: sqlite.db)) }
         if let postgres = session as? PostgresSession, let snapshot = try postgres.snapshotKey() {
             guard case .folder(let folder) = personKeys, let stamp = folder.stamp() else { return nil }
-            return (postgres.link, .postgres(snapshot: snapshot, personKeys: stamp))
+            return (postgres.connection, .postgres(snapshot: snapshot, personKeys: stamp))
         }
         return nil
     }

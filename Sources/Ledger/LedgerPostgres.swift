@@ -85,7 +85,7 @@ extension Ledger {
 
     /// How many times this ledger has waited on its PostgreSQL server (statements, BEGIN and
     /// COMMIT), for the bench to show per check; nil for a SQLite ledger, which has no server.
-    public var postgresRoundTrips: Int? { (store as? PostgresStore)?.roundTrips }
+    public var postgresRoundTrips: Int? { (store as? PostgresStore)?.roundTrips.total }
 
     /// Opens the ledger in a PostgreSQL database. Writing needs the signing key, which must match.
     public static func open(in address: PostgresAddress, keyPath: String, forWriting: Bool) throws -> Ledger {

@@ -1,12 +1,16 @@
 import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
 
 /// `SQLSession` on one PostgreSQL connection, inside the transaction its `PostgresStore` opened.
 ///
-/// Each call blocks its thread until the server answers, as the ledger's synchronous callers
-/// need; they must therefore never be on one of postgres-nio's event loops (NIO stops the
-/// process if they are).
+/// Each call blocks its thread on the connection's event loop with `.wait()`, as the ledger's
+/// synchronous callers need; they must therefore never be on an event loop themselves (NIO
+/// stops the process if they are).
 final class PostgresSession: SQLSession {
-    let link: any PostgresLink
+    let connection: PostgresConnection
+    let logger: Logger
     /// Names the cursors `forEachRow` opens, unique within the transaction.
     private var cursors = 0
 
@@ -23,10 +27,19 @@ final class PostgresSession: SQLSession {
     /// The store's column types, for reading several tables in one round trip (`prefetching`).
     let columnTypes: PostgresColumnTypes?
 
-    init(link: any PostgresLink, isReadOnlySnapshot: Bool = false, columnTypes: PostgresColumnTypes? = nil) {
-        self.link = link
+    /// The store's statements prepared per connection, for what `fetchTogether` sends.
+    let preparedReads: PostgresPreparedReads?
+
+    let roundTrips: PostgresRoundTrips?
+
+    init(connection: PostgresConnection, logger: Logger, isReadOnlySnapshot: Bool = false, columnTypes: PostgresColumnTypes? = nil,
+         preparedReads: PostgresPreparedReads? = nil, roundTrips: PostgresRoundTrips? = nil) {
+        self.connection = connection
+        self.logger = logger
         self.isReadOnlySnapshot = isReadOnlySnapshot
         self.columnTypes = columnTypes
+        self.preparedReads = preparedReads
+        self.roundTrips = roundTrips
     }
 
     /// The transaction's snapshot as `pg_current_snapshot()` gives it (xmin:xmax:in-progress
@@ -47,27 +60,21 @@ final class PostgresSession: SQLSession {
     @discardableResult
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
         let statement = try PostgresStatement(sql)
-        return try run(statement.sql, Self.checked(arguments, for: statement, sql: sql), as: sql).rowCount ?? 0
+        return try run(statement.sql, Self.bindings(arguments, for: statement, sql: sql), as: sql).metadata.rows ?? 0
     }
 
     func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
         let statement = try PostgresStatement(sql)
-        return try run(statement.sql, Self.checked(arguments, for: statement, sql: sql), as: sql).rows
+        let result = try run(statement.sql, Self.bindings(arguments, for: statement, sql: sql), as: sql)
+        return try result.rows.map { try Self.row($0, sql: sql) }
     }
 
-    /// The first row. The server still sends every row (the statement has no row limit of its
-    /// own), so a statement that may match many wants a LIMIT.
+    /// The first row. The server still sends every row (postgres-nio's queries have no row
+    /// limit), so a statement that may match many wants a LIMIT.
     func fetchOne(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow? {
-        try fetchAll(sql, arguments).first
-    }
-
-    /// The rows of `sql` through a statement prepared once on this connection, for reads asked
-    /// again and again (`fetchTogether`); as `fetchAll` when the statement cannot be prepared.
-    func fetchPrepared(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
         let statement = try PostgresStatement(sql)
-        let values = try Self.checked(arguments, for: statement, sql: sql)
-        if let outcome = try link.runPrepared(statement.sql, values, as: sql) { return outcome.rows }
-        return try run(statement.sql, values, as: sql).rows
+        let result = try run(statement.sql, Self.bindings(arguments, for: statement, sql: sql), as: sql)
+        return try result.rows.first.map { try Self.row($0, sql: sql) }
     }
 
     /// Streams a query through a cursor, `rowsPerFetch` rows a round trip, so a table of any size
@@ -76,52 +83,136 @@ final class PostgresSession: SQLSession {
     /// read whole.
     func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
         let statement = try PostgresStatement(sql)
-        let values = try Self.checked(arguments, for: statement, sql: sql)
+        let bindings = try Self.bindings(arguments, for: statement, sql: sql)
         guard statement.isQuery else {
-            for row in try run(statement.sql, values, as: sql).rows { try body(row) }
+            for row in try run(statement.sql, bindings, as: sql).rows { try body(Self.row(row, sql: sql)) }
             return
         }
         cursors += 1
         let cursor = "clearance_rows_\(cursors)"
-        _ = try run("DECLARE \(cursor) NO SCROLL CURSOR FOR \(statement.sql)", values, as: sql)
+        _ = try run("DECLARE \(cursor) NO SCROLL CURSOR FOR \(statement.sql)", bindings, as: sql)
         do {
             while true {
-                let batch = try run("FETCH FORWARD \(Self.rowsPerFetch) FROM \(cursor)", [], as: sql).rows
-                for row in batch { try body(row) }
-                if batch.count < Self.rowsPerFetch { break }
+                let batch = try run("FETCH FORWARD \(Self.rowsPerFetch) FROM \(cursor)", PostgresBindings(), as: sql).rows
+                var count = 0
+                for row in batch {
+                    try body(Self.row(row, sql: sql))
+                    count += 1
+                }
+                if count < Self.rowsPerFetch { break }
             }
         } catch {
             // Best effort: in a transaction the error has aborted, CLOSE fails too, and the
             // cursor goes with the transaction anyway.
-            _ = try? run("CLOSE \(cursor)", [], as: sql)
+            _ = try? run("CLOSE \(cursor)", PostgresBindings(), as: sql)
             throw error
         }
-        _ = try run("CLOSE \(cursor)", [], as: sql)
+        _ = try run("CLOSE \(cursor)", PostgresBindings(), as: sql)
     }
 
     /// Sends one statement and waits for all of its rows; `written` is the statement as the
     /// caller wrote it, for errors.
-    func run(_ sql: String, _ arguments: [SQLValue], as written: String, committing: Bool = false) throws -> PostgresOutcome {
-        try link.run(sql, arguments, as: written, committing: committing)
+    func run(_ sql: String, _ bindings: PostgresBindings, as written: String, committing: Bool = false) throws -> PostgresQueryResult {
+        let connection = connection
+        let logger = logger
+        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return try onConnection(as: written, committing: committing) { connection.query(query, logger: logger) }
+    }
+
+    /// Waits for what `send` starts on the connection, translating its errors.
+    func onConnection<T: Sendable>(as written: String, committing: Bool = false,
+                                   _ send: @escaping @Sendable () -> EventLoopFuture<T>) throws -> T {
+        let connection = connection
+        roundTrips?.add()
+        do {
+            // On the connection's event loop, so that it cannot close between the check and the
+            // write: postgres-nio 1.33.2 never answers a query written to a channel that has
+            // already closed (seen after `pg_terminate_backend`: the call waited forever).
+            return try connection.eventLoop.flatSubmit {
+                guard !connection.isClosed else {
+                    return connection.eventLoop.makeFailedFuture(DatabaseUnavailable("the server closed the connection"))
+                }
+                return send()
+            }.wait()
+        } catch {
+            throw PostgresErrors.translate(error, statement: written, committing: committing)
+        }
     }
 
     // MARK: - Values in
 
-    /// The arguments, once they are known to fit the statement: as many as its placeholders,
-    /// and no text holding NUL, which PostgreSQL's TEXT cannot store (SQLite's can); refused
-    /// here with a reason rather than by the server's "invalid byte sequence".
-    static func checked(_ arguments: SQLArguments, for statement: PostgresStatement, sql: String) throws -> [SQLValue] {
+    /// Binds each argument with the type its kind has in PostgreSQL: integer as BIGINT, real as
+    /// DOUBLE PRECISION, text as TEXT, blob as BYTEA (from `Data`: postgres-nio binds a
+    /// `[UInt8]` as a "char" array), and NULL untyped, so that it fits any column.
+    static func bindings(_ arguments: SQLArguments, for statement: PostgresStatement, sql: String) throws -> PostgresBindings {
         guard arguments.values.count == statement.placeholderCount else {
             throw PostgresStatementError(
                 sqlState: nil,
                 message: "the statement has \(statement.placeholderCount) placeholder(s) but \(arguments.values.count) argument(s) were given",
                 statement: sql)
         }
+        var bindings = PostgresBindings(capacity: arguments.values.count)
         for (position, value) in arguments.values.enumerated() {
-            if case .text(let text) = value, text.utf8.contains(0) {
-                throw LedgerError.invalid("text argument \(position + 1) contains a NUL character (U+0000), which PostgreSQL cannot store in text")
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let integer): bindings.append(integer)
+            case .real(let real): bindings.append(real)
+            case .text(let text):
+                // PostgreSQL's TEXT cannot hold U+0000 (SQLite's can); refused here with a
+                // reason rather than by the server's "invalid byte sequence".
+                guard !text.utf8.contains(0) else {
+                    throw LedgerError.invalid("text argument \(position + 1) contains a NUL character (U+0000), which PostgreSQL cannot store in text")
+                }
+                bindings.append(text)
+            case .blob(let blob): try bindings.append(blob)
             }
         }
-        return arguments.values
+        return bindings
+    }
+
+    // MARK: - Values out
+
+    static func row(_ row: PostgresRow, sql: String) throws -> SQLRow {
+        var columns: [String] = []
+        var values: [SQLValue] = []
+        for cell in row {
+            columns.append(cell.columnName)
+            values.append(try value(cell, sql: sql))
+        }
+        return SQLRow(columns: columns, values: values)
+    }
+
+    /// A column's value by its PostgreSQL type: the integer types as integer, the floating and
+    /// numeric types as real, the character types as text, BYTEA as blob, BOOLEAN as 0 or 1
+    /// (how the SQLite ledger stores a flag), and `void` (a function called for its effect, such
+    /// as `pg_advisory_xact_lock`) as NULL. Any other type is refused, naming the column, rather
+    /// than read as text: the statement should cast it to what it means.
+    static func value(_ cell: PostgresCell, sql: String) throws -> SQLValue {
+        guard let bytes = cell.bytes else { return .null }
+        do {
+            switch cell.dataType {
+            case .int2, .int4, .int8:
+                return .integer(try cell.decode(Int64.self))
+            case .float4, .float8:
+                return .real(try cell.decode(Double.self))
+            case .numeric:
+                return .real(NSDecimalNumber(decimal: try cell.decode(Decimal.self)).doubleValue)
+            case .text, .varchar, .bpchar, .name:
+                return .text(try cell.decode(String.self))
+            case .bytea:
+                return .blob(Data(bytes.readableBytesView))
+            case .bool:
+                return .integer(try cell.decode(Bool.self) ? 1 : 0)
+            case .void:
+                return .null
+            default:
+                throw PostgresStatementError(
+                    sqlState: nil,
+                    message: "column \"\(cell.columnName)\" is of type \(cell.dataType.description.lowercased()), which is none of integer, real, text, blob; cast it in the statement",
+                    statement: sql)
+            }
+        } catch {
+            throw PostgresErrors.translate(error, statement: sql)
+        }
     }
 }

@@ -5,59 +5,50 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// A ledger database on a PostgreSQL server: transactions for the ledger's synchronous code,
 /// each on a connection of its own.
 ///
-/// Writes go through postgres-nio; read transactions through `reads`, libpq unless asked
-/// otherwise, which answers a check's short reads sooner (README, "Several servers").
-///
-/// Connections are pooled, simply: up to `maximumConnections` open at once, of both clients
-/// together (a caller beyond that waits for one to be returned), idle ones kept for the next
-/// transaction. A transaction owns its connection from BEGIN to COMMIT, so nothing is shared
-/// while in use and the lock only guards the idle lists. Do not open a transaction from inside
-/// another on the same store: with every connection taken, the inner one would wait for the
-/// outer one forever.
+/// Connections are pooled, simply: up to `maximumConnections` at once (a caller beyond that
+/// waits for one to be returned), idle ones kept for the next transaction. A transaction owns its
+/// connection from BEGIN to COMMIT, so nothing is shared while in use and the lock only guards
+/// the idle list. Do not open a transaction from inside another on the same store: with every
+/// connection taken, the inner one would wait for the outer one forever.
 ///
 /// Losing the server surfaces as `DatabaseUnavailable`; the connection it happened on is
 /// dropped, and the next transaction connects afresh. An idle connection found dead at BEGIN
 /// (the server restarted in between, say) is replaced at once, since nothing was sent on it yet.
 ///
-/// The calls block their thread until the server answers, so they must not be made on one of
-/// postgres-nio's event loops, nor from Swift concurrency's cooperative threads.
+/// The calls block their thread on postgres-nio's event loops (`.wait()`), so they must not be
+/// made on one of those loops, nor from Swift concurrency's cooperative threads.
 public final class PostgresStore: Sendable {
     public let address: PostgresAddress
     public let maximumConnections: Int
-    /// The client read transactions go through.
-    public let reads: PostgresClient
 
     private let configuration: PostgresConnection.Configuration
     private let eventLoops: any EventLoopGroup
     private let logger: Logger
     /// The tables' column types, read once, for the reads a check fetches together.
     let columnTypes = PostgresColumnTypes()
-    let counters = PostgresLinkCounters()
+    let preparedReads = PostgresPreparedReads()
+    let roundTrips = PostgresRoundTrips()
     private let idle = NIOLockedValueBox(Idle())
-    /// One permit per connection that may be in use at once.
+    /// One permit per connection that may be open at once.
     private let permits: DispatchSemaphore
 
     private struct Idle {
-        var links: [PostgresClient: [any PostgresLink]] = [:]
-        /// Connections open and in a transaction.
-        var inUse = 0
+        var connections: [PostgresConnection] = []
         var closed = false
         var lastID = 0
-
-        var count: Int { links.values.reduce(0) { $0 + $1.count } }
     }
 
     /// Connects once straight away, so that a wrong address, login or database is reported
     /// when the store is opened rather than at its first use.
-    public init(address: PostgresAddress, maximumConnections: Int = 4, reads: PostgresClient = .libpq) throws {
+    public init(address: PostgresAddress, maximumConnections: Int = 4) throws {
         precondition(maximumConnections >= 1, "a store needs at least one connection")
         self.address = address
         self.maximumConnections = maximumConnections
-        self.reads = reads
         self.permits = DispatchSemaphore(value: maximumConnections)
         self.eventLoops = MultiThreadedEventLoopGroup.singleton
         var logger = Logger(label: "clearance.postgres")
@@ -74,8 +65,8 @@ public final class PostgresStore: Sendable {
 
         permits.wait()
         defer { permits.signal() }
-        let first = try connect(.postgresNIO)
-        idle.withLockedValue { $0.links[.postgresNIO, default: []].append(first) }
+        let first = try connect()
+        idle.withLockedValue { $0.connections.append(first) }
     }
 
     deinit {
@@ -87,24 +78,25 @@ public final class PostgresStore: Sendable {
     /// chain's head after it, which READ COMMITTED makes see every earlier append.
     @discardableResult
     func write<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction(.postgresNIO, begin: "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE", body)
+        try transaction(begin: "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE", body)
     }
 
     /// One REPEATABLE READ, READ ONLY transaction: every statement in `body` sees the same
     /// snapshot, whatever commits meanwhile.
     func read<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction(reads, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", body)
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", body)
     }
 
     /// Runs one statement outside any transaction, for what PostgreSQL refuses inside one
     /// (CREATE DATABASE, DROP DATABASE, VACUUM); such statements take no arguments.
     func executeOutsideTransaction(_ sql: String) throws {
         let statement = try PostgresStatement(sql)
-        let (link, _) = try acquire(.postgresNIO)
+        let bindings = try PostgresSession.bindings([], for: statement, sql: sql)
+        let (connection, _) = try acquire()
         var reusable = false
-        defer { release(link, as: .postgresNIO, reusable: reusable) }
+        defer { release(connection, reusable: reusable) }
         do {
-            _ = try link.run(statement.sql, [], as: sql, committing: false)
+            _ = try PostgresSession(connection: connection, logger: logger).run(statement.sql, bindings, as: sql)
             reusable = true
         } catch {
             reusable = !(error is DatabaseUnavailable)
@@ -115,35 +107,39 @@ public final class PostgresStore: Sendable {
     /// Closes the idle connections and refuses new transactions; one in progress finishes and
     /// its connection is closed when it ends.
     public func close() {
-        let links = idle.withLockedValue { idle in
+        let connections = idle.withLockedValue { idle in
             idle.closed = true
-            defer { idle.links = [:] }
-            return idle.links.values.flatMap { $0 }
+            defer { idle.connections = [] }
+            return idle.connections
         }
-        for link in links { link.close() }
+        for connection in connections {
+            preparedReads.forget(connection)
+            try? connection.close().wait()
+        }
     }
-
-    /// How many times this store's connections have waited on the server.
-    var roundTrips: Int { counters.roundTrips }
 
     // MARK: - Transactions
 
-    private func transaction<T>(_ client: PostgresClient, begin: String, _ body: (any SQLSession) throws -> T) throws -> T {
-        let acquired = try acquire(client)
-        var link = acquired.link
+    private func transaction<T>(begin: String, _ body: (any SQLSession) throws -> T) throws -> T {
+        let acquired = try acquire()
+        var connection = acquired.0
+        let pooled = acquired.pooled
         var reusable = false
-        defer { release(link, as: client, reusable: reusable) }
+        defer { release(connection, reusable: reusable) }
 
         let readOnly = begin.contains("READ ONLY")
-        var session = PostgresSession(link: link, isReadOnlySnapshot: readOnly, columnTypes: columnTypes)
+        var session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes,
+                                      preparedReads: preparedReads, roundTrips: roundTrips)
         do {
-            _ = try session.run(begin, [], as: begin)
-        } catch is DatabaseUnavailable where acquired.pooled {
+            _ = try session.run(begin, PostgresBindings(), as: begin)
+        } catch is DatabaseUnavailable where pooled {
             // Went away while idle: nothing was done on it, so another connection is as good.
-            link.close()
-            link = try connect(client)
-            session = PostgresSession(link: link, isReadOnlySnapshot: readOnly, columnTypes: columnTypes)
-            _ = try session.run(begin, [], as: begin)
+            preparedReads.forget(connection)
+            try? connection.close().wait()
+            connection = try connect()
+            session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes,
+                                      preparedReads: preparedReads, roundTrips: roundTrips)
+            _ = try session.run(begin, PostgresBindings(), as: begin)
         }
 
         let value: T
@@ -152,7 +148,7 @@ public final class PostgresStore: Sendable {
         } catch {
             if !(error is DatabaseUnavailable) {
                 do {
-                    _ = try session.run("ROLLBACK", [], as: "ROLLBACK")
+                    _ = try session.run("ROLLBACK", PostgresBindings(), as: "ROLLBACK")
                     reusable = true
                 } catch {
                     // The connection failed too; it is dropped (`reusable` stays false).
@@ -161,12 +157,12 @@ public final class PostgresStore: Sendable {
             throw error
         }
 
-        let commit = try session.run("COMMIT", [], as: "COMMIT", committing: true)
+        let commit = try session.run("COMMIT", PostgresBindings(), as: "COMMIT", committing: true)
         reusable = true
         // A statement that failed inside the transaction aborts it in PostgreSQL (unlike
         // SQLite), even when `body` caught the error and went on; COMMIT then rolls back and
         // says so only in its command tag. Silently losing the writes is not an option.
-        guard commit.command == "COMMIT" else {
+        guard commit.metadata.command == "COMMIT" else {
             throw PostgresStatementError(
                 sqlState: "25P02",
                 message: "the transaction was rolled back, not committed: a statement in it failed, and in PostgreSQL that ends the transaction even when the error was caught",
@@ -175,68 +171,56 @@ public final class PostgresStore: Sendable {
         return value
     }
 
-    /// A connection of `client` for one transaction: an idle one if there is one, else a new
-    /// one, after closing an idle one of the other client when that many are open.
-    private func acquire(_ client: PostgresClient) throws -> (link: any PostgresLink, pooled: Bool) {
+    /// A connection for one transaction: an idle one if there is one, else a new one.
+    private func acquire() throws -> (PostgresConnection, pooled: Bool) {
         permits.wait()
         while true {
-            let taken: (link: (any PostgresLink)?, surplus: (any PostgresLink)?)
+            let taken: PostgresConnection?
             do {
                 taken = try idle.withLockedValue { idle in
                     guard !idle.closed else { throw DatabaseUnavailable("the store has been closed") }
-                    idle.inUse += 1
-                    if let link = idle.links[client]?.popLast() { return (link, nil) }
-                    // A permit is ours, so fewer than the maximum are in use; of the idle ones,
-                    // the other client's make way for the new connection.
-                    guard idle.inUse + idle.count > maximumConnections else { return (nil, nil) }
-                    let other = idle.links.first { $0.key != client && !$0.value.isEmpty }?.key
-                    return (nil, other.flatMap { idle.links[$0]?.popLast() })
+                    return idle.connections.popLast()
                 }
             } catch {
                 permits.signal()
                 throw error
             }
-            taken.surplus?.close()
-            guard let link = taken.link else { break }
-            if !link.isClosed { return (link, true) }
-            link.close()
-            idle.withLockedValue { $0.inUse -= 1 }
+            guard let connection = taken else { break }
+            if !connection.isClosed { return (connection, true) }
+            preparedReads.forget(connection)
+            try? connection.close().wait()
         }
         do {
-            return (try connect(client), false)
+            return (try connect(), false)
         } catch {
-            idle.withLockedValue { $0.inUse -= 1 }
             permits.signal()
             throw error
         }
     }
 
-    private func release(_ link: any PostgresLink, as client: PostgresClient, reusable: Bool) {
+    private func release(_ connection: PostgresConnection, reusable: Bool) {
         let kept = idle.withLockedValue { idle in
-            idle.inUse -= 1
-            guard reusable, !idle.closed, !link.isClosed else { return false }
-            idle.links[client, default: []].append(link)
+            guard reusable, !idle.closed, !connection.isClosed else { return false }
+            idle.connections.append(connection)
             return true
         }
-        if !kept { link.close() }
+        // postgres-nio asserts that a connection is closed before it is let go.
+        if !kept {
+            preparedReads.forget(connection)
+            try? connection.close().wait()
+        }
         permits.signal()
     }
 
-    private func connect(_ client: PostgresClient) throws -> any PostgresLink {
-        switch client {
-        case .libpq:
-            return try LibpqLink(address: address, counters: counters)
-        case .postgresNIO:
-            let id = idle.withLockedValue { idle in
-                idle.lastID += 1
-                return idle.lastID
-            }
-            do {
-                let connection = try PostgresConnection.connect(on: eventLoops.next(), configuration: configuration, id: id, logger: logger).wait()
-                return NIOPostgresLink(connection: connection, logger: logger, counters: counters)
-            } catch {
-                throw connectionRefusal(error)
-            }
+    private func connect() throws -> PostgresConnection {
+        let id = idle.withLockedValue { idle in
+            idle.lastID += 1
+            return idle.lastID
+        }
+        do {
+            return try PostgresConnection.connect(on: eventLoops.next(), configuration: configuration, id: id, logger: logger).wait()
+        } catch {
+            throw connectionRefusal(error)
         }
     }
 
@@ -286,4 +270,15 @@ public final class PostgresStore: Sendable {
             return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
     }
+}
+
+/// How many times a store's sessions have waited on the server: each statement, prepared
+/// statement and BEGIN or COMMIT is one round trip. For the bench and the tests that hold a
+/// check to its few round trips.
+final class PostgresRoundTrips: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func add() { count.add(1, ordering: .relaxed) }
+
+    var total: Int { count.load(ordering: .relaxed) }
 }

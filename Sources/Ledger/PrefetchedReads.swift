@@ -121,7 +121,7 @@ extension PostgresSession {
         // text reads the same as in binary.
         let sql = "SELECT q, r FROM (" + parts.joined(separator: " UNION ALL ") + ") AS together"
         let arguments = SQLArguments(shapes.flatMap { reads[$0.index].arguments.values })
-        let rows = try fetchPrepared(sql, arguments)
+        let rows = try preparedReads?.fetchAll(sql, arguments, session: self) ?? fetchAll(sql, arguments)
         for row in rows {
             guard let q = row["q"] as String? else { continue }
             if namesSnapshot, q == "snapshot" {
@@ -225,11 +225,36 @@ extension PostgresSession {
             case "text", "character varying":
                 return .text(try object.decode(String.self, forKey: key))
             case "bytea":
-                if let bytes = PostgresHex.bytes(try object.decode(String.self, forKey: key)) { return .blob(bytes) }
+                if let bytes = hexBytes(try object.decode(String.self, forKey: key)) { return .blob(bytes) }
             default:
                 break
             }
             throw LedgerError.corrupt("\(key.stringValue) (\(type)) read together for \(sql) is not what its type says")
+        }
+    }
+
+    static func hexBytes(_ text: String) -> Data? {
+        var text = text
+        // Into a byte array first: `Data.append` a byte at a time cost a third of a check's time.
+        return text.withUTF8 { digits -> Data? in
+            guard digits.count >= 2, digits[0] == UInt8(ascii: "\\"), digits[1] == UInt8(ascii: "x"), digits.count % 2 == 0 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: (digits.count - 2) / 2)
+            var index = 2
+            while index < digits.count {
+                guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+                bytes[(index - 2) / 2] = high << 4 | low
+                index += 2
+            }
+            return Data(bytes)
+        }
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
         }
     }
 }

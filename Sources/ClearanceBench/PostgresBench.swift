@@ -51,7 +51,9 @@ struct PostgresBench {
         if let gateURL {
             guard let gateKey else { throw InputError("--gate-url needs --gate-key, the key the register was copied with") }
             let address = try PostgresAddress(parsing: gateURL)
-            try checks(on: try Ledger.open(in: address, keyPath: gateKey, forWriting: false), server: address)
+            try checks(on: try Ledger.open(in: address, keyPath: gateKey, forWriting: false), server: address,
+                       sqlite: FileManager.default.fileExists(atPath: gateDatabase + ".complete")
+                           ? try Ledger.open(at: gateDatabase, forWriting: false) : nil)
             return
         }
         try consents(server: server, key: directory.appendingPathComponent("consents.key").path)
@@ -121,43 +123,65 @@ struct PostgresBench {
             let copied = try source.copy(to: address, accountsFrom: nil)
             print("postgres: copied the gate register into PostgreSQL (\(copied.verification.events) events, checked and verified) in "
                   + "\(format(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) s")
-            try checks(on: try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false), server: address)
+            try checks(on: try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false), server: address, sqlite: source)
         }
     }
 
-    /// `server`: where the ledger is, for pgbench's reference on the same server.
-    private func checks(on ledger: Ledger, server: PostgresAddress) throws {
+    /// `server`: where the ledger is, for pgbench's reference on the same server; `sqlite`: the
+    /// register the copy was made from, whose checks give the same answers without a server.
+    private func checks(on ledger: Ledger, server: PostgresAddress, sqlite: Ledger?) throws {
         let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
+        let sqliteOperations = sqlite.map { AssetOperations(LedgerOperations(ledger: $0, configuration: .standard)) }
         let hashes = try ledger.allAssetHashes()
         var random = SplitMix64(seed: 2026)
         let sampled = (0..<samples).map { _ in hashes[Int(random.next() % UInt64(hashes.count))] }
-        for hash in sampled.prefix(100) { _ = try operations.check([hash], channel: channel, at: date) }
-        // Each check, then the plain reads of the same asset: taken in turn, so that the machine's
-        // speed, which moves over a run here, weighs on both alike.
+        for hash in sampled.prefix(100) {
+            _ = try operations.check([hash], channel: channel, at: date)
+            _ = try sqliteOperations?.check([hash], channel: channel, at: date)
+        }
+        // Each check, then its references for the same asset: taken in turn, so that the
+        // machine's speed, which moves over a run here, weighs on all alike.
         var latencies: [Double] = []
         var plain: [Double] = []
+        var waits: [Double] = []
+        var local: [Double] = []
         var roundTrips = 0
         for hash in sampled {
             let before = ledger.postgresRoundTrips ?? 0
-            let begin = DispatchTime.now().uptimeNanoseconds
+            var begin = DispatchTime.now().uptimeNanoseconds
             _ = try operations.check([hash], channel: channel, at: date)
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
-            roundTrips += (ledger.postgresRoundTrips ?? 0) - before
+            let made = (ledger.postgresRoundTrips ?? 0) - before
+            roundTrips += made
             plain += try PostgresBenchReference.readLatencies(of: [hash], in: ledger)
+            waits.append(try PostgresBenchReference.emptyReadLatency(roundTrips: made, in: ledger))
+            if let sqliteOperations {
+                begin = DispatchTime.now().uptimeNanoseconds
+                _ = try sqliteOperations.check([hash], channel: channel, at: date)
+                local.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
+            }
         }
         latencies.sort()
         plain.sort()
+        waits.sort()
+        local.sort()
+        func figures(_ sorted: [Double]) -> String {
+            "p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms; check / this: "
+                + "p50 \(format(percentile(latencies, 0.5) / percentile(sorted, 0.5)))x, p99 \(format(percentile(latencies, 0.99) / percentile(sorted, 0.99)))x"
+        }
         print("postgres: single-asset check, \(samples) random assets of \(hashes.count): p50 \(format(percentile(latencies, 0.5))) ms, "
               + "p99 \(format(percentile(latencies, 0.99))) ms (aim: p99 < 5 ms), "
               + "\(format(Double(roundTrips) / Double(max(1, sampled.count)))) round trips to the server a check")
-        print("postgres: reference, plain reads of the same assets' rows, a read transaction each, taken in turn with the checks: p50 \(format(percentile(plain, 0.5))) ms, "
-              + "p99 \(format(percentile(plain, 0.99))) ms; check / plain reads: p50 \(format(percentile(latencies, 0.5) / percentile(plain, 0.5)))x, "
-              + "p99 \(format(percentile(latencies, 0.99) / percentile(plain, 0.99)))x")
+        print("postgres: reference, plain reads of the same assets' rows, a read transaction each: " + figures(plain))
+        print("postgres: reference, the round trips alone: a read transaction of as many round trips as each check made, doing nothing (SELECT 1): "
+              + figures(waits))
+        if sqlite != nil {
+            print("postgres: reference, the same checks on the SQLite register the copy came from (no server): " + figures(local))
+        }
         let perCheck = Int((Double(roundTrips) / Double(max(1, sampled.count))).rounded())
         if let libpq = try pgbenchMean(server: server, roundTrips: perCheck) {
             print("postgres: reference, libpq (pgbench) on the same server, a read transaction of \(perCheck) round trips (BEGIN, SELECT 1 …, COMMIT), "
-                  + "2,000 times: mean \(format(libpq)) ms (check mean \(format(latencies.reduce(0, +) / Double(max(1, latencies.count)))) ms): "
-                  + "the round trips alone, from a client that waits on its own socket")
+                  + "2,000 times: mean \(format(libpq)) ms (check mean \(format(latencies.reduce(0, +) / Double(max(1, latencies.count)))) ms)")
         }
     }
 

@@ -51,6 +51,17 @@ public enum PostgresBenchReference {
         return (rows, Double(rows) / elapsed)
     }
 
+    /// Milliseconds for a read transaction of `roundTrips` round trips that do nothing (BEGIN,
+    /// `SELECT 1` …, COMMIT) through the ledger's own store: what the waits alone cost, from the
+    /// same client, beside a check that made as many.
+    public static func emptyReadLatency(roundTrips: Int, in ledger: Ledger) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try ledger.store.read { db in
+            for _ in 0..<max(0, roundTrips - 2) { _ = try db.fetchOne("SELECT 1", []) }
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
     /// Plain reads of the rows a check of each asset relies on, as `PlainReadReference` does on
     /// SQLite: milliseconds per asset, each in a read transaction of its own.
     public static func readLatencies(of hashes: [String], in ledger: Ledger) throws -> [Double] {

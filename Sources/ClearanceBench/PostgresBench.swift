@@ -11,8 +11,10 @@ import Synchronization
 ///    committed one by one from two connections;
 /// 2. single-asset check latency over the gate benchmark's register copied into PostgreSQL
 ///    (`--gate-db`, the SQLite file `clearance-bench gate` caches), against plain reads of the
-///    rows each check relies on. `--gate-url URL --gate-key FILE` measures a register copied there
-///    before (`clearance copy --to URL`) instead, skipping the copy's minutes, e.g. to profile.
+///    rows each check relies on, the same number of round trips doing nothing, and the same check
+///    on the SQLite register. `--gate-url URL --gate-key FILE` measures a register copied there
+///    before (`clearance copy --to URL`) instead, skipping the copy's minutes, e.g. to profile;
+///    it is compared with `--gate-db` only when that holds the same assets.
 struct PostgresBench {
     var server: String?
     var seconds = 3.0
@@ -51,10 +53,8 @@ struct PostgresBench {
         if let gateURL {
             guard let gateKey else { throw InputError("--gate-url needs --gate-key, the key the register was copied with") }
             let address = try PostgresAddress(parsing: gateURL)
-            try checks(on: try Ledger.open(in: address, keyPath: gateKey, forWriting: false), server: address,
-                       sqlite: FileManager.default.fileExists(atPath: gateDatabase + ".complete")
-                           ? try Ledger.open(at: gateDatabase, forWriting: false) : nil)
-            return
+            let ledger = try Ledger.open(in: address, keyPath: gateKey, forWriting: false)
+            return try checks(on: ledger, server: address, sqlite: try register(copiedTo: ledger))
         }
         try consents(server: server, key: directory.appendingPathComponent("consents.key").path)
         try checks(server: server, key: directory)
@@ -125,6 +125,21 @@ struct PostgresBench {
                   + "\(format(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) s")
             try checks(on: try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false), server: address, sqlite: source)
         }
+    }
+
+    /// The SQLite register at `--gate-db`, when it holds the same assets as the copy at
+    /// `--gate-url`: the same checks on it are a reference only if they are the same checks.
+    private func register(copiedTo copy: Ledger) throws -> Ledger? {
+        guard FileManager.default.fileExists(atPath: gateDatabase + ".complete") else {
+            print("postgres: no SQLite register at \(gateDatabase): the checks are not compared with it (--gate-db names the one copied)")
+            return nil
+        }
+        let register = try Ledger.open(at: gateDatabase, forWriting: false)
+        guard try register.allAssetHashes() == copy.allAssetHashes() else {
+            print("postgres: \(gateDatabase) does not hold the assets of the copy at --gate-url: the checks are not compared with it (--gate-db names the one copied)")
+            return nil
+        }
+        return register
     }
 
     /// `server`: where the ledger is, for pgbench's reference on the same server; `sqlite`: the

@@ -158,14 +158,47 @@ private struct SQLRecordDecoder: Decoder {
 
         func decodeNil(forKey key: Key) throws -> Bool { row.value(key.stringValue) == .null }
 
+        /// The column's value, found once.
+        private func value(_ key: Key) throws -> SQLValue {
+            guard let index = row.columns.firstIndex(of: key.stringValue) else {
+                throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no column \(key.stringValue)"))
+            }
+            return row.values[index]
+        }
+
+        private func column<T: SQLValueConvertible>(_ type: T.Type, _ key: Key) throws -> T {
+            let value = try value(key)
+            guard let decoded = T(sqlValue: value) else {
+                throw DecodingError.typeMismatch(T.self, .init(codingPath: [key],
+                                                               debugDescription: "column \(key.stringValue) holds \(value.kind)"))
+            }
+            return decoded
+        }
+
+        /// nil for NULL or no such column, as the synthesised `decodeIfPresent` gives.
+        private func optionalColumn<T: SQLValueConvertible>(_ type: T.Type, _ key: Key) throws -> T? {
+            guard let index = row.columns.firstIndex(of: key.stringValue), row.values[index] != .null else { return nil }
+            return try column(type, key)
+        }
+
+        // The column kinds, each decoded directly: the generic path casts the type at run time,
+        // which was most of what reading a row into a record cost.
+        func decode(_ type: String.Type, forKey key: Key) throws -> String { try column(type, key) }
+        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try column(type, key) }
+        func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try column(type, key) }
+        func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try column(type, key) }
+        func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try column(type, key) }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try optionalColumn(type, key) }
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try optionalColumn(type, key) }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try optionalColumn(type, key) }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try optionalColumn(type, key) }
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try optionalColumn(type, key) }
+
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             guard let convertible = T.self as? any SQLValueConvertible.Type else {
                 throw DecodingError.typeMismatch(T.self, .init(codingPath: [key], debugDescription: "\(T.self) is not a column type"))
             }
-            guard contains(key) else {
-                throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no column \(key.stringValue)"))
-            }
-            let value = row.value(key.stringValue)
+            let value = try value(key)
             guard let decoded = convertible.init(sqlValue: value) as? T else {
                 throw DecodingError.typeMismatch(T.self, .init(codingPath: [key],
                                                                debugDescription: "column \(key.stringValue) holds \(value.kind)"))

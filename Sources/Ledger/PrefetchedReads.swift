@@ -101,18 +101,50 @@ extension PostgresSession {
     /// table …` becomes `json_agg` of its rows (in its own order), one row per read; any other
     /// read is left out, to be read on its own when asked. Values come back as a plain read
     /// gives them, by each column's declared type.
+    ///
+    /// Reads of the same text that each take one text argument, when there are several, go as
+    /// one part, run once for each element of a JSON list of their arguments. The statement's
+    /// text then depends on which reads are asked and whether once or more, not on how many
+    /// times (a group photo asks three reads for each of a dozen people), so it is prepared and
+    /// planned once per connection, where a statement per count was planned anew whenever the
+    /// prepared ones ran out, at the server's cost of planning a UNION of dozens of reads.
     func fetchTogether(_ reads: [SQLRead]) throws -> [(read: SQLRead, rows: [SQLRow])] {
-        var shapes: [(index: Int, columns: [(name: String, type: String)])] = []
-        var answers = [[SQLRow]?](repeating: nil, count: reads.count)
+        struct Group {
+            let sql: String
+            let columns: [(name: String, type: String)]
+            var members: [Int]
+        }
+        var groups: [Group] = []
+        var groupOf: [String: Int] = [:]
         for (index, read) in reads.enumerated() {
-            if let columns = try Self.plainColumns(of: read.sql, types: columnTypes, db: self) {
-                shapes.append((index, columns))
+            guard let columns = try Self.plainColumns(of: read.sql, types: columnTypes, db: self) else { continue }
+            if let known = groupOf[read.sql] {
+                groups[known].members.append(index)
+            } else {
+                groupOf[read.sql] = groups.count
+                groups.append(Group(sql: read.sql, columns: columns, members: [index]))
             }
         }
-        guard !shapes.isEmpty else { return [] }
-        // The alias is one no table's column has: a column of the same name would stand for it.
-        var parts = shapes.enumerated().map { position, shape in
-            "SELECT '\(position)'::text AS q, json_agg(prefetched_row)::text AS r FROM (\(reads[shape.index].sql)) AS prefetched_row"
+        guard !groups.isEmpty else { return [] }
+        // In order of their text, so that the same reads make the same statement.
+        groups.sort { $0.sql < $1.sql }
+        var parts: [String] = []
+        var arguments: [SQLValue] = []
+        for (number, group) in groups.enumerated() {
+            let members = group.members.map { reads[$0].arguments.values }
+            // A read asked once goes as it is: the list costs the server more to plan than it saves.
+            if members.count > 1, let listed = Self.argumentList(members), let correlated = Self.correlated(group.sql) {
+                // The alias is one no table's column has: a column of the same name would stand for it.
+                parts.append("SELECT '\(number):' || grouped.q::text AS q, "
+                             + "(SELECT json_agg(prefetched_row)::text FROM (\(correlated)) AS prefetched_row) AS r "
+                             + "FROM json_array_elements_text(CAST(? AS text)::json) WITH ORDINALITY AS grouped(v, q)")
+                arguments.append(.text(listed))
+            } else {
+                for (ordinal, values) in members.enumerated() {
+                    parts.append("SELECT '\(number):\(ordinal + 1)'::text AS q, json_agg(prefetched_row)::text AS r FROM (\(group.sql)) AS prefetched_row")
+                    arguments += values
+                }
+            }
         }
         // The first read of a read-only snapshot fixes it: its name comes along (`snapshotKey`).
         let namesSnapshot = isReadOnlySnapshot && snapshot == nil
@@ -120,20 +152,45 @@ extension PostgresSession {
         // Both columns are text: a prepared statement's rows come back in text format, where
         // text reads the same as in binary.
         let sql = "SELECT q, r FROM (" + parts.joined(separator: " UNION ALL ") + ") AS together"
-        let arguments = SQLArguments(shapes.flatMap { reads[$0.index].arguments.values })
-        let rows = try preparedReads?.fetchAll(sql, arguments, session: self) ?? fetchAll(sql, arguments)
+        let rows = try preparedReads?.fetchAll(sql, SQLArguments(arguments), session: self) ?? fetchAll(sql, SQLArguments(arguments))
+        var answers = [[SQLRow]?](repeating: nil, count: reads.count)
         for row in rows {
             guard let q = row["q"] as String? else { continue }
             if namesSnapshot, q == "snapshot" {
                 snapshot = row["r"] as String?
-            } else if let position = Int(q), shapes.indices.contains(position) {
-                let shape = shapes[position]
-                // A read whose JSON does not turn back into its columns is left to be read on its
-                // own, as if it had not been fetched ahead (nothing on the server failed).
-                answers[shape.index] = try? Self.rows(fromJSON: row["r"] as String?, columns: shape.columns, sql: reads[shape.index].sql)
+                continue
             }
+            let label = q.split(separator: ":")
+            guard label.count == 2, let number = Int(label[0]), let ordinal = Int(label[1]), groups.indices.contains(number),
+                  groups[number].members.indices.contains(ordinal - 1) else { continue }
+            let group = groups[number]
+            let index = group.members[ordinal - 1]
+            // A read whose JSON does not turn back into its columns is left to be read on its
+            // own, as if it had not been fetched ahead (nothing on the server failed).
+            answers[index] = try? Self.rows(fromJSON: row["r"] as String?, columns: group.columns, sql: group.sql)
         }
         return zip(reads, answers).compactMap { read, rows in rows.map { (read, $0) } }
+    }
+
+    /// The arguments of reads that each take one text argument, as a JSON list; nil otherwise
+    /// (or for text PostgreSQL cannot hold, NUL, which such a read then sends as it is, and fails).
+    static func argumentList(_ members: [[SQLValue]]) -> String? {
+        var texts: [String] = []
+        for values in members {
+            guard values.count == 1, case .text(let text) = values[0], !text.utf8.contains(0) else { return nil }
+            texts.append(text)
+        }
+        guard let data = try? JSONEncoder().encode(texts) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The read with its one placeholder standing for `grouped.v`, the element of the list it
+    /// runs for; nil unless it has exactly one `?` and nothing quoted or commented, where a `?`
+    /// would not be a placeholder (the reads fetched ahead are the ledger's own constant text).
+    static func correlated(_ sql: String) -> String? {
+        guard sql.utf8.filter({ $0 == UInt8(ascii: "?") }).count == 1,
+              !sql.utf8.contains(where: { "'\"$-/;".utf8.contains($0) }) else { return nil }
+        return sql.replacingOccurrences(of: "?", with: "grouped.v")
     }
 
     /// The columns, in order, of a read of the form `SELECT * | a, b, … FROM table …` whose every

@@ -294,6 +294,53 @@ import Testing
             }
         }
 
+        /// Several reads of one text with one text argument each go as one part of the
+        /// statement, over a list of their arguments: each is answered exactly as if read alone,
+        /// and the statement is the same whether two, three or a dozen are asked, so the
+        /// connection prepares it once (a group photo's people no longer make a statement of
+        /// their own).
+        @Test func readsOfOneTextGoAsOneStatementWhateverHowMany() throws {
+            try TestServer.withScratchDatabase { address in
+                let store = try PostgresStore(address: address)
+                defer { store.close() }
+                let keys = ["a", "b", "Zoë 🙂", "it's \"quoted\" ? \\", "[\"json\"]", "missing", "a"]
+                try store.write { session in
+                    try session.execute("CREATE TABLE person (id TEXT PRIMARY KEY, n BIGINT)")
+                    try session.execute("CREATE TABLE visit (person TEXT, at BIGINT, place TEXT)")
+                    for (number, key) in keys.dropLast(2).enumerated() {
+                        try session.execute("INSERT INTO person (id, n) VALUES (?, ?)", [key, Int64(number)])
+                        for visit in 0..<number { try session.execute("INSERT INTO visit (person, at, place) VALUES (?, ?, ?)", [key, Int64(10 - visit), "hall \(visit)"]) }
+                    }
+                }
+                let person = "SELECT * FROM person WHERE id = ?"
+                let visits = "SELECT at, place FROM visit WHERE person = ? ORDER BY at"
+                for count in [1, 3, keys.count] {
+                    let reads = keys.prefix(count).flatMap { [SQLRead(visits, [$0]), SQLRead(person, [$0])] }
+                        + [SQLRead("SELECT n FROM person WHERE n > ? ORDER BY n", [Int64(1)])]
+                    try store.read { session in
+                        let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
+                        let together = try session.prefetching(reads)
+                        #expect((together as? PrefetchedSession)?.fetchedAhead == Set(reads).count)
+                        let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
+                        #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) })
+                        #expect(answered.map { $0.map(\.columns) } == alone.map { $0.map(\.columns) })
+                        #expect(alone.map(\.count).reduce(0, +) > 0)
+                    }
+                }
+                #expect(store.preparedReads.count == 0, "the integer argument keeps these unprepared")
+                for count in [2, 3, keys.count, 2] {
+                    let reads = keys.prefix(count).flatMap { [SQLRead(person, [$0]), SQLRead(visits, [$0])] }
+                    try store.read { session in
+                        let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
+                        let together = try session.prefetching(reads)
+                        let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
+                        #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) })
+                    }
+                }
+                #expect(store.preparedReads.count == 1, "one statement for any number of people past one")
+            }
+        }
+
         @Test func readsEachColumnTypeAsItsKind() throws {
             try TestServer.withScratchDatabase { address in
                 let store = try PostgresStore(address: address)

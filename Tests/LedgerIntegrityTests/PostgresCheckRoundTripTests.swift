@@ -98,9 +98,15 @@ struct PostgresCheckRoundTripTests {
         // committed on the server since (the memo is kept per snapshot). Other tests' writes to
         // their own databases move the cluster's snapshot too, and the memo then starts afresh
         // (the names and people again, their statements prepared by now: 5), so the fewest of
-        // 39 checks is the one that shows it.
-        #expect(one.dropFirst().min() == 3 && all.dropFirst().min() == 3,
-                "warm checks: \(one.dropFirst().min() ?? 0) and \(all.dropFirst().min() ?? 0) round trips at best")
-        #expect(one.dropFirst().allSatisfy { (3...5).contains($0) } && all.dropFirst().allSatisfy { (3...5).contains($0) })
+        // the warm checks is the one that shows it; while others write without a pause, more
+        // rounds of 39 are asked, up to five.
+        var warmOne = Array(one.dropFirst()), warmAll = Array(all.dropFirst())
+        for _ in 1..<5 where !(warmOne.min() == 3 && warmAll.min() == 3) {
+            warmOne += try roundTrips(of: "one", times: 40).dropFirst()
+            warmAll += try roundTrips(of: "twelve", times: 40).dropFirst()
+        }
+        #expect(warmOne.min() == 3 && warmAll.min() == 3,
+                "warm checks: \(warmOne.min() ?? 0) and \(warmAll.min() ?? 0) round trips at best")
+        #expect(warmOne.allSatisfy { (3...5).contains($0) } && warmAll.allSatisfy { (3...5).contains($0) })
     }
 }

@@ -134,7 +134,16 @@ extension PostgresSession {
         let width = max(1, groups.map(\.columns.count).max() ?? 1)
         func selected(_ columns: [(name: String, type: String)]) -> String {
             (0..<width).map { position in
-                position < columns.count ? "prefetched_row.\"\(columns[position].name)\"::text" : "NULL::text"
+                guard position < columns.count else { return "NULL::text" }
+                let column = "prefetched_row.\"\(columns[position].name)\""
+                // Bytes, and floating point as its bytes, in plain hex: exact whatever the
+                // server's `bytea_output` and `extra_float_digits` say.
+                return switch columns[position].type {
+                case "bytea": "encode(\(column), 'hex')"
+                case "double precision": "encode(float8send(\(column)), 'hex')"
+                case "real": "encode(float4send(\(column)), 'hex')"
+                default: "\(column)::text"
+                }
             }.joined(separator: ", ")
         }
         // The aliases are ones no table's column has: a column of the same name would stand for them.
@@ -212,12 +221,11 @@ extension PostgresSession {
                 guard let integer = Int64(text) else { return nil }
                 values.append(.integer(integer))
             case "double precision":
-                // PostgreSQL writes the shortest text that reads back exactly, and Infinity, NaN.
-                guard let real = Double(text) else { return nil }
-                values.append(.real(real))
+                guard let bytes = hexBytes(text), bytes.count == 8 else { return nil }
+                values.append(.real(Double(bitPattern: bytes.reduce(0) { $0 << 8 | UInt64($1) })))
             case "real":
-                guard let real = Float(text) else { return nil }
-                values.append(.real(Double(real)))
+                guard let bytes = hexBytes(text), bytes.count == 4 else { return nil }
+                values.append(.real(Double(Float(bitPattern: bytes.reduce(0) { $0 << 8 | UInt32($1) }))))
             case "boolean":
                 // `::text` of a boolean writes the word.
                 guard text == "true" || text == "false" else { return nil }
@@ -275,7 +283,7 @@ extension PostgresSession {
         guard !tableName.isEmpty, tableName.endIndex == afterFrom.endIndex || afterFrom[tableName.endIndex] == " ",
               listText.allSatisfy({ ("a"..."z").contains($0) || "_*, ".contains($0) }),
               let table = try types.columns(of: String(tableName), db: db),
-              !table.contains(where: { $0.name == "prefetched_row" }) else { return nil }
+              !table.contains(where: { ["prefetched_row", "prefetched_number"].contains($0.name) }) else { return nil }
         let list = listText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let columns: [(name: String, type: String)]
         if list == ["*"] {
@@ -290,16 +298,17 @@ extension PostgresSession {
     static let readableTypes: Set<String> = ["bigint", "integer", "smallint", "double precision", "real", "text",
                                              "character varying", "bytea", "boolean"]
 
+    /// Bytes written as two hex digits each, as `encode(…, 'hex')` writes them.
     static func hexBytes(_ text: String) -> Data? {
         var text = text
         // Into a byte array first: `Data.append` a byte at a time cost a third of a check's time.
         return text.withUTF8 { digits -> Data? in
-            guard digits.count >= 2, digits[0] == UInt8(ascii: "\\"), digits[1] == UInt8(ascii: "x"), digits.count % 2 == 0 else { return nil }
-            var bytes = [UInt8](repeating: 0, count: (digits.count - 2) / 2)
-            var index = 2
+            guard digits.count % 2 == 0 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: digits.count / 2)
+            var index = 0
             while index < digits.count {
                 guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-                bytes[(index - 2) / 2] = high << 4 | low
+                bytes[index / 2] = high << 4 | low
                 index += 2
             }
             return Data(bytes)

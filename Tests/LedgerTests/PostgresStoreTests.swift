@@ -254,16 +254,21 @@ import Testing
                     SQLRead("SELECT k FROM other WHERE k = ?", ["none"]),
                     SQLRead("SELECT upper(k) AS k FROM other ORDER BY k", []),
                 ]
-                try store.read { session in
-                    let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
-                    let together = try session.prefetching(reads)
-                    #expect((together as? PrefetchedSession)?.fetchedAhead == 4, "the upper() is read on its own")
-                    let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
-                    #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) })
-                    #expect(answered.map { $0.map(\.columns) } == alone.map { $0.map(\.columns) })
-                    #expect(alone[0].count == 4 && alone[1].map { $0["k"] as String? } == ["a", "c"] && alone[3].isEmpty)
-                    // Asked again, the same rows; a write drops what was fetched ahead.
-                    #expect(try together.fetchOne(reads[1].sql, reads[1].arguments)?.values == alone[1].first?.values)
+                // Also where the server writes floats rounded and bytes escaped: none of it is
+                // read from the server's text forms of those types.
+                for settings in [[], ["SET LOCAL extra_float_digits = -15", "SET LOCAL bytea_output = 'escape'"]] {
+                    try store.read { session in
+                        for setting in settings { try session.execute(setting, []) }
+                        let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
+                        let together = try session.prefetching(reads)
+                        #expect((together as? PrefetchedSession)?.fetchedAhead == 4, "the upper() is read on its own")
+                        let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
+                        #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) })
+                        #expect(answered.map { $0.map(\.columns) } == alone.map { $0.map(\.columns) })
+                        #expect(alone[0].count == 4 && alone[1].map { $0["k"] as String? } == ["a", "c"] && alone[3].isEmpty)
+                        // Asked again, the same rows; a write drops what was fetched ahead.
+                        #expect(try together.fetchOne(reads[1].sql, reads[1].arguments)?.values == alone[1].first?.values)
+                    }
                 }
                 // Reads keyed only by text and bytes go as a statement prepared on the connection;
                 // asked often enough for PostgreSQL to keep a generic plan, still the same rows.

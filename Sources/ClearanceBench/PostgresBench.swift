@@ -54,7 +54,8 @@ struct PostgresBench {
             guard let gateKey else { throw InputError("--gate-url needs --gate-key, the key the register was copied with") }
             let address = try PostgresAddress(parsing: gateURL)
             let ledger = try Ledger.open(in: address, keyPath: gateKey, forWriting: false)
-            return try checks(on: ledger, server: address, sqlite: try register(copiedTo: ledger))
+            let hashes = try ledger.allAssetHashes()
+            return try checks(on: ledger, hashes: hashes, server: address, sqlite: try register(holding: hashes))
         }
         try consents(server: server, key: directory.appendingPathComponent("consents.key").path)
         try checks(server: server, key: directory)
@@ -123,31 +124,32 @@ struct PostgresBench {
             let copied = try source.copy(to: address, accountsFrom: nil)
             print("postgres: copied the gate register into PostgreSQL (\(copied.verification.events) events, checked and verified) in "
                   + "\(format(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) s")
-            try checks(on: try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false), server: address, sqlite: source)
+            let copy = try Ledger.open(in: address, keyPath: source.keyPath, forWriting: false)
+            try checks(on: copy, hashes: try copy.allAssetHashes(), server: address, sqlite: source)
         }
     }
 
     /// The SQLite register at `--gate-db`, when it holds the same assets as the copy at
     /// `--gate-url`: the same checks on it are a reference only if they are the same checks.
-    private func register(copiedTo copy: Ledger) throws -> Ledger? {
+    private func register(holding hashes: [String]) throws -> Ledger? {
         guard FileManager.default.fileExists(atPath: gateDatabase + ".complete") else {
             print("postgres: no SQLite register at \(gateDatabase): the checks are not compared with it (--gate-db names the one copied)")
             return nil
         }
         let register = try Ledger.open(at: gateDatabase, forWriting: false)
-        guard try register.allAssetHashes() == copy.allAssetHashes() else {
+        guard try register.allAssetHashes() == hashes else {
             print("postgres: \(gateDatabase) does not hold the assets of the copy at --gate-url: the checks are not compared with it (--gate-db names the one copied)")
             return nil
         }
         return register
     }
 
-    /// `server`: where the ledger is, for pgbench's reference on the same server; `sqlite`: the
-    /// register the copy was made from, whose checks give the same answers without a server.
-    private func checks(on ledger: Ledger, server: PostgresAddress, sqlite: Ledger?) throws {
+    /// `hashes`: the ledger's assets, read once by the caller; `server`: where the ledger is, for
+    /// pgbench's reference on the same server; `sqlite`: the register the copy was made from,
+    /// whose checks give the same answers without a server.
+    private func checks(on ledger: Ledger, hashes: [String], server: PostgresAddress, sqlite: Ledger?) throws {
         let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
         let sqliteOperations = sqlite.map { AssetOperations(LedgerOperations(ledger: $0, configuration: .standard)) }
-        let hashes = try ledger.allAssetHashes()
         var random = SplitMix64(seed: 2026)
         let sampled = (0..<samples).map { _ in hashes[Int(random.next() % UInt64(hashes.count))] }
         for hash in sampled.prefix(100) {

@@ -162,16 +162,16 @@ struct PostgresBench {
         var plain: [Double] = []
         var waits: [Double] = []
         var local: [Double] = []
-        var roundTrips = 0
+        var totalWaits = 0
         for hash in sampled {
             let before = ledger.postgresRoundTrips ?? 0
             var begin = DispatchTime.now().uptimeNanoseconds
             _ = try operations.check([hash], channel: channel, at: date)
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
             let made = (ledger.postgresRoundTrips ?? 0) - before
-            roundTrips += made
+            totalWaits += made
             plain += try PostgresBenchReference.readLatencies(of: [hash], in: ledger)
-            waits.append(try PostgresBenchReference.emptyReadLatency(roundTrips: made, in: ledger))
+            waits.append(try PostgresBenchReference.emptyReadLatency(waits: made, in: ledger))
             if let sqliteOperations {
                 begin = DispatchTime.now().uptimeNanoseconds
                 _ = try sqliteOperations.check([hash], channel: channel, at: date)
@@ -188,31 +188,31 @@ struct PostgresBench {
         }
         print("postgres: single-asset check, \(samples) random assets of \(hashes.count): p50 \(format(percentile(latencies, 0.5))) ms, "
               + "p99 \(format(percentile(latencies, 0.99))) ms (aim: p99 < 5 ms), "
-              + "\(format(Double(roundTrips) / Double(max(1, sampled.count)))) round trips to the server a check")
+              + "waiting on the server \(format(Double(totalWaits) / Double(max(1, sampled.count)))) times a check (its BEGIN and COMMIT go out without a wait)")
         print("postgres: reference, plain reads of the same assets' rows, a read transaction each: " + figures(plain))
-        print("postgres: reference, the round trips alone: a read transaction of as many round trips as each check made, doing nothing (SELECT 1): "
+        print("postgres: reference, the waits alone: a read transaction waiting as often as each check did, on statements doing nothing (SELECT 1): "
               + figures(waits))
         if sqlite != nil {
             print("postgres: reference, the same checks on the SQLite register the copy came from (no server): " + figures(local))
         }
-        let perCheck = Int((Double(roundTrips) / Double(max(1, sampled.count))).rounded())
-        if let libpq = try pgbenchMean(server: server, roundTrips: perCheck) {
-            print("postgres: reference, libpq (pgbench) on the same server, a read transaction of \(perCheck) round trips (BEGIN, SELECT 1 …, COMMIT), "
+        let perCheck = Int((Double(totalWaits) / Double(max(1, sampled.count))).rounded())
+        if let libpq = try pgbenchMean(server: server, selects: perCheck) {
+            print("postgres: reference, libpq (pgbench) on the same server, a read transaction of BEGIN, \(perCheck) × SELECT 1 and COMMIT, each waited for, "
                   + "2,000 times: mean \(format(libpq)) ms (check mean \(format(latencies.reduce(0, +) / Double(max(1, latencies.count)))) ms)")
         }
     }
 
-    /// The mean latency in milliseconds `pgbench` reports for a read transaction of
-    /// `roundTrips` statements run 2,000 times; nil when pgbench is not installed. The mean only:
+    /// The mean latency in milliseconds `pgbench` reports for a read transaction of `selects`
+    /// statements between BEGIN and COMMIT, run 2,000 times; nil when pgbench is not installed. The mean only:
     /// pgbench's per-transaction log reads its clock lazily and logs most of them as 0 µs.
-    private func pgbenchMean(server: PostgresAddress, roundTrips: Int) throws -> Double? {
+    private func pgbenchMean(server: PostgresAddress, selects: Int) throws -> Double? {
         let directories = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let candidates = [ProcessInfo.processInfo.environment["POSTGRES_BIN"].map { $0 + "/pgbench" }]
             + directories.sorted { $0.compare($1, options: .numeric) == .orderedDescending }.map { "/usr/lib/postgresql/\($0)/bin/pgbench" }
-        guard roundTrips >= 2, let pgbench = candidates.compactMap({ $0 }).first(where: FileManager.default.isExecutableFile) else { return nil }
+        guard selects >= 1, let pgbench = candidates.compactMap({ $0 }).first(where: FileManager.default.isExecutableFile) else { return nil }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("clearance-pgbench-\(UUID().uuidString).sql")
         defer { try? FileManager.default.removeItem(at: script) }
-        let statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"] + Array(repeating: "SELECT 1;", count: roundTrips - 2) + ["COMMIT;"]
+        let statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"] + Array(repeating: "SELECT 1;", count: selects) + ["COMMIT;"]
         try statements.joined(separator: "\n").appending("\n").write(to: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: pgbench)

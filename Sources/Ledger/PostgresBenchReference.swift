@@ -51,13 +51,13 @@ public enum PostgresBenchReference {
         return (rows, Double(rows) / elapsed)
     }
 
-    /// Milliseconds for a read transaction of `roundTrips` round trips that do nothing (BEGIN,
-    /// `SELECT 1` …, COMMIT) through the ledger's own store: what the waits alone cost, from the
-    /// same client, beside a check that made as many.
-    public static func emptyReadLatency(roundTrips: Int, in ledger: Ledger) throws -> Double {
+    /// Milliseconds for a read transaction that waits `waits` times on statements that do
+    /// nothing (`SELECT 1`) through the ledger's own store, BEGIN and COMMIT sent as a check's
+    /// are: what the waits alone cost, from the same client, beside a check that made as many.
+    public static func emptyReadLatency(waits: Int, in ledger: Ledger) throws -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         try ledger.store.read { db in
-            for _ in 0..<max(0, roundTrips - 2) { _ = try db.fetchOne("SELECT 1", []) }
+            for _ in 0..<waits { _ = try db.fetchOne("SELECT 1", []) }
         }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }

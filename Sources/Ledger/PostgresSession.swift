@@ -32,6 +32,12 @@ final class PostgresSession: SQLSession {
 
     let roundTrips: PostgresRoundTrips?
 
+    /// A read-only transaction's BEGIN, sent but not waited for: the first statement follows it
+    /// on the connection, so the caller waits once for both, and `onConnection` then confirms it.
+    private var unconfirmedBegin: (sql: String, answer: EventLoopFuture<PostgresQueryResult>)?
+    /// How many statements this session has waited for and had answered.
+    private(set) var answered = 0
+
     init(connection: PostgresConnection, logger: Logger, isReadOnlySnapshot: Bool = false, columnTypes: PostgresColumnTypes? = nil,
          preparedReads: PostgresPreparedReads? = nil, roundTrips: PostgresRoundTrips? = nil) {
         self.connection = connection
@@ -110,6 +116,21 @@ final class PostgresSession: SQLSession {
         _ = try run("CLOSE \(cursor)", PostgresBindings(), as: sql)
     }
 
+    /// Sends BEGIN without waiting: `onConnection` confirms it once the next statement, sent
+    /// right behind it, is answered.
+    func beginAhead(_ sql: String) {
+        unconfirmedBegin = (sql, send(sql))
+    }
+
+    /// Sends a statement without arguments and returns at once. The connection runs it before
+    /// anything sent after it; nothing waits for it here, so it is not counted in `roundTrips`.
+    func send(_ sql: String) -> EventLoopFuture<PostgresQueryResult> {
+        let connection = connection
+        let logger = logger
+        let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings())
+        return Self.submit(on: connection) { connection.query(query, logger: logger) }
+    }
+
     /// Sends one statement and waits for all of its rows; `written` is the statement as the
     /// caller wrote it, for errors.
     func run(_ sql: String, _ bindings: PostgresBindings, as written: String, committing: Bool = false) throws -> PostgresQueryResult {
@@ -122,20 +143,42 @@ final class PostgresSession: SQLSession {
     /// Waits for what `send` starts on the connection, translating its errors.
     func onConnection<T: Sendable>(as written: String, committing: Bool = false,
                                    _ send: @escaping @Sendable () -> EventLoopFuture<T>) throws -> T {
-        let connection = connection
         roundTrips?.add()
+        let answer: Result<T, any Error>
         do {
-            // On the connection's event loop, so that it cannot close between the check and the
-            // write: postgres-nio 1.33.2 never answers a query written to a channel that has
-            // already closed (seen after `pg_terminate_backend`: the call waited forever).
-            return try connection.eventLoop.flatSubmit {
-                guard !connection.isClosed else {
-                    return connection.eventLoop.makeFailedFuture(DatabaseUnavailable("the server closed the connection"))
-                }
-                return send()
-            }.wait()
+            answer = .success(try Self.submit(on: connection, send).wait())
+        } catch {
+            answer = .failure(error)
+        }
+        // The connection answers in order, so a BEGIN sent ahead has its answer by now. Had it
+        // failed, this statement ran outside the transaction: its answer must not be used.
+        if let begin = unconfirmedBegin {
+            unconfirmedBegin = nil
+            do {
+                _ = try begin.answer.wait()
+            } catch {
+                throw PostgresErrors.translate(error, statement: begin.sql)
+            }
+        }
+        do {
+            let value = try answer.get()
+            answered += 1
+            return value
         } catch {
             throw PostgresErrors.translate(error, statement: written, committing: committing)
+        }
+    }
+
+    /// Starts `send` on the connection's event loop, so that the connection cannot close between
+    /// the check and the write: postgres-nio 1.33.2 never answers a query written to a channel
+    /// that has already closed (seen after `pg_terminate_backend`: the call waited forever).
+    private static func submit<T: Sendable>(on connection: PostgresConnection,
+                                            _ send: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        connection.eventLoop.flatSubmit {
+            guard !connection.isClosed else {
+                return connection.eventLoop.makeFailedFuture(DatabaseUnavailable("the server closed the connection"))
+            }
+            return send()
         }
     }
 

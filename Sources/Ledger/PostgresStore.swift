@@ -17,8 +17,8 @@ import Synchronization
 /// connection taken, the inner one would wait for the outer one forever.
 ///
 /// Losing the server surfaces as `DatabaseUnavailable`; the connection it happened on is
-/// dropped, and the next transaction connects afresh. An idle connection found dead at BEGIN
-/// (the server restarted in between, say) is replaced at once, since nothing was sent on it yet.
+/// dropped, and the next transaction connects afresh. An idle connection found dead before
+/// anything was answered on it (the server restarted in between, say) is replaced at once.
 ///
 /// The calls block their thread on postgres-nio's event loops (`.wait()`), so they must not be
 /// made on one of those loops, nor from Swift concurrency's cooperative threads.
@@ -120,55 +120,67 @@ public final class PostgresStore: Sendable {
 
     // MARK: - Transactions
 
+    /// A read-only transaction does not wait for its BEGIN or its COMMIT: BEGIN goes out just
+    /// ahead of the first statement and is confirmed with its answer, and COMMIT goes out as the
+    /// connection returns to the pool (the next transaction on it queues behind). Nothing is
+    /// lost if that COMMIT fails, as nothing was written; each wait saved is a hand-over between
+    /// threads that a check would otherwise pay for.
     private func transaction<T>(begin: String, _ body: (any SQLSession) throws -> T) throws -> T {
-        let acquired = try acquire()
-        var connection = acquired.0
-        let pooled = acquired.pooled
+        var (connection, pooled) = try acquire()
         var reusable = false
         defer { release(connection, reusable: reusable) }
 
         let readOnly = begin.contains("READ ONLY")
-        var session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes,
-                                      preparedReads: preparedReads, roundTrips: roundTrips)
-        do {
-            _ = try session.run(begin, PostgresBindings(), as: begin)
-        } catch is DatabaseUnavailable where pooled {
-            // Went away while idle: nothing was done on it, so another connection is as good.
-            preparedReads.forget(connection)
-            try? connection.close().wait()
-            connection = try connect()
-            session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes,
-                                      preparedReads: preparedReads, roundTrips: roundTrips)
-            _ = try session.run(begin, PostgresBindings(), as: begin)
-        }
-
-        let value: T
-        do {
-            value = try body(session)
-        } catch {
-            if !(error is DatabaseUnavailable) {
-                do {
-                    _ = try session.run("ROLLBACK", PostgresBindings(), as: "ROLLBACK")
-                    reusable = true
-                } catch {
-                    // The connection failed too; it is dropped (`reusable` stays false).
+        while true {
+            let session = PostgresSession(connection: connection, logger: logger, isReadOnlySnapshot: readOnly, columnTypes: columnTypes,
+                                          preparedReads: preparedReads, roundTrips: roundTrips)
+            let value: T
+            do {
+                if readOnly {
+                    session.beginAhead(begin)
+                } else {
+                    _ = try session.run(begin, PostgresBindings(), as: begin)
                 }
+                value = try body(session)
+            } catch is DatabaseUnavailable where pooled && session.answered == 0 {
+                // The idle connection went away (the server restarted in between, say) before
+                // anything was answered on it, so another connection is as good: the read runs
+                // again there, and a write's body has not started.
+                preparedReads.forget(connection)
+                try? connection.close().wait()
+                connection = try connect()
+                pooled = false
+                continue
+            } catch {
+                if !(error is DatabaseUnavailable) {
+                    do {
+                        _ = try session.run("ROLLBACK", PostgresBindings(), as: "ROLLBACK")
+                        reusable = true
+                    } catch {
+                        // The connection failed too; it is dropped (`reusable` stays false).
+                    }
+                }
+                throw error
             }
-            throw error
-        }
 
-        let commit = try session.run("COMMIT", PostgresBindings(), as: "COMMIT", committing: true)
-        reusable = true
-        // A statement that failed inside the transaction aborts it in PostgreSQL (unlike
-        // SQLite), even when `body` caught the error and went on; COMMIT then rolls back and
-        // says so only in its command tag. Silently losing the writes is not an option.
-        guard commit.metadata.command == "COMMIT" else {
-            throw PostgresStatementError(
-                sqlState: "25P02",
-                message: "the transaction was rolled back, not committed: a statement in it failed, and in PostgreSQL that ends the transaction even when the error was caught",
-                statement: "COMMIT")
+            if readOnly {
+                _ = session.send("COMMIT")
+                reusable = true
+                return value
+            }
+            let commit = try session.run("COMMIT", PostgresBindings(), as: "COMMIT", committing: true)
+            reusable = true
+            // A statement that failed inside the transaction aborts it in PostgreSQL (unlike
+            // SQLite), even when `body` caught the error and went on; COMMIT then rolls back and
+            // says so only in its command tag. Silently losing the writes is not an option.
+            guard commit.metadata.command == "COMMIT" else {
+                throw PostgresStatementError(
+                    sqlState: "25P02",
+                    message: "the transaction was rolled back, not committed: a statement in it failed, and in PostgreSQL that ends the transaction even when the error was caught",
+                    statement: "COMMIT")
+            }
+            return value
         }
-        return value
     }
 
     /// A connection for one transaction: an idle one if there is one, else a new one.
@@ -273,7 +285,8 @@ public final class PostgresStore: Sendable {
 }
 
 /// How many times a store's sessions have waited on the server: each statement, prepared
-/// statement and BEGIN or COMMIT is one round trip. For the bench and the tests that hold a
+/// statement and a write's BEGIN or COMMIT is one wait (a read's BEGIN and COMMIT are sent
+/// without one, `PostgresStore.transaction`). For the bench and the tests that hold a
 /// check to its few round trips.
 final class PostgresRoundTrips: Sendable {
     private let count = Atomic<Int>(0)

@@ -644,6 +644,40 @@ import Testing
                 try terminate(idlePID)
                 let replacedPID = try store.read { try $0.fetchValue(Int64.self, "SELECT pg_backend_pid()") }
                 #expect(replacedPID != nil && replacedPID != idlePID)
+                // A read does not wait for its BEGIN, so the loss shows at its first statement
+                // instead; a write's shows at BEGIN. Both are replaced all the same.
+                try terminate(try #require(replacedPID))
+                let writerPID = try store.write { session in
+                    try session.execute("INSERT INTO t VALUES (4)")
+                    return try session.fetchValue(Int64.self, "SELECT pg_backend_pid()")
+                }
+                #expect(writerPID != nil && writerPID != replacedPID)
+                #expect(try store.read { try $0.fetchValues(Int64.self, "SELECT a FROM t ORDER BY a") } == [3, 4])
+            }
+        }
+
+        /// A read sends its BEGIN and COMMIT without waiting for them: the next transaction on
+        /// the connection must still start afresh, and see what was committed in between.
+        @Test func aReadEndsItsSnapshotThoughNothingWaitsForItsCommit() throws {
+            try TestServer.withScratchDatabase { address in
+                let store = try PostgresStore(address: address, maximumConnections: 1)
+                let writer = try PostgresStore(address: address)
+                defer { store.close(); writer.close() }
+                try writer.write { try $0.execute("CREATE TABLE t (a BIGINT)") }
+                var pids = Set<Int64>()
+                for value in Int64(1)...5 {
+                    let (seen, again) = try store.read { session in
+                        pids.insert(try #require(try session.fetchValue(Int64.self, "SELECT pg_backend_pid()")))
+                        let seen = try session.fetchValues(Int64.self, "SELECT a FROM t ORDER BY a")
+                        // Committed elsewhere while this snapshot is open: not seen in it.
+                        try writer.write { try $0.execute("INSERT INTO t VALUES (?)", [value]) }
+                        return (seen, try session.fetchValues(Int64.self, "SELECT a FROM t ORDER BY a"))
+                    }
+                    #expect(seen == Array(1..<value) && again == seen, "read \(value): \(seen), then \(again)")
+                    // A read that runs no statement sends BEGIN and COMMIT all the same.
+                    #expect(try store.read { _ in value } == value)
+                }
+                #expect(pids.count == 1, "one connection, kept in the pool throughout: \(pids)")
             }
         }
 

@@ -155,7 +155,7 @@ extension Ledger {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), who was erased")
             }
             if let data = try ledger.personalData(of: person, db: db, key: { try ledger.personKeys.key(of: text, db: db) }),
-               !data.allNames.compactMap(NameKey.init).contains(key) {
+               !data.allNames.contains(where: { NameKey($0) == key }) {
                 return NameLookup(people: [], problem: "its name index entry lists \(id), whose own names do not include it")
             }
             ids.append(id)

@@ -203,8 +203,9 @@ struct PostgresBench {
     }
 
     /// The mean latency in milliseconds `pgbench` reports for a read transaction of `selects`
-    /// statements between BEGIN and COMMIT, run 2,000 times; nil when pgbench is not installed. The mean only:
-    /// pgbench's per-transaction log reads its clock lazily and logs most of them as 0 µs.
+    /// statements between BEGIN and COMMIT, run 2,000 times; nil when pgbench is not installed.
+    /// The mean only: pgbench's per-transaction log reads its clock lazily and logs most of
+    /// them as 0 µs.
     private func pgbenchMean(server: PostgresAddress, selects: Int) throws -> Double? {
         let directories = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let candidates = [ProcessInfo.processInfo.environment["POSTGRES_BIN"].map { $0 + "/pgbench" }]

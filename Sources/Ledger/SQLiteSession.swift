@@ -17,21 +17,22 @@ struct SQLiteSession: SQLSession {
     }
 
     func fetchAll(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
-        let statement = try db.cachedStatement(sql: sql)
-        let columns = statement.columnNames
-        return try Row.fetchAll(statement, arguments: Self.bind(arguments)).map { Self.row($0, columns: columns) }
+        var rows: [SQLRow] = []
+        try forEachRow(sql, arguments) { rows.append($0) }
+        return rows
     }
 
     func fetchOne(_ sql: String, _ arguments: SQLArguments) throws -> SQLRow? {
         let statement = try db.cachedStatement(sql: sql)
-        return try Row.fetchOne(statement, arguments: Self.bind(arguments)).map { Self.row($0, columns: statement.columnNames) }
+        let rows = try Row.fetchCursor(statement, arguments: Self.bind(arguments))
+        return try rows.next() == nil ? nil : Self.currentRow(of: statement, columns: statement.columnNames)
     }
 
     func forEachRow(_ sql: String, _ arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
         let statement = try db.cachedStatement(sql: sql)
         let columns = statement.columnNames
         let rows = try Row.fetchCursor(statement, arguments: Self.bind(arguments))
-        while let row = try rows.next() { try body(Self.row(row, columns: columns)) }
+        while try rows.next() != nil { try body(Self.currentRow(of: statement, columns: columns)) }
     }
 
     /// Through GRDB's initialiser for optional existentials: the one for a sequence of values
@@ -60,8 +61,12 @@ struct SQLiteSession: SQLSession {
         }
     }
 
-    private static func row(_ row: Row, columns: [String]) -> SQLRow {
-        SQLRow(columns: columns, values: (0..<row.count).map { sqlValue(row[$0] as DatabaseValue) })
+    /// The row the statement stands on, read from it column by column. A cursor's `Row` is a
+    /// view of the statement, so this is the same row; read through `Row`'s generic subscript,
+    /// or copied by `Row.fetchAll` first, it cost a run-time type lookup per value.
+    private static func currentRow(of statement: Statement, columns: [String]) -> SQLRow {
+        let sqlite = statement.sqliteStatement
+        return SQLRow(columns: columns, values: (0..<CInt(columns.count)).map { sqlValue(DatabaseValue(sqliteStatement: sqlite, index: $0)) })
     }
 }
 

@@ -674,8 +674,18 @@ import Testing
                         return (seen, try session.fetchValues(Int64.self, "SELECT a FROM t ORDER BY a"))
                     }
                     #expect(seen == Array(1..<value) && again == seen, "read \(value): \(seen), then \(again)")
-                    // A read that runs no statement sends BEGIN and COMMIT all the same.
+                    // A read that runs no statement leaves no transaction open either: its
+                    // connection goes back to idle, not "idle in transaction", once its COMMIT
+                    // (sent without a wait) has been run.
                     #expect(try store.read { _ in value } == value)
+                    let pid = try #require(pids.first)
+                    var state: String?
+                    for _ in 0..<100 {
+                        state = try writer.read { try $0.fetchValue(String.self, "SELECT state FROM pg_stat_activity WHERE pid = ?::int", [pid]) }
+                        if state == "idle" { break }
+                        usleep(20_000)
+                    }
+                    #expect(state == "idle", "after read \(value) the store's connection is \(state ?? "gone")")
                 }
                 #expect(pids.count == 1, "one connection, kept in the pool throughout: \(pids)")
             }

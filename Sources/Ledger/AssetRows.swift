@@ -246,8 +246,13 @@ struct FaceDetectionRow: Codable, Equatable, Sendable, SQLRecord {
 
     /// The faces as numbered for review (from 1, in stored order); nil when it could not look.
     var record: FaceDetectionRecord {
-        let payloads = faces.flatMap { try? JSONDecoder().decode([LedgerEvent.FacePayload].self, from: Data($0.utf8)) }
-        return FaceDetectionRecord(
+        record(faces: faces.flatMap { try? JSONDecoder().decode([LedgerEvent.FacePayload].self, from: Data($0.utf8)) })
+    }
+
+    /// The same from the faces `faces` was encoded from: a replay has them from the event, and
+    /// need not decode what it has just encoded.
+    func record(faces payloads: [LedgerEvent.FacePayload]?) -> FaceDetectionRecord {
+        FaceDetectionRecord(
             id: id, detector: detector,
             faces: payloads?.enumerated().map { index, face in
                 FoundFace(number: index + 1, box: FaceBox(x: face.x, y: face.y, w: face.w, h: face.h), score: face.score, t: face.t)

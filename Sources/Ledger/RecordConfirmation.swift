@@ -232,6 +232,8 @@ extension Ledger {
         let db = try session.prefetching(AssetReads.all(including: parts).map { SQLRead($0, [sha256]) })
         var problems: [String] = []
         var replay = MemoryStore(partial: true)
+        // Each detection's faces as its event has them, by sequence number.
+        var detectedFaces: [Int64: [LedgerEvent.FacePayload]] = [:]
         let events = try StoredEvents.fetchForCheck(db, sql: StoredEvents.ofAsset, arguments: [sha256])
         for read in events {
             guard case .event(let stored) = read else {
@@ -248,6 +250,7 @@ extension Ledger {
             }
             do {
                 try Projection.apply(event, seq: stored.seq, at: stored.createdAt, to: &replay)
+                if case .facesDetected(let detected) = event, let faces = detected.faces { detectedFaces[stored.seq] = faces }
             } catch {
                 problems.append("events: event \(stored.seq) about this asset breaks the ledger's rules: \(error)")
             }
@@ -303,7 +306,7 @@ extension Ledger {
         }
         return StoredAsset(record: record, mentions: mentions, reviews: replayedReviews.compactMap(\.review),
                            paths: try paths(of: sha256, db: db, ledger: ledger), publications: publications,
-                           faceDetections: replayedDetections.map(\.record),
+                           faceDetections: replayedDetections.map { row in detectedFaces[row.id].map(row.record(faces:)) ?? row.record },
                            faceDecisions: replayedDecisions.compactMap(\.record), problems: problems)
     }
 

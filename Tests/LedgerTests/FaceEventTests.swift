@@ -48,6 +48,27 @@ import Testing
         #expect(kinds == ["asset.ingested", "asset.faces-detected", "face.decided", "face.decided"])
     }
 
+    /// A read builds each detection's faces from its event, where it once decoded the row's JSON
+    /// it had just encoded from the event: the same faces, to the last bit of every number.
+    @Test func facesReadFromTheEventAreTheFacesTheRowHolds() throws {
+        let awkward = [
+            LedgerEvent.FacePayload(x: 0.1 + 0.2, y: 1e-7, w: 1.0 / 3.0, h: 5e-324, score: 0.9999999999999999, t: 12.345),
+            LedgerEvent.FacePayload(x: 0, y: -0.0, w: 1, h: 0.1, score: 0.5, t: nil),
+        ]
+        let event = LedgerEvent.FacesDetected(asset: sha, detector: "yunet-2023mar/1", faces: awkward, failure: nil)
+        let row = try FaceDetectionRow(event, seq: 7, at: 1_800_000_000_000)
+        #expect(row.record(faces: awkward) == row.record)
+        #expect(row.record.faces?.map(\.box.y.sign) == [.plus, .minus])
+
+        let facts = FaceDetectionFacts(detector: "yunet-2023mar/1", faces: awkward.enumerated().map { index, face in
+            FoundFace(number: index + 1, box: FaceBox(x: face.x, y: face.y, w: face.w, h: face.h), score: face.score, t: face.t)
+        }, failure: nil)
+        let (temporary, _) = try ingested(faces: facts)
+        let read = try #require(try temporary.ledger.asset(sha))
+        #expect(read.isConfirmed, "\(read.problems)")
+        #expect(read.faceDetections.first?.faces == facts.faces)
+    }
+
     @Test(arguments: TestStore.available)
     func notInTheRegisterIsAFourthDecisionSupersededOnceThePersonIsRegistered(store: TestStore) throws {
         // Issue 14: someone identifiable whom nobody has registered; found and registered later,

@@ -88,7 +88,9 @@ struct GateBench {
               + "p99 \(format(percentile(latencies, 0.99))) ms, max \(format(latencies.last ?? 0)) ms, "
               + "mean \(format(mean)) ms = \(format(1000 / mean)) decisions/s (aim: p99 < 2 ms)")
 
-        print("gate: " + (try byGroupSize(sampled, checked: unsortedLatencies, in: ledger)))
+        print("gate: " + (try GroupShots(hashes: sampled, latencies: unsortedLatencies, in: ledger).line { sorted in
+            "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
+        }))
 
         // The same-run reference: plain indexed reads of the rows each of those checks relies on.
         let plain = try PlainReadReference.latencies(of: sampled, in: ledger).sorted()
@@ -114,25 +116,6 @@ struct GateBench {
               + "batch check / plain reads: \(format(elapsed / plainBatch))x")
         print("gate: verdicts in the batch: \(Self.mix(results))")
     }
-
-    /// The same checks split by how many mentions of people the asset's metadata holds: the
-    /// slowest one in a hundred are mostly group shots (a check confirms every person named),
-    /// so the p99 is set by them, not by the machine's hiccups alone.
-    func byGroupSize(_ hashes: [String], checked latencies: [Double], in ledger: Ledger) throws -> String {
-        let isGroup = try hashes.map { try (ledger.asset($0)?.mentions.count ?? 0) >= Self.groupShot }
-        let small = zip(isGroup, latencies).filter { !$0.0 }.map(\.1).sorted()
-        let group = zip(isGroup, latencies).filter(\.0).map(\.1).sorted()
-        func figures(_ sorted: [Double]) -> String {
-            sorted.isEmpty ? "none" : "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
-        }
-        let slowest = zip(isGroup, latencies).sorted { $0.1 > $1.1 }.prefix(max(1, latencies.count / 100))
-        return "the same checks by the asset's mentions of people: fewer than \(Self.groupShot) \(figures(small)); "
-            + "\(Self.groupShot) or more (group shots) \(figures(group)); of the slowest 1% (\(slowest.count)), "
-            + "\(slowest.filter(\.0).count) are group shots"
-    }
-
-    /// Mentions from which an asset counts as a group shot.
-    static let groupShot = 5
 
     /// Reads a file start to end and discards the bytes, leaving it in the page cache.
     static func readThrough(_ path: String) throws {

@@ -178,6 +178,8 @@ struct PostgresBench {
                 local.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
             }
         }
+        let groupShots = try GroupShots(hashes: sampled, latencies: latencies, in: sqlite ?? ledger)
+        let localGroupShots = try sqlite.map { try GroupShots(hashes: sampled, latencies: local, in: $0) }
         latencies.sort()
         plain.sort()
         waits.sort()
@@ -189,11 +191,19 @@ struct PostgresBench {
         print("postgres: single-asset check, \(samples) random assets of \(hashes.count): p50 \(format(percentile(latencies, 0.5))) ms, "
               + "p99 \(format(percentile(latencies, 0.99))) ms (aim: p99 < 5 ms), "
               + "waiting on the server \(format(Double(totalWaits) / Double(max(1, sampled.count)))) times a check (its BEGIN and COMMIT go out without a wait)")
+        print("postgres: " + groupShots.line { sorted in
+            "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
+        })
         print("postgres: reference, plain reads of the same assets' rows, a read transaction each: " + figures(plain))
         print("postgres: reference, the waits alone: a read transaction waiting as often as each check did, on statements doing nothing (SELECT 1): "
               + figures(waits))
         if sqlite != nil {
             print("postgres: reference, the same checks on the SQLite register the copy came from (no server): " + figures(local))
+            if let localGroupShots {
+                print("postgres: on SQLite, " + localGroupShots.line { sorted in
+                    "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
+                })
+            }
         }
         let perCheck = Int((Double(totalWaits) / Double(max(1, sampled.count))).rounded())
         if let libpq = try pgbenchMean(server: server, selects: perCheck) {

@@ -81,6 +81,9 @@ final class PostgresColumnTypes: Sendable {
     private let tables = Mutex<[String: [(name: String, type: String)]]?>(nil)
     /// What `plainColumns` found for each statement text.
     let shapes = Mutex<[String: [(name: String, type: String)]?]>([:])
+    /// The text `fetchTogether` made for each shape of reads (`FetchShape`): building it,
+    /// column by column, was a fifth of that function's time, and a check asks a few shapes.
+    let statements = Mutex<[String: String]>([:])
 
     func columns(of table: String, db: PostgresSession) throws -> [(name: String, type: String)]? {
         if let known = tables.withLock({ $0 }) { return known[table] }
@@ -127,54 +130,42 @@ extension PostgresSession {
                 groups.append(Group(sql: read.sql, columns: columns, members: [index]))
             }
         }
-        guard !groups.isEmpty else { return [] }
+        guard !groups.isEmpty, let types = columnTypes else { return [] }
         // In order of their text, so that the same reads make the same statement.
         groups.sort { $0.sql < $1.sql }
-        // Every part has as many value columns as the widest read; the others are NULL.
-        let width = max(1, groups.map(\.columns.count).max() ?? 1)
-        func selected(_ columns: [(name: String, type: String)]) -> String {
-            (0..<width).map { position in
-                guard position < columns.count else { return "NULL::text" }
-                let column = "prefetched_row.\"\(columns[position].name)\""
-                // Bytes, and floating point as its bytes, in plain hex: exact whatever the
-                // server's `bytea_output` and `extra_float_digits` say.
-                return switch columns[position].type {
-                case "bytea": "encode(\(column), 'hex')"
-                case "double precision": "encode(float8send(\(column)), 'hex')"
-                case "real": "encode(float4send(\(column)), 'hex')"
-                default: "\(column)::text"
-                }
-            }.joined(separator: ", ")
-        }
-        // The aliases are ones no table's column has: a column of the same name would stand for them.
-        func numbered(_ sql: String) -> String {
-            "(SELECT row_number() OVER () AS prefetched_number, listed.* FROM (\(sql)) AS listed) AS prefetched_row"
-        }
-        var parts: [String] = []
+        // How each group goes: as one part over a list of its arguments, or each read as a part
+        // of its own (a read asked once: the list costs the server more to plan than it saves).
+        var listed: [Bool] = []
         var arguments: [SQLValue] = []
-        for (number, group) in groups.enumerated() {
+        for group in groups {
             let members = group.members.map { reads[$0].arguments.values }
-            // A read asked once goes as it is: the list costs the server more to plan than it saves.
-            if members.count > 1, let listed = Self.argumentList(members), let correlated = Self.correlated(group.sql) {
-                parts.append("SELECT '\(number):' || grouped.q::text, prefetched_row.prefetched_number::text, \(selected(group.columns)) "
-                             + "FROM json_array_elements_text(CAST(? AS text)::json) WITH ORDINALITY AS grouped(v, q) "
-                             + "LEFT JOIN LATERAL \(numbered(correlated)) ON true")
-                arguments.append(.text(listed))
+            if members.count > 1, Self.isCorrelatable(group.sql), let list = Self.argumentList(members) {
+                listed.append(true)
+                arguments.append(.text(list))
             } else {
-                for (ordinal, values) in members.enumerated() {
-                    parts.append("SELECT '\(number):\(ordinal + 1)', prefetched_row.prefetched_number::text, \(selected(group.columns)) "
-                                 + "FROM (SELECT 1) AS one LEFT JOIN \(numbered(group.sql)) ON true")
-                    arguments += values
-                }
+                listed.append(false)
+                for values in members { arguments += values }
             }
         }
         // The first read of a read-only snapshot fixes it: its name comes along (`snapshotKey`).
         let namesSnapshot = isReadOnlySnapshot && snapshot == nil
-        if namesSnapshot {
-            parts.append("SELECT 'snapshot', NULL::text, pg_current_snapshot()::text" + String(repeating: ", NULL::text", count: width - 1))
+        // The text depends on the groups' reads, how each goes and how many reads go as their
+        // own parts, and the snapshot's name: not on the arguments.
+        let shape = zip(groups, listed).map { group, list in group.sql + (list ? "\u{0}list" : "\u{0}\(group.members.count)") }
+            .joined(separator: "\u{1}") + (namesSnapshot ? "\u{1}snapshot" : "")
+        let sql: String
+        if let known = types.statements.withLock({ $0[shape] }) {
+            sql = known
+        } else {
+            sql = Self.statementText(groups.map { ($0.sql, $0.columns, $0.members.count) }, listed: listed, namesSnapshot: namesSnapshot)
+            types.statements.withLock { statements in
+                // A check asks a handful of shapes; anything beyond that is not worth keeping.
+                if statements.count >= 1_024 { statements.removeAll() }
+                statements[shape] = sql
+            }
         }
-        let sql = "SELECT * FROM (" + parts.joined(separator: " UNION ALL ") + ") AS together"
         let rows = try preparedReads?.fetchAll(sql, SQLArguments(arguments), session: self) ?? fetchAll(sql, SQLArguments(arguments))
+        let width = Self.width(of: groups.map(\.columns))
         var answers = [[(number: Int, row: SQLRow)]?](repeating: nil, count: reads.count)
         var unreadable = Set<Int>()
         for row in rows {
@@ -203,6 +194,54 @@ extension PostgresSession {
             guard !unreadable.contains(index), let numbered = answers[index] else { return nil }
             return (read, numbered.sorted { $0.number < $1.number }.map(\.row))
         }
+    }
+
+    /// Every part has as many value columns as the widest read; the others are NULL.
+    private static func width(of columns: [[(name: String, type: String)]]) -> Int {
+        max(1, columns.map(\.count).max() ?? 1)
+    }
+
+    /// The one statement for `groups` (sorted by their text; each read's text, its columns and
+    /// how many reads of it are asked), each going as a list or as parts of its own (`listed`).
+    static func statementText(_ groups: [(sql: String, columns: [(name: String, type: String)], count: Int)], listed: [Bool],
+                              namesSnapshot: Bool) -> String {
+        let width = width(of: groups.map(\.columns))
+        func selected(_ columns: [(name: String, type: String)]) -> String {
+            (0..<width).map { position in
+                guard position < columns.count else { return "NULL::text" }
+                let column = "prefetched_row.\"\(columns[position].name)\""
+                // Bytes, and floating point as its bytes, in plain hex: exact whatever the
+                // server's `bytea_output` and `extra_float_digits` say.
+                return switch columns[position].type {
+                case "bytea": "encode(\(column), 'hex')"
+                case "double precision": "encode(float8send(\(column)), 'hex')"
+                case "real": "encode(float4send(\(column)), 'hex')"
+                default: "\(column)::text"
+                }
+            }.joined(separator: ", ")
+        }
+        // The aliases are ones no table's column has: a column of the same name would stand for them.
+        func numbered(_ sql: String) -> String {
+            "(SELECT row_number() OVER () AS prefetched_number, listed.* FROM (\(sql)) AS listed) AS prefetched_row"
+        }
+        var parts: [String] = []
+        for (number, (group, list)) in zip(groups, listed).enumerated() {
+            if list {
+                let correlated = group.sql.replacingOccurrences(of: "?", with: "grouped.v")
+                parts.append("SELECT '\(number):' || grouped.q::text, prefetched_row.prefetched_number::text, \(selected(group.columns)) "
+                             + "FROM json_array_elements_text(CAST(? AS text)::json) WITH ORDINALITY AS grouped(v, q) "
+                             + "LEFT JOIN LATERAL \(numbered(correlated)) ON true")
+            } else {
+                for ordinal in 1...max(1, group.count) {
+                    parts.append("SELECT '\(number):\(ordinal)', prefetched_row.prefetched_number::text, \(selected(group.columns)) "
+                                 + "FROM (SELECT 1) AS one LEFT JOIN \(numbered(group.sql)) ON true")
+                }
+            }
+        }
+        if namesSnapshot {
+            parts.append("SELECT 'snapshot', NULL::text, pg_current_snapshot()::text" + String(repeating: ", NULL::text", count: width - 1))
+        }
+        return "SELECT * FROM (" + parts.joined(separator: " UNION ALL ") + ") AS together"
     }
 
     /// A fetched row's values (after its label and number) as a plain read gives them, by each
@@ -254,13 +293,11 @@ extension PostgresSession {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The read with its one placeholder standing for `grouped.v`, the element of the list it
-    /// runs for; nil unless it has exactly one `?` and nothing quoted or commented, where a `?`
+    /// Whether the read can run once for each element of a list, its one placeholder standing
+    /// for `grouped.v`: only with exactly one `?` and nothing quoted or commented, where a `?`
     /// would not be a placeholder (the reads fetched ahead are the ledger's own constant text).
-    static func correlated(_ sql: String) -> String? {
-        guard sql.utf8.filter({ $0 == UInt8(ascii: "?") }).count == 1,
-              !sql.utf8.contains(where: { "'\"$-/;".utf8.contains($0) }) else { return nil }
-        return sql.replacingOccurrences(of: "?", with: "grouped.v")
+    static func isCorrelatable(_ sql: String) -> Bool {
+        sql.utf8.filter({ $0 == UInt8(ascii: "?") }).count == 1 && !sql.utf8.contains(where: { "'\"$-/;".utf8.contains($0) })
     }
 
     /// The columns, in order, of a read of the form `SELECT * | a, b, … FROM table …` whose every

@@ -343,6 +343,21 @@ import Testing
                     }
                 }
                 #expect(store.preparedReads.count == 1, "one statement for any number of people past one")
+                // Reads that cannot go as a list (an integer argument) go each as a part of its
+                // own: the statement's text, kept by the shape of the reads, differs with their
+                // number, and each number is answered as alone.
+                for count in [2, 3, 2, 1, 3] {
+                    let reads = (0..<count).map { SQLRead("SELECT n FROM person WHERE n > ? ORDER BY n", [Int64($0)]) }
+                        + keys.prefix(count).map { SQLRead(person, [$0]) }
+                    try store.read { session in
+                        let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
+                        let together = try session.prefetching(reads)
+                        #expect((together as? PrefetchedSession)?.fetchedAhead == Set(reads).count)
+                        let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
+                        #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) })
+                        #expect(alone.map(\.count).reduce(0, +) > 0)
+                    }
+                }
             }
         }
 

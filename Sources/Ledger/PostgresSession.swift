@@ -218,6 +218,8 @@ final class PostgresSession: SQLSession {
     static func row(_ row: PostgresRow, sql: String) throws -> SQLRow {
         var columns: [String] = []
         var values: [SQLValue] = []
+        columns.reserveCapacity(row.count)
+        values.reserveCapacity(row.count)
         for cell in row {
             columns.append(cell.columnName)
             values.append(try value(cell, sql: sql))
@@ -241,7 +243,9 @@ final class PostgresSession: SQLSession {
             case .numeric:
                 return .real(NSDecimalNumber(decimal: try cell.decode(Decimal.self)).doubleValue)
             case .text, .varchar, .bpchar, .name:
-                return .text(try cell.decode(String.self))
+                // The bytes are the text in either format, as postgres-nio's own decoding reads
+                // them; read directly, without its generic path, for every column fetched ahead.
+                return .text(String(buffer: bytes))
             case .bytea:
                 return .blob(Data(bytes.readableBytesView))
             case .bool:

@@ -338,17 +338,21 @@ extension PostgresSession {
     /// Bytes written as two hex digits each, as `encode(…, 'hex')` writes them.
     static func hexBytes(_ text: String) -> Data? {
         var text = text
-        // Into a byte array first: `Data.append` a byte at a time cost a third of a check's time.
+        // Written into the Data's own bytes: `Data.append` a byte at a time cost a third of a
+        // check's time, and `Data(_:)` of a byte array goes through generic casts.
         return text.withUTF8 { digits -> Data? in
             guard digits.count % 2 == 0 else { return nil }
-            var bytes = [UInt8](repeating: 0, count: digits.count / 2)
-            var index = 0
-            while index < digits.count {
-                guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-                bytes[index / 2] = high << 4 | low
-                index += 2
+            var data = Data(count: digits.count / 2)
+            let decoded = data.withUnsafeMutableBytes { (bytes: UnsafeMutableRawBufferPointer) -> Bool in
+                var index = 0
+                while index < digits.count {
+                    guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return false }
+                    bytes[index / 2] = high << 4 | low
+                    index += 2
+                }
+                return true
             }
-            return Data(bytes)
+            return decoded ? data : nil
         }
     }
 

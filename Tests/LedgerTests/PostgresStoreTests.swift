@@ -178,6 +178,19 @@ import Testing
                 #expect(try !PostgresStatement(other).isQuery, "\(other)")
             }
         }
+
+        /// Bytes fetched ahead come back as `encode(…, 'hex')` writes them; anything else is not
+        /// bytes, and the read is then made on its own.
+        @Test func readsHexAsTheServerWritesIt() {
+            let every = Data((0...255).map { UInt8($0) })
+            let hex = every.map { String(format: "%02x", $0) }.joined()
+            #expect(PostgresSession.hexBytes(hex) == every)
+            #expect(PostgresSession.hexBytes(hex.uppercased()) == every)
+            #expect(PostgresSession.hexBytes("") == Data())
+            for bad in ["0", "abc", "0g", "g0", "00 1", "\\x00", "é0"] {
+                #expect(PostgresSession.hexBytes(bad) == nil, "\(bad)")
+            }
+        }
     }
 
     // MARK: - Against a server

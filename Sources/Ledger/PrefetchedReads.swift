@@ -81,8 +81,9 @@ final class PostgresColumnTypes: Sendable {
     private let tables = Mutex<[String: [(name: String, type: String)]]?>(nil)
     /// What `plainColumns` found for each statement text.
     let shapes = Mutex<[String: [(name: String, type: String)]?]>([:])
-    /// The text `fetchTogether` made for each shape of reads (`FetchShape`): building it,
-    /// column by column, was a fifth of that function's time, and a check asks a few shapes.
+    /// The text `fetchTogether` made for each shape of reads (which reads, how each goes, and
+    /// whether the snapshot's name comes along): building it, column by column, was a fifth of
+    /// that function's time, and a check asks a few shapes.
     let statements = Mutex<[String: String]>([:])
 
     func columns(of table: String, db: PostgresSession) throws -> [(name: String, type: String)]? {

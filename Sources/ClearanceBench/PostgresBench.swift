@@ -197,18 +197,18 @@ struct PostgresBench {
         print("postgres: single-asset check, \(samples) random assets of \(hashes.count): p50 \(format(percentile(latencies, 0.5))) ms, "
               + "p99 \(format(percentile(latencies, 0.99))) ms (aim: p99 < 5 ms), "
               + "waiting on the server \(format(Double(totalWaits) / Double(max(1, sampled.count)))) times a check (its BEGIN and COMMIT go out without a wait)")
-        print("postgres: " + groupShots.line { sorted in
+        // A group's count and percentiles, for the split by group shots.
+        func counted(_ sorted: [Double]) -> String {
             "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
-        })
+        }
+        print("postgres: " + groupShots.line(counted))
         print("postgres: reference, plain reads of the same assets' rows, a read transaction each: " + figures(plain))
         print("postgres: reference, the waits alone: a read transaction waiting as often as each check did, on statements doing nothing (SELECT 1): "
               + figures(waits))
         if sqlite != nil {
             print("postgres: reference, the same checks on the SQLite register the copy came from (no server): " + figures(local))
             if let localGroupShots {
-                print("postgres: on SQLite, " + localGroupShots.line { sorted in
-                    "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
-                })
+                print("postgres: on SQLite, " + localGroupShots.line(counted))
             }
         }
         let perCheck = Int((Double(totalWaits) / Double(max(1, sampled.count))).rounded())

@@ -29,12 +29,13 @@ public struct LedgerSnapshot {
     }
 
     /// Reads ahead, on PostgreSQL, what linking an asset's mentions and then the standings of
-    /// the people found will ask, in two round trips instead of two or three per name and per
-    /// person: first the name index entries of `names`, the holders of `consents` and the rows,
-    /// events and consents of `people`; then the same of everyone those entries and holders list.
-    /// The rows only stand in for the same reads made later in this snapshot, and are confirmed
-    /// then exactly as if read alone. SQLite reads in process: nothing to do there.
-    /// `standingKnown` says whose standing the caller already has: only their row is read.
+    /// the people found will ask, in one round trip instead of two or three per name and per
+    /// person: the name index entries of `names`, the holders of `consents`, the rows, events
+    /// and consents of `people`, and the same of everyone those entries and holders list, whom
+    /// the server finds (`PersonReads.listed`). The rows only stand in for the same reads made
+    /// later in this snapshot, and are confirmed then exactly as if read alone. SQLite reads in
+    /// process: nothing to do there. `standingKnown` says whose standing the caller already
+    /// has: only their row is read, unless an entry or holder lists them.
     public func fetchAhead(names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>,
                            standingKnown: (PersonID) -> Bool) throws {
         guard db.dialect == .postgresql else { return }
@@ -50,10 +51,17 @@ public struct LedgerSnapshot {
         let first = digests.map { SQLRead(NameIndexReads.entry, [$0]) }
             + consents.map { SQLRead(PersonReads.holder, [$0.description]) } + personReads(askedFor)
         guard !first.isEmpty else { return }
+        var expansions: [SQLExpansion] = []
+        if !digests.isEmpty || !consents.isEmpty,
+           let digestList = PostgresSession.argumentList(digests.map { [.text(Hex.lowercase($0))] }),
+           let referenceList = PostgresSession.argumentList(consents.map { [.text($0.description)] }) {
+            expansions.append(SQLExpansion(source: PersonReads.listed, arguments: SQLArguments([.text(digestList), .text(referenceList)]),
+                                           reads: [PersonReads.person, StoredEvents.ofPerson, PersonReads.consents]))
+        }
         // What an earlier asset's fetch read goes: the caller keeps the answers it needs, and a
         // walk over the whole register must not carry every row it has read.
         let base = (db as? PrefetchedSession)?.base ?? db
-        reads.session = try base.prefetching(first)
+        reads.session = try base.prefetching(first, expanding: expansions)
         var listed = Set<String>()
         for digest in digests {
             // Unconfirmed here: only which rows to read next. `nameLookup` confirms the entry.
@@ -64,6 +72,8 @@ public struct LedgerSnapshot {
         for reference in consents {
             if let holder = try db.fetchValue(String.self, PersonReads.holder, [reference.description]) { listed.insert(holder) }
         }
+        // Whoever the server's listing missed (an entry it could not read as the client does):
+        // a second round trip, as before the listing was the server's.
         let second = personReads(listed.subtracting(askedFor))
         if !second.isEmpty { reads.session = try db.prefetching(second) }
     }

@@ -13,20 +13,35 @@ struct SQLRead: Hashable {
     }
 }
 
+/// Reads a caller is about to make for each value a query on the server lists, fetched ahead
+/// in the same statement as other reads: each of `reads` (a text with one `?`) for each value
+/// `source` gives, answered as `SQLRead(read, [value])`. Saves the round trip of reading the
+/// list first when the values only serve to say what to read next (the people a name index
+/// entry lists). Only which reads are fetched depends on `source`, never what they answer:
+/// each is the same statement in the same snapshot as the read asked later, so a value that
+/// is never asked for costs its rows and nothing else.
+struct SQLExpansion: Hashable {
+    /// A query whose rows are one text column each, with a `?` for each of `arguments`.
+    let source: String
+    let arguments: SQLArguments
+    let reads: [String]
+}
+
 extension SQLSession {
     /// A session that answers `reads` from rows fetched ahead, all of them in one round trip on
     /// PostgreSQL, where each statement is a round trip to the server (a check reads seven
     /// tables for an asset). SQLite reads in process, so there it is this session itself.
     /// On a session that already holds rows fetched ahead, only the reads it cannot answer are
-    /// fetched, and the new session answers both.
-    func prefetching(_ reads: [SQLRead]) throws -> any SQLSession {
+    /// fetched, and the new session answers both. `expanding`: reads for values the server
+    /// lists, fetched in the same round trip (see `SQLExpansion`).
+    func prefetching(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = []) throws -> any SQLSession {
         if let prefetched = self as? PrefetchedSession {
             let missing = reads.filter { !prefetched.answers($0) }
-            guard !missing.isEmpty, let postgres = prefetched.base as? PostgresSession else { return self }
-            return PrefetchedSession(base: postgres, fetched: prefetched.fetchedReads + (try postgres.fetchTogether(missing)))
+            guard !missing.isEmpty || !expansions.isEmpty, let postgres = prefetched.base as? PostgresSession else { return self }
+            return PrefetchedSession(base: postgres, fetched: prefetched.fetchedReads + (try postgres.fetchTogether(missing, expanding: expansions)))
         }
         guard let postgres = self as? PostgresSession else { return self }
-        return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads))
+        return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions))
     }
 }
 
@@ -114,7 +129,10 @@ extension PostgresSession {
     /// times (a group photo asks three reads for each of a dozen people), so it is prepared and
     /// planned once per connection, where a statement per count was planned anew whenever the
     /// prepared ones ran out, at the server's cost of planning a UNION of dozens of reads.
-    func fetchTogether(_ reads: [SQLRead]) throws -> [(read: SQLRead, rows: [SQLRow])] {
+    ///
+    /// An expansion's reads go each as one part, run once for each value its source lists; the
+    /// source goes first, as a `WITH` query, and is run once.
+    func fetchTogether(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = []) throws -> [(read: SQLRead, rows: [SQLRow])] {
         struct Group {
             let sql: String
             let columns: [(name: String, type: String)]
@@ -131,13 +149,23 @@ extension PostgresSession {
                 groups.append(Group(sql: read.sql, columns: columns, members: [index]))
             }
         }
-        guard !groups.isEmpty, let types = columnTypes else { return [] }
+        // Each expansion with the reads of it that can run for each value; one with none goes.
+        var sources: [(expansion: SQLExpansion, reads: [(sql: String, columns: [(name: String, type: String)])])] = []
+        for expansion in expansions {
+            var readable: [(sql: String, columns: [(name: String, type: String)])] = []
+            for read in expansion.reads where Self.isCorrelatable(read) {
+                if let columns = try Self.plainColumns(of: read, types: columnTypes, db: self) { readable.append((read, columns)) }
+            }
+            if !readable.isEmpty { sources.append((expansion, readable)) }
+        }
+        guard !groups.isEmpty || !sources.isEmpty, let types = columnTypes else { return [] }
         // In order of their text, so that the same reads make the same statement.
         groups.sort { $0.sql < $1.sql }
         // How each group goes: as one part over a list of its arguments, or each read as a part
         // of its own (a read asked once: the list costs the server more to plan than it saves).
+        // The sources' arguments come first, as their `WITH` queries do in the text.
         var listed: [Bool] = []
-        var arguments: [SQLValue] = []
+        var arguments: [SQLValue] = sources.flatMap(\.expansion.arguments.values)
         for group in groups {
             let members = group.members.map { reads[$0].arguments.values }
             if members.count > 1, Self.isCorrelatable(group.sql), let list = Self.argumentList(members) {
@@ -151,14 +179,17 @@ extension PostgresSession {
         // The first read of a read-only snapshot fixes it: its name comes along (`snapshotKey`).
         let namesSnapshot = isReadOnlySnapshot && snapshot == nil
         // The text depends on the groups' reads, how each goes and how many reads go as their
-        // own parts, and the snapshot's name: not on the arguments.
+        // own parts, the sources and their reads, and the snapshot's name: not on the arguments.
         let shape = zip(groups, listed).map { group, list in group.sql + (list ? "\u{0}list" : "\u{0}\(group.members.count)") }
-            .joined(separator: "\u{1}") + (namesSnapshot ? "\u{1}snapshot" : "")
+            .joined(separator: "\u{1}")
+            + sources.map { "\u{1}expanding\u{0}" + $0.expansion.source + "\u{0}" + $0.reads.map(\.sql).joined(separator: "\u{0}") }.joined()
+            + (namesSnapshot ? "\u{1}snapshot" : "")
         let sql: String
         if let known = types.statements.withLock({ $0[shape] }) {
             sql = known
         } else {
-            sql = Self.statementText(groups.map { ($0.sql, $0.columns, $0.members.count) }, listed: listed, namesSnapshot: namesSnapshot)
+            sql = Self.statementText(groups.map { ($0.sql, $0.columns, $0.members.count) }, listed: listed,
+                                     expanding: sources.map { ($0.expansion.source, $0.reads) }, namesSnapshot: namesSnapshot)
             types.statements.withLock { statements in
                 // A check asks a handful of shapes; anything beyond that is not worth keeping.
                 if statements.count >= 1_024 { statements.removeAll() }
@@ -166,33 +197,61 @@ extension PostgresSession {
             }
         }
         let rows = try preparedReads?.fetchAll(sql, SQLArguments(arguments), session: self) ?? fetchAll(sql, SQLArguments(arguments))
-        let width = Self.width(of: groups.map(\.columns))
+        let expandedReads = sources.flatMap(\.reads)
+        let width = Self.width(of: groups.map(\.columns) + expandedReads.map(\.columns))
         var answers = [[(number: Int, row: SQLRow)]?](repeating: nil, count: reads.count)
         var unreadable = Set<Int>()
+        // An expansion's answers, by the read and the value the server listed, in the order listed.
+        var expanded: [SQLRead: [(number: Int, row: SQLRow)]] = [:]
+        var expandedOrder: [SQLRead] = []
+        var unreadableExpanded = Set<SQLRead>()
         for row in rows {
             guard row.values.count == width + 2, let q = row[0] as String? else { continue }
             if namesSnapshot, q == "snapshot" {
                 snapshot = row[2] as String?
                 continue
             }
-            let label = q.split(separator: ":")
-            guard label.count == 2, let number = Int(label[0]), let ordinal = Int(label[1]), groups.indices.contains(number),
-                  groups[number].members.indices.contains(ordinal - 1) else { continue }
-            let group = groups[number]
-            let index = group.members[ordinal - 1]
-            if answers[index] == nil { answers[index] = [] }
+            let columns: [(name: String, type: String)]
+            let place: (index: Int?, read: SQLRead?)
+            if q.hasPrefix("x") {
+                // `x<read>:<value>`: the value is the rest, colons and all.
+                guard let colon = q.firstIndex(of: ":"), let number = Int(q[q.index(after: q.startIndex)..<colon]),
+                      expandedReads.indices.contains(number) else { continue }
+                let read = SQLRead(expandedReads[number].sql, SQLArguments([.text(String(q[q.index(after: colon)...]))]))
+                if expanded[read] == nil {
+                    expanded[read] = []
+                    expandedOrder.append(read)
+                }
+                columns = expandedReads[number].columns
+                place = (nil, read)
+            } else {
+                let label = q.split(separator: ":")
+                guard label.count == 2, let number = Int(label[0]), let ordinal = Int(label[1]), groups.indices.contains(number),
+                      groups[number].members.indices.contains(ordinal - 1) else { continue }
+                let index = groups[number].members[ordinal - 1]
+                if answers[index] == nil { answers[index] = [] }
+                columns = groups[number].columns
+                place = (index, nil)
+            }
             // No number: the read has no rows (the row of NULLs its join gives then).
             guard let numberText = row[1] as String? else { continue }
             // A read whose text does not turn back into its columns is left to be read on its
             // own, as if it had not been fetched ahead (nothing on the server failed).
-            guard let position = Int(numberText), let values = Self.values(of: row, columns: group.columns) else {
-                unreadable.insert(index)
+            guard let position = Int(numberText), let values = Self.values(of: row, columns: columns) else {
+                if let index = place.index { unreadable.insert(index) }
+                if let read = place.read { unreadableExpanded.insert(read) }
                 continue
             }
-            answers[index]?.append((position, SQLRow(columns: group.columns.map(\.name), values: values)))
+            let answer = (position, SQLRow(columns: columns.map(\.name), values: values))
+            if let index = place.index { answers[index]?.append(answer) }
+            if let read = place.read { expanded[read]?.append(answer) }
         }
-        return zip(reads.indices, reads).compactMap { index, read in
+        let asked = zip(reads.indices, reads).compactMap { index, read -> (read: SQLRead, rows: [SQLRow])? in
             guard !unreadable.contains(index), let numbered = answers[index] else { return nil }
+            return (read, numbered.sorted { $0.number < $1.number }.map(\.row))
+        }
+        return asked + expandedOrder.compactMap { read in
+            guard !unreadableExpanded.contains(read), let numbered = expanded[read] else { return nil }
             return (read, numbered.sorted { $0.number < $1.number }.map(\.row))
         }
     }
@@ -204,9 +263,11 @@ extension PostgresSession {
 
     /// The one statement for `groups` (sorted by their text; each read's text, its columns and
     /// how many reads of it are asked), each going as a list or as parts of its own (`listed`).
+    /// `expanding`: each source, and its reads to run for each value it lists.
     static func statementText(_ groups: [(sql: String, columns: [(name: String, type: String)], count: Int)], listed: [Bool],
+                              expanding sources: [(source: String, reads: [(sql: String, columns: [(name: String, type: String)])])] = [],
                               namesSnapshot: Bool) -> String {
-        let width = width(of: groups.map(\.columns))
+        let width = width(of: groups.map(\.columns) + sources.flatMap { $0.reads.map(\.columns) })
         func selected(_ columns: [(name: String, type: String)]) -> String {
             (0..<width).map { position in
                 guard position < columns.count else { return "NULL::text" }
@@ -239,10 +300,24 @@ extension PostgresSession {
                 }
             }
         }
+        // Each source's values once each, as text, none NULL: a value listed twice would answer
+        // its reads with their rows twice.
+        var expandedNumber = 0
+        for (number, source) in sources.enumerated() {
+            for read in source.reads {
+                let correlated = read.sql.replacingOccurrences(of: "?", with: "expanded_\(number).v")
+                parts.append("SELECT 'x\(expandedNumber):' || expanded_\(number).v, prefetched_row.prefetched_number::text, \(selected(read.columns)) "
+                             + "FROM expanded_\(number) LEFT JOIN LATERAL \(numbered(correlated)) ON true")
+                expandedNumber += 1
+            }
+        }
         if namesSnapshot {
             parts.append("SELECT 'snapshot', NULL::text, pg_current_snapshot()::text" + String(repeating: ", NULL::text", count: width - 1))
         }
-        return "SELECT * FROM (" + parts.joined(separator: " UNION ALL ") + ") AS together"
+        let with = sources.isEmpty ? "" : "WITH " + sources.enumerated().map { number, source in
+            "expanded_\(number)(v) AS (SELECT DISTINCT CAST(listed.v AS text) FROM (\(source.source)) AS listed(v) WHERE listed.v IS NOT NULL)"
+        }.joined(separator: ", ") + " "
+        return with + "SELECT * FROM (" + parts.joined(separator: " UNION ALL ") + ") AS together"
     }
 
     /// A fetched row's values (after its label and number) as a plain read gives them, by each

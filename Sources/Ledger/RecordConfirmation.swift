@@ -458,6 +458,18 @@ enum PersonReads {
     static let consents = "SELECT * FROM consents WHERE person_id = ? ORDER BY recorded_seq"
     /// Whose consent a reference is, keyed by the reference.
     static let holder = "SELECT person_id FROM consents WHERE reference = ?"
+    /// PostgreSQL only, for `SQLExpansion`: the people the name index entries of a JSON list
+    /// of digests (in hex) list, and the holders of a JSON list of consent references. Each
+    /// entry's strings are found by a pattern, as written (`Ledger.stringList` reads them the
+    /// same when none is escaped, and ids never are), since a cast to JSON would fail on an
+    /// edited entry and abort the snapshot. `= ANY (ARRAY(…))`, so that the index is used
+    /// whatever the planner guesses of the lists. Unconfirmed, as `LedgerSnapshot.fetchAhead`
+    /// reads the entries: only which rows to fetch ahead.
+    static let listed = """
+        SELECT found[1] FROM name_index, regexp_matches(name_index.people, '"((?:[^"\\\\]|\\\\.)*)"', 'g') AS found \
+        WHERE name_index.digest = ANY (ARRAY(SELECT decode(json_array_elements_text(CAST(? AS text)::json), 'hex'))) \
+        UNION SELECT person_id FROM consents WHERE reference = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS text)::json)))
+        """
 }
 
 /// A name index entry, keyed by its digest.

@@ -366,6 +366,65 @@ import Testing
             }
         }
 
+        /// Reads for each value a query on the server lists go in the same statement as the
+        /// reads asked: each value's reads are answered exactly as if read alone, a value
+        /// listed twice or with a colon in it included, and reads for values it did not list go
+        /// to the server when asked. (A name index entry lists the people a check reads next.)
+        @Test func readsForTheValuesAServerQueryListsAreAnsweredAsAlone() throws {
+            try TestServer.withScratchDatabase { address in
+                let store = try PostgresStore(address: address)
+                defer { store.close() }
+                let people = ["a", "b:c", "Zoë 🙂", "it's \"quoted\" ? \\", "no visits"]
+                try store.write { session in
+                    try session.execute("CREATE TABLE person (id TEXT PRIMARY KEY, n BIGINT)")
+                    try session.execute("CREATE TABLE visit (person TEXT, at BIGINT, place TEXT)")
+                    try session.execute("CREATE TABLE listing (name TEXT, member TEXT)")
+                    for (number, id) in people.enumerated() {
+                        try session.execute("INSERT INTO person (id, n) VALUES (?, ?)", [id, Int64(number)])
+                        for visit in 0..<(id == "no visits" ? 0 : number + 1) {
+                            try session.execute("INSERT INTO visit (person, at, place) VALUES (?, ?, ?)", [id, Int64(10 - visit), "hall \(visit)"])
+                        }
+                    }
+                    // "a" twice, a NULL, and someone with no row anywhere.
+                    for (name, member) in [("fair", "a"), ("fair", "b:c"), ("fair", "a"), ("fair", nil), ("fair", "nobody"),
+                                           ("fete", "Zoë 🙂"), ("fete", "it's \"quoted\" ? \\"), ("fete", "no visits")] {
+                        try session.execute("INSERT INTO listing (name, member) VALUES (?, ?)", [name, member])
+                    }
+                }
+                let person = "SELECT * FROM person WHERE id = ?"
+                let visits = "SELECT at, place FROM visit WHERE person = ? ORDER BY at"
+                let listed = "SELECT member FROM listing WHERE name = ?"
+                for (lists, asked) in [("fair", [SQLRead(person, ["Zoë 🙂"])]), ("fete", [SQLRead(person, ["a"]), SQLRead(visits, ["a"])]),
+                                       ("fair", []), ("nothing listed", [SQLRead(person, ["a"])])] {
+                    let expected = try store.read { session in
+                        try session.fetchAll(listed, [lists]).compactMap { $0["member"] as String? }
+                    }
+                    let values = Array(Set(expected)).sorted()
+                    let reads = asked + values.flatMap { [SQLRead(person, [$0]), SQLRead(visits, [$0])] }
+                    try store.read { session in
+                        let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
+                        let together = try session.prefetching(asked, expanding: [SQLExpansion(source: listed, arguments: [lists],
+                                                                                               reads: [person, visits])])
+                        let prefetched = try #require(together as? PrefetchedSession)
+                        #expect(prefetched.fetchedAhead == Set(reads).count, "\(lists): each value's reads once, and those asked")
+                        let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
+                        #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) }, "\(lists)")
+                        #expect(answered.map { $0.map(\.columns) } == alone.map { $0.map(\.columns) }, "\(lists)")
+                        // Not listed: read from the server when asked, as without the expansion.
+                        #expect(try together.fetchAll(visits, ["Zoë 🙂"]).count == 3)
+                    }
+                    #expect(values.count == (lists == "nothing listed" ? 0 : 3), "\(lists): \(values)")
+                }
+                // The same reads asked, without the expansion and then with it again: the
+                // statement's text differs, and each is answered as alone.
+                try store.read { session in
+                    let plain = try session.prefetching([SQLRead(person, ["a"]), SQLRead(visits, ["a"])])
+                    #expect((plain as? PrefetchedSession)?.fetchedAhead == 2)
+                    #expect(try plain.fetchAll(visits, ["a"]).count == 1)
+                }
+            }
+        }
+
         @Test func readsEachColumnTypeAsItsKind() throws {
             try TestServer.withScratchDatabase { address in
                 let store = try PostgresStore(address: address)

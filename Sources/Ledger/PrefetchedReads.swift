@@ -37,11 +37,13 @@ extension SQLSession {
     func prefetching(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = []) throws -> any SQLSession {
         if let prefetched = self as? PrefetchedSession {
             let missing = reads.filter { !prefetched.answers($0) }
-            guard !missing.isEmpty || !expansions.isEmpty, let postgres = prefetched.base as? PostgresSession else { return self }
-            return PrefetchedSession(base: postgres, fetched: prefetched.fetchedReads + (try postgres.fetchTogether(missing, expanding: expansions)))
+            let expanding = expansions.filter { !prefetched.expanded.contains($0) }
+            guard !missing.isEmpty || !expanding.isEmpty, let postgres = prefetched.base as? PostgresSession else { return self }
+            return PrefetchedSession(base: postgres, fetched: prefetched.fetchedReads + (try postgres.fetchTogether(missing, expanding: expanding)),
+                                     expanded: prefetched.expanded.union(expanding))
         }
         guard let postgres = self as? PostgresSession else { return self }
-        return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions))
+        return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions), expanded: Set(expansions))
     }
 }
 
@@ -50,10 +52,13 @@ extension SQLSession {
 final class PrefetchedSession: SQLSession {
     let base: any SQLSession
     private var fetched: [SQLRead: [SQLRow]]
+    /// The expansions whose reads `fetched` holds, so that asking them again costs nothing.
+    fileprivate private(set) var expanded: Set<SQLExpansion>
 
-    init(base: any SQLSession, fetched: [(read: SQLRead, rows: [SQLRow])]) {
+    init(base: any SQLSession, fetched: [(read: SQLRead, rows: [SQLRow])], expanded: Set<SQLExpansion> = []) {
         self.base = base
         self.fetched = Dictionary(fetched.map { ($0.read, $0.rows) }, uniquingKeysWith: { first, _ in first })
+        self.expanded = expanded
     }
 
     var dialect: SQLDialect { base.dialect }
@@ -72,6 +77,7 @@ final class PrefetchedSession: SQLSession {
     @discardableResult
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
         fetched.removeAll()
+        expanded.removeAll()
         return try base.execute(sql, arguments)
     }
 

@@ -170,7 +170,7 @@ extension Ledger {
     static func documentLookup(_ documentIDs: [String], db: any SQLSession, ledger: Ledger) throws -> DocumentLookup {
         var lookup = DocumentLookup()
         for documentID in Set(documentIDs).sorted() {
-            guard let row = try db.fetchOne("SELECT assets, mac FROM document_index WHERE document_id = ?", [documentID]) else {
+            guard let row = try db.fetchOne(DocumentIndexReads.entry, [documentID]) else {
                 lookup.missing.append(documentID)
                 continue
             }
@@ -226,10 +226,13 @@ extension Ledger {
     /// Every row that differs from the replay, is missing from it or is not backed by it, and
     /// every event that fails, is a problem (`StoredAsset.problems`), which the gate answers with
     /// `record-tampered`.
-    static func storedAsset(_ sha256: String, including parts: AssetParts = [], db session: any SQLSession,
-                            ledger: Ledger) throws -> StoredAsset? {
+    /// `originalsAhead`: on PostgreSQL, the rows of the originals the document index lists for
+    /// it come in the same round trip (what a check reads next).
+    static func storedAsset(_ sha256: String, including parts: AssetParts = [], originalsAhead: Bool = false,
+                            db session: any SQLSession, ledger: Ledger) throws -> StoredAsset? {
         // Every read below in one round trip on PostgreSQL.
-        let db = try session.prefetching(AssetReads.all(including: parts).map { SQLRead($0, [sha256]) })
+        let db = try session.prefetching(AssetReads.all(including: parts).map { SQLRead($0, [sha256]) },
+                                         expanding: originalsAhead ? AssetReads.originals(of: sha256) : [])
         var problems: [String] = []
         var replay = MemoryStore(partial: true)
         // Each detection's faces as its event has them, by sequence number.
@@ -450,6 +453,34 @@ enum AssetReads {
         [StoredEvents.ofAsset, asset, mentions, reviews, faceDetections, faceDecisions, paths]
             + (parts.contains(.publications) ? [publications, takedowns] : [])
     }
+
+    /// PostgreSQL only: the document index entries of the ids the asset's row names as its
+    /// originals, and the rows (`all`) of the assets those entries list, for a check of an
+    /// edited copy to read in its first round trip instead of two more. Unconfirmed: only which
+    /// rows to fetch ahead (`Ledger.documentLookup` confirms the entries).
+    static func originals(of sha256: String) -> [SQLExpansion] {
+        let documentIDs = "SELECT original_document_id FROM assets WHERE sha256 = ? UNION SELECT derived_from FROM assets WHERE sha256 = ?"
+        return [SQLExpansion(source: documentIDs, arguments: [sha256, sha256], reads: [DocumentIndexReads.entry]),
+                SQLExpansion(source: "SELECT found[1] FROM document_index, \(ListedOnServer.strings(in: "document_index.assets")) AS found "
+                                 + "WHERE document_index.document_id IN (\(documentIDs))",
+                             arguments: [sha256, sha256], reads: all(including: []))]
+    }
+}
+
+/// A document index entry, keyed by the document id.
+enum DocumentIndexReads {
+    static let entry = "SELECT assets, mac FROM document_index WHERE document_id = ?"
+}
+
+/// PostgreSQL only, for the sources of `SQLExpansion`s: the strings of a JSON list kept as text,
+/// found by a pattern, as written (`Ledger.stringList` reads them the same when none is
+/// escaped, and the ids and hashes listed never are), since a cast to JSON would fail on an
+/// edited row and abort the snapshot.
+enum ListedOnServer {
+    /// A set-returning call giving each string's text as the first element of an array.
+    static func strings(in column: String) -> String {
+        "regexp_matches(\(column), '\"((?:[^\"\\\\]|\\\\.)*)\"', 'g')"
+    }
 }
 
 /// What a check reads of one person, each keyed by their id (see `AssetReads`).
@@ -459,17 +490,13 @@ enum PersonReads {
     /// Whose consent a reference is, keyed by the reference.
     static let holder = "SELECT person_id FROM consents WHERE reference = ?"
     /// PostgreSQL only, for `SQLExpansion`: the people the name index entries of a JSON list
-    /// of digests (in hex) list, and the holders of a JSON list of consent references. Each
-    /// entry's strings are found by a pattern, as written (`Ledger.stringList` reads them the
-    /// same when none is escaped, and ids never are), since a cast to JSON would fail on an
-    /// edited entry and abort the snapshot. `= ANY (ARRAY(…))`, so that the index is used
-    /// whatever the planner guesses of the lists. Unconfirmed, as `LedgerSnapshot.fetchAhead`
-    /// reads the entries: only which rows to fetch ahead.
-    static let listed = """
-        SELECT found[1] FROM name_index, regexp_matches(name_index.people, '"((?:[^"\\\\]|\\\\.)*)"', 'g') AS found \
-        WHERE name_index.digest = ANY (ARRAY(SELECT decode(json_array_elements_text(CAST(? AS text)::json), 'hex'))) \
-        UNION SELECT person_id FROM consents WHERE reference = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS text)::json)))
-        """
+    /// of digests (in hex) list, and the holders of a JSON list of consent references.
+    /// `= ANY (ARRAY(…))`, so that the index is used whatever the planner guesses of the
+    /// lists. Unconfirmed, as `LedgerSnapshot.fetchAhead` reads the entries: only which rows
+    /// to fetch ahead.
+    static let listed = "SELECT found[1] FROM name_index, \(ListedOnServer.strings(in: "name_index.people")) AS found "
+        + "WHERE name_index.digest = ANY (ARRAY(SELECT decode(json_array_elements_text(CAST(? AS text)::json), 'hex'))) "
+        + "UNION SELECT person_id FROM consents WHERE reference = ANY (ARRAY(SELECT json_array_elements_text(CAST(? AS text)::json)))"
 }
 
 /// A name index entry, keyed by its digest.

@@ -21,13 +21,11 @@ public struct LedgerSnapshot {
         self.ledger = ledger
     }
 
-    /// Reads the asset's rows ahead on PostgreSQL, and those of the originals the document
-    /// index lists for it, in one round trip (with the snapshot's name, if this is its first
-    /// read), for `asset` to answer from. SQLite: nothing to do.
+    /// Reads the asset's rows ahead on PostgreSQL, in one round trip (with the snapshot's name,
+    /// if this is its first read), for `asset` to answer from. SQLite: nothing to do.
     public func fetchAhead(asset sha256: String) throws {
         guard db.dialect == .postgresql else { return }
-        reads.session = try db.prefetching(AssetReads.all(including: []).map { SQLRead($0, [sha256]) },
-                                           expanding: AssetReads.originals(of: sha256))
+        reads.session = try db.prefetching(AssetReads.all(including: []).map { SQLRead($0, [sha256]) })
     }
 
     /// Reads ahead, on PostgreSQL, what linking an asset's mentions and then the standings of
@@ -91,7 +89,7 @@ public struct LedgerSnapshot {
     /// `StoredAsset.problems`). `withPublications` also reads and confirms its publications and
     /// takedown items.
     public func asset(_ sha256: String, withPublications: Bool = false) throws -> StoredAsset? {
-        try Ledger.storedAsset(sha256, including: withPublications ? .publications : [], originalsAhead: true, db: db, ledger: ledger)
+        try Ledger.storedAsset(sha256, including: withPublications ? .publications : [], db: db, ledger: ledger)
     }
 
     /// Assets whose xmpMM:DocumentID is one of `documentIDs` (the originals of an edited copy),

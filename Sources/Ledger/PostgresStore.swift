@@ -229,12 +229,28 @@ public final class PostgresStore: Sendable {
             idle.lastID += 1
             return idle.lastID
         }
+        let connection: PostgresConnection
         do {
-            return try PostgresConnection.connect(on: eventLoops.next(), configuration: configuration, id: id, logger: logger).wait()
+            connection = try PostgresConnection.connect(on: eventLoops.next(), configuration: configuration, id: id, logger: logger).wait()
         } catch {
             throw connectionRefusal(error)
         }
+        do {
+            _ = try PostgresSession(connection: connection, logger: logger).run(Self.planCacheMode, PostgresBindings(), as: Self.planCacheMode)
+        } catch {
+            try? connection.close().wait()
+            throw error
+        }
+        return connection
     }
+
+    /// Generic plans for the statements prepared on a connection (only `PostgresPreparedReads`
+    /// prepares; everything else goes unnamed and is planned at each call anyway). The default
+    /// plans each shape of fetch-ahead read anew the first five times, a few milliseconds each
+    /// for the larger ones, and the dozens of shapes a check asks made that the slowest checks'
+    /// time. A statement once per connection, not a start-up parameter, which a connection
+    /// pooler in between may refuse.
+    static let planCacheMode = "SET plan_cache_mode = force_generic_plan"
 
     /// Why connecting failed: a login or database the server does not know is the address's
     /// fault (an input error); anything else means the server cannot be reached now.

@@ -366,6 +366,33 @@ import Testing
             }
         }
 
+        /// A statement prepared for reads fetched ahead is planned once, generically: the
+        /// server's default planned each one anew the first five times, milliseconds each for
+        /// the larger ones, and a check asks dozens of shapes.
+        @Test func preparedReadsArePlannedOnce() throws {
+            try TestServer.withScratchDatabase { address in
+                let store = try PostgresStore(address: address, maximumConnections: 1)
+                defer { store.close() }
+                try store.write { session in
+                    try session.execute("CREATE TABLE person (id TEXT PRIMARY KEY, n BIGINT)")
+                    try session.execute("INSERT INTO person (id, n) VALUES (?, ?)", ["a", Int64(1)])
+                }
+                let person = "SELECT * FROM person WHERE id = ?"
+                for key in ["a", "b", "c", "d", "e", "f", "g"] {
+                    try store.read { session in
+                        let together = try session.prefetching([SQLRead(person, [key]), SQLRead(person, [key + "'"])])
+                        #expect(try together.fetchAll(person, [key]).count == (key == "a" ? 1 : 0))
+                    }
+                }
+                let plans = try store.read { session in
+                    try session.fetchAll("SELECT generic_plans, custom_plans FROM pg_prepared_statements", [])
+                }
+                #expect(plans.count == 1, "one statement, prepared once on the one connection")
+                #expect(plans.first?["generic_plans"] as Int64? == 7)
+                #expect(plans.first?["custom_plans"] as Int64? == 0)
+            }
+        }
+
         /// Reads for each value a query on the server lists go in the same statement as the
         /// reads asked: each value's reads are answered exactly as if read alone, a value
         /// listed twice or with a colon in it included, and reads for values it did not list go

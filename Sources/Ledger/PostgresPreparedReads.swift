@@ -9,9 +9,9 @@ import Synchronization
 /// Sent unnamed, each is parsed and planned again at every call, and planning a read of eight
 /// tables at once cost the server more than running it (0.47 ms to bind, 0.26 ms to execute,
 /// for an asset's reads, in the server's log). Prepared, PostgreSQL plans it once, a generic
-/// plan (the store's connections ask for `plan_cache_mode = force_generic_plan`). Only statements whose arguments are all text or bytes are
-/// prepared: the server infers each parameter's type from the column it is compared with, and
-/// text and bytes go across as they are for either.
+/// plan (the store's connections set `plan_cache_mode = force_generic_plan`). Only statements
+/// whose arguments are all text or bytes are prepared: the server infers each parameter's type
+/// from the column it is compared with, and text and bytes go across as they are for either.
 final class PostgresPreparedReads: Sendable {
     /// Statements kept per connection; past it, reads go unnamed as before. A check asks a few
     /// dozen shapes (how many people, names and consents an asset carries).

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// A check on PostgreSQL fetches what it needs ahead: the asset's rows with the snapshot's name,
-/// then every name, id and consent reference it carries, then everyone those list. So it waits
+/// then every name, id and consent reference it carries with everyone those list. So it waits
 /// on the server as often for an asset naming twelve people as for one naming one, and answers
 /// exactly as the same ledger in SQLite does.
 @Suite(.enabled(if: PostgresStoreUnderTest.server != nil, "CLEARANCE_TEST_POSTGRES is not set (run under scripts/postgres-cluster.sh)"))

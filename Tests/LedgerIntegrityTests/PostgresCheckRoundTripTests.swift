@@ -110,7 +110,8 @@ struct PostgresCheckRoundTripTests {
         // databases move the cluster's snapshot too, and the memo then starts afresh (the
         // names and people again, their statement prepared by now: 2), so the fewest of
         // the warm checks is the one that shows it; while others write without a pause, more
-        // rounds of 39 are asked, up to five.
+        // rounds of 39 are asked, up to five. A copy's check waits once more when its memo
+        // starts afresh: its originals' statement.
         var warmOne = Array(one.dropFirst()), warmAll = Array(all.dropFirst()), warmCopy = Array(edited.dropFirst())
         for _ in 1..<5 where !(warmOne.min() == 1 && warmAll.min() == 1 && warmCopy.min() == 1) {
             warmOne += try roundTrips(of: "one", times: 40).dropFirst()

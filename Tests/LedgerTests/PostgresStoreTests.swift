@@ -437,13 +437,13 @@ import Testing
                         let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
                         #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) }, "\(lists)")
                         #expect(answered.map { $0.map(\.columns) } == alone.map { $0.map(\.columns) }, "\(lists)")
-                        // Not listed: read from the server when asked, as without the expansion.
+                        // Listed ("fete") or not (then read from the server when asked): the same.
                         #expect(try together.fetchAll(visits, ["Zoë 🙂"]).count == 3)
                     }
                     #expect(values.count == (lists == "nothing listed" ? 0 : 3), "\(lists): \(values)")
                 }
-                // The same reads asked, without the expansion and then with it again: the
-                // statement's text differs, and each is answered as alone.
+                // The reads "fete" asked, now without the expansion: a different statement (the
+                // text kept for the one with it takes one argument more), answered as alone.
                 try store.read { session in
                     let plain = try session.prefetching([SQLRead(person, ["a"]), SQLRead(visits, ["a"])])
                     #expect((plain as? PrefetchedSession)?.fetchedAhead == 2)

@@ -422,7 +422,7 @@ struct SnapshotDirectory: AssetDirectory {
         try snapshot.assets(withDocumentIDs: documentIDs)
     }
 
-    /// On PostgreSQL, reads in two round trips what is not remembered yet (`LedgerSnapshot.fetchAhead`).
+    /// On PostgreSQL, reads in one round trip what is not remembered yet (`LedgerSnapshot.fetchAhead`).
     func fetchAhead(for mentions: [AssetMention], review: ManualReview, decided: [PersonID]) throws {
         let questions = AppearanceLinking.questions(for: mentions)
         let people = questions.people.union(review.people).union(decided)

@@ -51,17 +51,21 @@ public struct LedgerSnapshot {
         let first = digests.map { SQLRead(NameIndexReads.entry, [$0]) }
             + consents.map { SQLRead(PersonReads.holder, [$0.description]) } + personReads(askedFor)
         guard !first.isEmpty else { return }
+        // Every read goes as a list, and the expansion goes even when it has nothing to list:
+        // the statement is then the same for every asset, one name or twelve, prepared and
+        // planned once per connection (each new text cost a check a round trip and a plan).
         var expansions: [SQLExpansion] = []
-        if !digests.isEmpty || !consents.isEmpty,
-           let digestList = PostgresSession.argumentList(digests.map { [.text(Hex.lowercase($0))] }),
+        if let digestList = PostgresSession.argumentList(digests.map { [.blob($0)] }, bytes: true),
            let referenceList = PostgresSession.argumentList(consents.map { [.text($0.description)] }) {
             expansions.append(SQLExpansion(source: PersonReads.listed, arguments: SQLArguments([.text(digestList), .text(referenceList)]),
                                            reads: [PersonReads.person, StoredEvents.ofPerson, PersonReads.consents]))
         }
+        let listing = [SQLListedRead(NameIndexReads.entry, bytes: true), SQLListedRead(PersonReads.holder),
+                       SQLListedRead(PersonReads.person), SQLListedRead(StoredEvents.ofPerson), SQLListedRead(PersonReads.consents)]
         // What an earlier asset's fetch read goes: the caller keeps the answers it needs, and a
         // walk over the whole register must not carry every row it has read.
         let base = (db as? PrefetchedSession)?.base ?? db
-        reads.session = try base.prefetching(first, expanding: expansions)
+        reads.session = try base.prefetching(first, expanding: expansions, listing: listing)
         var listed = Set<String>()
         for digest in digests {
             // Unconfirmed here: only which rows to read next. `nameLookup` confirms the entry.
@@ -75,7 +79,7 @@ public struct LedgerSnapshot {
         // Whoever the server's listing missed (an entry it could not read as the client does):
         // a second round trip, as before the listing was the server's.
         let second = personReads(listed.subtracting(askedFor))
-        if !second.isEmpty { reads.session = try db.prefetching(second) }
+        if !second.isEmpty { reads.session = try db.prefetching(second, listing: listing) }
     }
 
     /// An object kept with this database connection and handed back to later snapshots for as

@@ -1,3 +1,4 @@
+import ClearanceCore
 import Foundation
 import Synchronization
 
@@ -27,6 +28,21 @@ struct SQLExpansion: Hashable {
     let reads: [String]
 }
 
+/// A read (a text with one `?`) that goes as one part over a list of its arguments however
+/// many are asked, none or one included, so that the statement's text does not change with how
+/// many: each text is prepared and planned once per connection, and a statement's first use
+/// (a round trip to prepare it, and milliseconds to plan it) was what the slowest checks had
+/// in common. `bytes`: its argument is bytes, which go in the list as hex.
+struct SQLListedRead: Hashable {
+    let sql: String
+    let bytes: Bool
+
+    init(_ sql: String, bytes: Bool = false) {
+        self.sql = sql
+        self.bytes = bytes
+    }
+}
+
 extension SQLSession {
     /// A session that answers `reads` from rows fetched ahead, all of them in one round trip on
     /// PostgreSQL, where each statement is a round trip to the server (a check reads seven
@@ -34,16 +50,19 @@ extension SQLSession {
     /// On a session that already holds rows fetched ahead, only the reads it cannot answer are
     /// fetched, and the new session answers both. `expanding`: reads for values the server
     /// lists, fetched in the same round trip (see `SQLExpansion`).
-    func prefetching(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = []) throws -> any SQLSession {
+    /// `listing`: reads that go as a list however many are asked (see `SQLListedRead`).
+    func prefetching(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = [],
+                     listing: [SQLListedRead] = []) throws -> any SQLSession {
         if let prefetched = self as? PrefetchedSession {
             let missing = reads.filter { !prefetched.answers($0) }
             let expanding = expansions.filter { !prefetched.expanded.contains($0) }
             guard !missing.isEmpty || !expanding.isEmpty, let postgres = prefetched.base as? PostgresSession else { return self }
-            return PrefetchedSession(base: postgres, fetched: prefetched.fetchedReads + (try postgres.fetchTogether(missing, expanding: expanding)),
-                                     expanded: prefetched.expanded.union(expanding))
+            let fetched = try postgres.fetchTogether(missing, expanding: expanding, listing: listing)
+            return PrefetchedSession(base: postgres, fetched: prefetched.fetchedReads + fetched, expanded: prefetched.expanded.union(expanding))
         }
         guard let postgres = self as? PostgresSession else { return self }
-        return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions), expanded: Set(expansions))
+        return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions, listing: listing),
+                                 expanded: Set(expansions))
     }
 }
 
@@ -138,7 +157,11 @@ extension PostgresSession {
     ///
     /// An expansion's reads go each as one part, run once for each value its source lists; the
     /// source goes first, as a `WITH` query, and is run once.
-    func fetchTogether(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = []) throws -> [(read: SQLRead, rows: [SQLRow])] {
+    ///
+    /// `listing`: reads that go as a list whatever their number, and as an empty list when none
+    /// is asked (`SQLListedRead`).
+    func fetchTogether(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = [],
+                       listing: [SQLListedRead] = []) throws -> [(read: SQLRead, rows: [SQLRow])] {
         struct Group {
             let sql: String
             let columns: [(name: String, type: String)]
@@ -146,6 +169,12 @@ extension PostgresSession {
         }
         var groups: [Group] = []
         var groupOf: [String: Int] = [:]
+        // Only a read that can go as a list: a group with no reads must not become a part.
+        for listed in listing where groupOf[listed.sql] == nil && Self.isCorrelatable(listed.sql) {
+            guard let columns = try Self.plainColumns(of: listed.sql, types: columnTypes, db: self) else { continue }
+            groupOf[listed.sql] = groups.count
+            groups.append(Group(sql: listed.sql, columns: columns, members: []))
+        }
         for (index, read) in reads.enumerated() {
             guard let columns = try Self.plainColumns(of: read.sql, types: columnTypes, db: self) else { continue }
             if let known = groupOf[read.sql] {
@@ -167,18 +196,23 @@ extension PostgresSession {
         guard !groups.isEmpty || !sources.isEmpty, let types = columnTypes else { return [] }
         // In order of their text, so that the same reads make the same statement.
         groups.sort { $0.sql < $1.sql }
-        // How each group goes: as one part over a list of its arguments, or each read as a part
-        // of its own (a read asked once: the list costs the server more to plan than it saves).
-        // The sources' arguments come first, as their `WITH` queries do in the text.
-        var listed: [Bool] = []
+        // How each group goes: as one part over a list of its arguments (what stands for its
+        // placeholder), or each read as a part of its own (a read asked once, unless `listing`
+        // names it: the list costs the server more to plan than it saves). A group of `listing`
+        // whose arguments are not all of its kind goes as parts too. The sources' arguments come
+        // first, as their `WITH` queries do in the text.
+        let listedBytes = Dictionary(listing.map { ($0.sql, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        var listed: [String?] = []
         var arguments: [SQLValue] = sources.flatMap(\.expansion.arguments.values)
         for group in groups {
             let members = group.members.map { reads[$0].arguments.values }
-            if members.count > 1, Self.isCorrelatable(group.sql), let list = Self.argumentList(members) {
-                listed.append(true)
+            let bytes = listedBytes[group.sql]
+            if bytes != nil || members.count > 1, Self.isCorrelatable(group.sql),
+               let list = Self.argumentList(members, bytes: bytes ?? false) {
+                listed.append(bytes == true ? "decode(grouped.v, 'hex')" : "grouped.v")
                 arguments.append(.text(list))
             } else {
-                listed.append(false)
+                listed.append(nil)
                 for values in members { arguments += values }
             }
         }
@@ -186,7 +220,7 @@ extension PostgresSession {
         let namesSnapshot = isReadOnlySnapshot && snapshot == nil
         // The text depends on the groups' reads, how each goes and how many reads go as their
         // own parts, the sources and their reads, and the snapshot's name: not on the arguments.
-        let shape = zip(groups, listed).map { group, list in group.sql + (list ? "\u{0}list" : "\u{0}\(group.members.count)") }
+        let shape = zip(groups, listed).map { group, list in group.sql + (list.map { "\u{0}list\u{0}" + $0 } ?? "\u{0}\(group.members.count)") }
             .joined(separator: "\u{1}")
             + sources.map { "\u{1}expanding\u{0}" + $0.expansion.source + "\u{0}" + $0.reads.map(\.sql).joined(separator: "\u{0}") }.joined()
             + (namesSnapshot ? "\u{1}snapshot" : "")
@@ -268,9 +302,10 @@ extension PostgresSession {
     }
 
     /// The one statement for `groups` (sorted by their text; each read's text, its columns and
-    /// how many reads of it are asked), each going as a list or as parts of its own (`listed`).
+    /// how many reads of it are asked), each going as a list or as parts of its own (`listed`:
+    /// for a list, what stands for the read's placeholder).
     /// `expanding`: each source, and its reads to run for each value it lists.
-    static func statementText(_ groups: [(sql: String, columns: [(name: String, type: String)], count: Int)], listed: [Bool],
+    static func statementText(_ groups: [(sql: String, columns: [(name: String, type: String)], count: Int)], listed: [String?],
                               expanding sources: [(source: String, reads: [(sql: String, columns: [(name: String, type: String)])])] = [],
                               namesSnapshot: Bool) -> String {
         let width = width(of: groups.map(\.columns) + sources.flatMap { $0.reads.map(\.columns) })
@@ -294,8 +329,8 @@ extension PostgresSession {
         }
         var parts: [String] = []
         for (number, (group, list)) in zip(groups, listed).enumerated() {
-            if list {
-                let correlated = group.sql.replacingOccurrences(of: "?", with: "grouped.v")
+            if let element = list {
+                let correlated = group.sql.replacingOccurrences(of: "?", with: element)
                 parts.append("SELECT '\(number):' || grouped.q::text, prefetched_row.prefetched_number::text, \(selected(group.columns)) "
                              + "FROM json_array_elements_text(CAST(? AS text)::json) WITH ORDINALITY AS grouped(v, q) "
                              + "LEFT JOIN LATERAL \(numbered(correlated)) ON true")
@@ -365,11 +400,16 @@ extension PostgresSession {
 
     /// The arguments of reads that each take one text argument, as a JSON list; nil otherwise
     /// (or for text PostgreSQL cannot hold, NUL, which such a read then sends as it is, and fails).
-    static func argumentList(_ members: [[SQLValue]]) -> String? {
+    /// `bytes`: each takes one bytes argument instead, listed as lowercase hex.
+    static func argumentList(_ members: [[SQLValue]], bytes: Bool = false) -> String? {
         var texts: [String] = []
         for values in members {
-            guard values.count == 1, case .text(let text) = values[0], !text.utf8.contains(0) else { return nil }
-            texts.append(text)
+            guard values.count == 1 else { return nil }
+            switch values[0] {
+            case .text(let text) where !bytes && !text.utf8.contains(0): texts.append(text)
+            case .blob(let data) where bytes: texts.append(Hex.lowercase(data))
+            default: return nil
+            }
         }
         guard let data = try? JSONEncoder().encode(texts) else { return nil }
         return String(decoding: data, as: UTF8.self)

@@ -123,6 +123,30 @@ struct PostgresCheckRoundTripTests {
         #expect([warmOne, warmAll].allSatisfy { $0.allSatisfy { (1...2).contains($0) } } && warmCopy.allSatisfy { (1...3).contains($0) })
     }
 
+    /// A check fetches ahead with the same statements whatever the asset names: twelve people
+    /// or one, by name, id or consent reference, known or not. So each connection prepares and
+    /// plans each statement once; a new text cost its check a round trip to prepare it and
+    /// milliseconds to plan it, and those checks were the slowest 1% in the `postgres` bench.
+    @Test func aCheckUsesTheSameStatementsWhateverTheAssetNames() throws {
+        let register = try Register()
+        let copy = try PostgresStoreUnderTest.copying(sqlite: register.path)
+        defer { copy.remove() }
+        let ledger = try copy.open()
+        let store = try #require(ledger.store as? PostgresStore)
+        let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
+        var texts: [String: Set<String>] = [:]
+        for name in ["twelve", "copy", "one", "withdrawn"] {
+            _ = try operations.check(storedAssets: [register.hashes[name]!], channel: "facebook", at: nil)
+            texts[name] = Set(store.columnTypes.statements.withLock { $0.values })
+        }
+        // The asset's rows with the snapshot's name, then the names, ids and references with
+        // the people they list; the copy adds its originals' statement.
+        #expect(texts["twelve"]?.count == 2, "\(texts["twelve"]?.count ?? 0) statements for the asset naming twelve")
+        #expect(texts["copy"]?.count == 3, "\(texts["copy"]?.count ?? 0) statements once an edited copy is checked too")
+        #expect(texts["withdrawn"] == texts["copy"] && texts["one"] == texts["copy"],
+                "one name, or a name and a consent reference: \((texts["withdrawn"] ?? []).subtracting(texts["copy"] ?? []).count) new statements")
+    }
+
     /// The server finds whom a name index entry lists, and which originals a document index
     /// entry lists, by a pattern, not as `Ledger.stringList` reads them, and only to fetch their
     /// rows ahead: whatever an edited entry holds, a check answers as on SQLite, and whatever

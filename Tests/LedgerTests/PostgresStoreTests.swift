@@ -366,6 +366,41 @@ import Testing
             }
         }
 
+        /// Reads that `listing` names go as a list whatever their number, none and one
+        /// included, and bytes as hex: one statement for every count, prepared once, and each
+        /// read answered exactly as alone.
+        @Test func listedReadsGoAsOneStatementFromNoneToMany() throws {
+            try TestServer.withScratchDatabase { address in
+                let store = try PostgresStore(address: address)
+                defer { store.close() }
+                let digests = [Data(0...255), Data([0]), Data("Zoë".utf8), Data([0xff, 0x27, 0x5c, 0x22]), Data("absent".utf8)]
+                try store.write { session in
+                    try session.execute("CREATE TABLE entry (digest BYTEA PRIMARY KEY, people TEXT)")
+                    try session.execute("CREATE TABLE holder (reference TEXT, person TEXT)")
+                    for (number, digest) in digests.dropLast().enumerated() {
+                        try session.execute("INSERT INTO entry (digest, people) VALUES (?, ?)", [digest, "[\"P-\(number)\"]"])
+                    }
+                    for person in ["P-1", "P-2"] { try session.execute("INSERT INTO holder (reference, person) VALUES (?, ?)", ["C-1", person]) }
+                }
+                let entry = "SELECT people FROM entry WHERE digest = ?"
+                let holder = "SELECT person FROM holder WHERE reference = ? ORDER BY person"
+                let listing = [SQLListedRead(entry, bytes: true), SQLListedRead(holder)]
+                for (count, references) in [(1, []), (0, ["C-1"]), (digests.count, ["C-1", "C-2"]), (2, ["C-2"]), (1, ["C-1"])] {
+                    let reads = digests.prefix(count).map { SQLRead(entry, [$0]) } + references.map { SQLRead(holder, [$0]) }
+                    try store.read { session in
+                        let alone = try reads.map { try session.fetchAll($0.sql, $0.arguments) }
+                        let together = try session.prefetching(reads, listing: listing)
+                        #expect((together as? PrefetchedSession)?.fetchedAhead == reads.count)
+                        let answered = try reads.map { try together.fetchAll($0.sql, $0.arguments) }
+                        #expect(answered.map { $0.map(\.values) } == alone.map { $0.map(\.values) }, "\(count) entries, \(references)")
+                        #expect(alone.map(\.count) == digests.prefix(count).map { $0 == digests.last ? 0 : 1 } + references.map { $0 == "C-1" ? 2 : 0 })
+                    }
+                }
+                #expect(Set(store.columnTypes.statements.withLock { $0.values }).count == 1, "one text for every count")
+                #expect(store.preparedReads.count == 1, "prepared once, on the one connection")
+            }
+        }
+
         /// A statement prepared for reads fetched ahead is planned once, generically: the
         /// server's default planned each one anew the first five times, milliseconds each for
         /// the larger ones, and a check asks dozens of shapes.

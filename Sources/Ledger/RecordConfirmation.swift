@@ -172,7 +172,7 @@ extension Ledger {
         let documentIDs = Set(documentIDs).sorted()
         // On PostgreSQL the entries and the rows of the assets they list in one round trip. The
         // asset's own first read leaves them out: a fiftieth of assets are edited copies, and
-        // the larger statement cost every check more than it saved them.
+        // the larger statement cost every check more than it saved them, even planned once.
         var db = session
         if session.dialect == .postgresql, !documentIDs.isEmpty, let list = PostgresSession.argumentList(documentIDs.map { [.text($0)] }) {
             db = try session.prefetching(documentIDs.map { SQLRead(DocumentIndexReads.entry, [$0]) },

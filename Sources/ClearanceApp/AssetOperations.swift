@@ -199,10 +199,15 @@ public struct AssetOperations: Sendable {
         return try ledger.snapshot { snapshot in
             // On PostgreSQL the first asset's rows come with the snapshot's first read, which a
             // lookup in the memo needs anyway (the memo is kept per snapshot).
+            let directory: SnapshotDirectory
             if let first = arguments.first, Self.isAssetHash(first) {
                 try snapshot.fetchAhead(asset: first.lowercased())
+                directory = try SnapshotDirectory(snapshot)
+                // The names it carries go to the server now, read while its records are confirmed.
+                try directory.sendAhead(forAsset: first.lowercased())
+            } else {
+                directory = try SnapshotDirectory(snapshot)
             }
-            let directory = try SnapshotDirectory(snapshot)
             let targets = try arguments.map { try resolve($0, directory) }
             return try targets.map { target in
                 let (asset, people) = try directory.linked(target) { try facts(for: target, directory: directory) }
@@ -424,12 +429,28 @@ struct SnapshotDirectory: AssetDirectory {
 
     /// On PostgreSQL, reads in one round trip what is not remembered yet (`LedgerSnapshot.fetchAhead`).
     func fetchAhead(for mentions: [AssetMention], review: ManualReview, decided: [PersonID]) throws {
-        let questions = AppearanceLinking.questions(for: mentions)
-        let people = questions.people.union(review.people).union(decided)
-            .filter { memo.existing[$0] == nil || memo.standings[$0] == nil }
-        try snapshot.fetchAhead(names: questions.names.filter { memo.named[$0] == nil }, people: people,
-                                consents: questions.consents.filter { memo.holders[$0] == nil },
+        let asked = unremembered(AppearanceLinking.questions(for: mentions), alsoPeople: review.people.union(decided))
+        try snapshot.fetchAhead(names: asked.names, people: asked.people, consents: asked.consents,
                                 standingKnown: { memo.standings[$0] != nil })
+    }
+
+    /// On PostgreSQL, sends what linking the asset will read, guessed from its rows before they
+    /// are confirmed (`LedgerSnapshot.sendAhead`), so that the server reads while the asset is
+    /// confirmed; `fetchAhead(for:review:decided:)` then waits for it. Not for an asset whose
+    /// linking is remembered: nothing would wait for it.
+    func sendAhead(forAsset sha256: String) throws {
+        guard memo.linked[sha256] == nil, let naming = try snapshot.unconfirmedNaming(of: sha256) else { return }
+        let asked = unremembered(AppearanceLinking.questions(for: naming.mentions), alsoPeople: naming.people)
+        try snapshot.sendAhead(names: asked.names, people: asked.people, consents: asked.consents,
+                               standingKnown: { memo.standings[$0] != nil })
+    }
+
+    /// What of `questions` (and `alsoPeople`) the memo cannot answer yet.
+    private func unremembered(_ questions: (names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>),
+                              alsoPeople: Set<PersonID>) -> (names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>) {
+        (questions.names.filter { memo.named[$0] == nil },
+         questions.people.union(alsoPeople).filter { memo.existing[$0] == nil || memo.standings[$0] == nil },
+         questions.consents.filter { memo.holders[$0] == nil })
     }
 
     func asset(_ sha256: String) throws -> StoredAsset? {

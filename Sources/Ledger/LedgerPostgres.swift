@@ -87,6 +87,11 @@ extension Ledger {
     /// COMMIT), for the bench to show per check; nil for a SQLite ledger, which has no server.
     public var postgresRoundTrips: Int? { (store as? PostgresStore)?.roundTrips.total }
 
+    /// How many of those statements were sent before their answers were needed, the server
+    /// reading while the check confirmed what it had, and then used (`LedgerSnapshot.sendAhead`);
+    /// nil for SQLite.
+    public var postgresStatementsSentAhead: Int? { (store as? PostgresStore)?.roundTrips.totalSentAhead }
+
     /// Opens the ledger in a PostgreSQL database. Writing needs the signing key, which must match.
     public static func open(in address: PostgresAddress, keyPath: String, forWriting: Bool) throws -> Ledger {
         let store = try PostgresStore(address: address)

@@ -13,6 +13,8 @@ public struct LedgerSnapshot {
 
     private final class Reads {
         var session: any SQLSession
+        /// The names statement `sendAhead` sent, not yet waited for, and its expansions.
+        var sent: (statement: SentTogether, expansions: [SQLExpansion])?
         init(_ session: any SQLSession) { self.session = session }
     }
 
@@ -39,33 +41,20 @@ public struct LedgerSnapshot {
     public func fetchAhead(names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>,
                            standingKnown: (PersonID) -> Bool) throws {
         guard db.dialect == .postgresql else { return }
-        func personReads(_ ids: some Sequence<String>) -> [SQLRead] {
-            ids.flatMap { id in
-                PersonID(parsing: id).map(standingKnown) == true
-                    ? [SQLRead(PersonReads.person, [id])]
-                    : [SQLRead(PersonReads.person, [id]), SQLRead(StoredEvents.ofPerson, [id]), SQLRead(PersonReads.consents, [id])]
-            }
-        }
-        let digests = names.map(ledger.nameIndex.digest)
-        let askedFor = Set(people.map(\.description))
-        let first = digests.map { SQLRead(NameIndexReads.entry, [$0]) }
-            + consents.map { SQLRead(PersonReads.holder, [$0.description]) } + personReads(askedFor)
-        guard !first.isEmpty else { return }
-        // Every read goes as a list, and the expansion goes even when it has nothing to list:
-        // the statement is then the same for every asset, one name or twelve, prepared and
-        // planned once per connection (each new text cost a check a round trip and a plan).
-        var expansions: [SQLExpansion] = []
-        if let digestList = PostgresSession.argumentList(digests.map { [.blob($0)] }, bytes: true),
-           let referenceList = PostgresSession.argumentList(consents.map { [.text($0.description)] }) {
-            expansions.append(SQLExpansion(source: PersonReads.listed, arguments: SQLArguments([.text(digestList), .text(referenceList)]),
-                                           reads: [PersonReads.person, StoredEvents.ofPerson, PersonReads.consents]))
-        }
-        let listing = [SQLListedRead(NameIndexReads.entry, bytes: true), SQLListedRead(PersonReads.holder),
-                       SQLListedRead(PersonReads.person), SQLListedRead(StoredEvents.ofPerson), SQLListedRead(PersonReads.consents)]
         // What an earlier asset's fetch read goes: the caller keeps the answers it needs, and a
         // walk over the whole register must not carry every row it has read.
-        let base = (db as? PrefetchedSession)?.base ?? db
-        reads.session = try base.prefetching(first, expanding: expansions, listing: listing)
+        var base = (db as? PrefetchedSession)?.base ?? db
+        // What `sendAhead` guessed is answered by now, or soon: only what it left out is read.
+        if let sent = reads.sent, let postgres = base as? PostgresSession {
+            reads.sent = nil
+            base = PrefetchedSession(base: postgres, fetched: try postgres.answers(to: sent.statement), expanded: Set(sent.expansions))
+            reads.session = base
+            postgres.roundTrips?.addSentAhead()
+        }
+        let digests = names.map(ledger.nameIndex.digest)
+        let (first, expansions) = namesReads(digests: digests, people: people, consents: consents, standingKnown: standingKnown)
+        guard !first.isEmpty else { return }
+        reads.session = try base.prefetching(first, expanding: expansions, listing: Self.namesListing)
         var listed = Set<String>()
         for digest in digests {
             // Unconfirmed here: only which rows to read next. `nameLookup` confirms the entry.
@@ -78,8 +67,77 @@ public struct LedgerSnapshot {
         }
         // Whoever the server's listing missed (an entry it could not read as the client does):
         // a second round trip, as before the listing was the server's.
-        let second = personReads(listed.subtracting(askedFor))
-        if !second.isEmpty { reads.session = try db.prefetching(second, listing: listing) }
+        let second = Self.personReads(listed.subtracting(people.map(\.description)), standingKnown: standingKnown)
+        if !second.isEmpty { reads.session = try db.prefetching(second, listing: Self.namesListing) }
+    }
+
+    /// Sends, on PostgreSQL, what `fetchAhead(names:people:consents:standingKnown:)` would read,
+    /// without waiting: the caller goes on confirming the asset while the server reads, and
+    /// that call then waits only for what is left of the round trip. A guess from rows not yet
+    /// confirmed is fine here: it only chooses what to read, and whatever it missed is read
+    /// then. At most one is outstanding; SQLite: nothing to do.
+    public func sendAhead(names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>,
+                          standingKnown: (PersonID) -> Bool) throws {
+        guard db.dialect == .postgresql, reads.sent == nil,
+              let postgres = (db as? PrefetchedSession)?.base as? PostgresSession ?? db as? PostgresSession else { return }
+        let (first, expansions) = namesReads(digests: names.map(ledger.nameIndex.digest), people: people, consents: consents,
+                                             standingKnown: standingKnown)
+        guard !first.isEmpty, let statement = try postgres.sendTogether(first, expanding: expansions, listing: Self.namesListing) else { return }
+        reads.sent = (statement, expansions)
+    }
+
+    /// The reads of a names statement: the name index entries of `digests`, the holders of
+    /// `consents`, each of `people` (`personReads`), and everyone those entries and holders
+    /// list, whom the server finds. Every read goes as a list, and the expansion goes even when
+    /// it has nothing to list: the statement is then the same for every asset, one name or
+    /// twelve, prepared and planned once per connection (each new text cost a check a round
+    /// trip and a plan). In a fixed order, so that the same questions make the same reads.
+    private func namesReads(digests: [Data], people: Set<PersonID>, consents: Set<ConsentReference>,
+                            standingKnown: (PersonID) -> Bool) -> (reads: [SQLRead], expansions: [SQLExpansion]) {
+        let digests = digests.sorted { $0.lexicographicallyPrecedes($1) }
+        let references = consents.map(\.description).sorted()
+        let first = digests.map { SQLRead(NameIndexReads.entry, [$0]) } + references.map { SQLRead(PersonReads.holder, [$0]) }
+            + Self.personReads(people.map(\.description).sorted(), standingKnown: standingKnown)
+        guard !first.isEmpty,
+              let digestList = PostgresSession.argumentList(digests.map { [.blob($0)] }, bytes: true),
+              let referenceList = PostgresSession.argumentList(references.map { [.text($0)] }) else { return (first, []) }
+        return (first, [SQLExpansion(source: PersonReads.listed, arguments: SQLArguments([.text(digestList), .text(referenceList)]),
+                                     reads: [PersonReads.person, StoredEvents.ofPerson, PersonReads.consents])])
+    }
+
+    /// A person's row, and their events and consents unless `standingKnown` says the caller has
+    /// their standing already.
+    private static func personReads(_ ids: some Sequence<String>, standingKnown: (PersonID) -> Bool) -> [SQLRead] {
+        ids.flatMap { id in
+            PersonID(parsing: id).map(standingKnown) == true
+                ? [SQLRead(PersonReads.person, [id])]
+                : [SQLRead(PersonReads.person, [id]), SQLRead(StoredEvents.ofPerson, [id]), SQLRead(PersonReads.consents, [id])]
+        }
+    }
+
+    private static let namesListing = [SQLListedRead(NameIndexReads.entry, bytes: true), SQLListedRead(PersonReads.holder),
+                                       SQLListedRead(PersonReads.person), SQLListedRead(StoredEvents.ofPerson), SQLListedRead(PersonReads.consents)]
+
+    /// Who `sha256` names as its rows fetched ahead hold them, not confirmed: its mentions, and
+    /// the people its reviews and face decisions name. Only for choosing what to read ahead
+    /// (`sendAhead`), never for an answer. Nil when its rows were not fetched ahead (always on
+    /// SQLite), and for an edited copy, whose originals' mentions count too.
+    public func unconfirmedNaming(of sha256: String) throws -> (mentions: [AssetMention], people: Set<PersonID>)? {
+        let reads = [AssetReads.asset, AssetReads.mentions, AssetReads.reviews, AssetReads.faceDecisions]
+        guard let prefetched = db as? PrefetchedSession, prefetched.holdsAhead(reads.map { SQLRead($0, [sha256]) }),
+              let row = try prefetched.fetchOne(AssetReads.asset, [sha256]),
+              row["original_document_id"] as String? == nil, row["derived_from"] as String? == nil else { return nil }
+        var people = Set<PersonID>()
+        for read in [AssetReads.reviews, AssetReads.faceDecisions] {
+            for row in try prefetched.fetchAll(read, [sha256]) {
+                if let id = (row["person_id"] as String?).flatMap(PersonID.init(parsing:)) { people.insert(id) }
+            }
+        }
+        let mentions = try prefetched.fetchAll(AssetReads.mentions, [sha256]).map { row in
+            AssetMention(source: row[1] as String? ?? "", label: row[2] as String?,
+                         identifiers: (row[3] as String?).flatMap(Ledger.stringList) ?? [], region: nil)
+        }
+        return (mentions, people)
     }
 
     /// An object kept with this database connection and handed back to later snapshots for as

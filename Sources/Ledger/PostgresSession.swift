@@ -143,10 +143,22 @@ final class PostgresSession: SQLSession {
     /// Waits for what `send` starts on the connection, translating its errors.
     func onConnection<T: Sendable>(as written: String, committing: Bool = false,
                                    _ send: @escaping @Sendable () -> EventLoopFuture<T>) throws -> T {
+        try answer(to: start(send), as: written, committing: committing)
+    }
+
+    /// Starts `send` on the connection without waiting: `answer(to:as:)` waits for it later.
+    /// The connection answers in the order statements were sent.
+    func start<T: Sendable>(_ send: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        Self.submit(on: connection, send)
+    }
+
+    /// Waits for a statement `start` sent, translating its errors: one round trip, however
+    /// long ago it was sent.
+    func answer<T: Sendable>(to sent: EventLoopFuture<T>, as written: String, committing: Bool = false) throws -> T {
         roundTrips?.add()
         let answer: Result<T, any Error>
         do {
-            answer = .success(try Self.submit(on: connection, send).wait())
+            answer = .success(try sent.wait())
         } catch {
             answer = .failure(error)
         }

@@ -306,8 +306,15 @@ public final class PostgresStore: Sendable {
 /// check to its few round trips.
 final class PostgresRoundTrips: Sendable {
     private let count = Atomic<Int>(0)
+    private let sentAhead = Atomic<Int>(0)
 
     func add() { count.add(1, ordering: .relaxed) }
 
+    /// A statement sent before its answers were needed (`LedgerSnapshot.sendAhead`), counted
+    /// when they are used; its wait is counted as any other's.
+    func addSentAhead() { sentAhead.add(1, ordering: .relaxed) }
+
     var total: Int { count.load(ordering: .relaxed) }
+
+    var totalSentAhead: Int { sentAhead.load(ordering: .relaxed) }
 }

@@ -1,5 +1,7 @@
 import ClearanceCore
 import Foundation
+import NIOCore
+import PostgresNIO
 import Synchronization
 
 /// A read a caller is about to make, fetched ahead: its text and arguments exactly as the
@@ -63,6 +65,12 @@ extension SQLSession {
         guard let postgres = self as? PostgresSession else { return self }
         return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions, listing: listing),
                                  expanded: Set(expansions))
+    }
+
+    /// Whether every one of `reads` is answered from rows fetched ahead (a plain session holds none).
+    func holdsAhead(_ reads: [SQLRead]) -> Bool {
+        guard let prefetched = self as? PrefetchedSession else { return false }
+        return reads.allSatisfy(prefetched.answers)
     }
 }
 
@@ -140,6 +148,19 @@ final class PostgresColumnTypes: Sendable {
     }
 }
 
+/// A statement of reads fetched together, sent and not yet waited for
+/// (`PostgresSession.sendTogether`), with what reading its rows back needs.
+struct SentTogether {
+    let sql: String
+    let rows: EventLoopFuture<[PostgresRow]>
+    let reads: [SQLRead]
+    /// Each group's columns and the reads (by their index in `reads`) it answers, in the
+    /// order of the statement's parts.
+    let groups: [(columns: [(name: String, type: String)], members: [Int])]
+    let expandedReads: [(sql: String, columns: [(name: String, type: String)])]
+    let namesSnapshot: Bool
+}
+
 extension PostgresSession {
     /// Each read's rows, all in one statement: every read that is a plain `SELECT columns FROM
     /// table …` gives its rows with each column as text, numbered in its own order, and one
@@ -162,6 +183,15 @@ extension PostgresSession {
     /// is asked (`SQLListedRead`).
     func fetchTogether(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = [],
                        listing: [SQLListedRead] = []) throws -> [(read: SQLRead, rows: [SQLRow])] {
+        guard let sent = try sendTogether(reads, expanding: expansions, listing: listing) else { return [] }
+        return try answers(to: sent)
+    }
+
+    /// `fetchTogether`'s statement, sent without waiting for its rows (`answers(to:)` waits);
+    /// nil when none of the reads can go together. Preparing the statement, the first time a
+    /// connection sends its text, is waited for.
+    func sendTogether(_ reads: [SQLRead], expanding expansions: [SQLExpansion] = [],
+                      listing: [SQLListedRead] = []) throws -> SentTogether? {
         struct Group {
             let sql: String
             let columns: [(name: String, type: String)]
@@ -193,7 +223,7 @@ extension PostgresSession {
             }
             if !readable.isEmpty { sources.append((expansion, readable)) }
         }
-        guard !groups.isEmpty || !sources.isEmpty, let types = columnTypes else { return [] }
+        guard !groups.isEmpty || !sources.isEmpty, let types = columnTypes else { return nil }
         // In order of their text, so that the same reads make the same statement.
         groups.sort { $0.sql < $1.sql }
         // How each group goes: as one part over a list of its arguments (what stands for its
@@ -236,8 +266,26 @@ extension PostgresSession {
                 statements[shape] = sql
             }
         }
-        let rows = try preparedReads?.fetchAll(sql, SQLArguments(arguments), session: self) ?? fetchAll(sql, SQLArguments(arguments))
-        let expandedReads = sources.flatMap(\.reads)
+        let rows: EventLoopFuture<[PostgresRow]>
+        if let prepared = try preparedReads?.start(sql, SQLArguments(arguments), session: self) {
+            rows = prepared
+        } else {
+            let statement = try PostgresStatement(sql)
+            let query = PostgresQuery(unsafeSQL: statement.sql, binds: try Self.bindings(SQLArguments(arguments), for: statement, sql: sql))
+            let connection = connection
+            let logger = logger
+            rows = start { connection.query(query, logger: logger).map(\.rows) }
+        }
+        return SentTogether(sql: sql, rows: rows, reads: reads, groups: groups.map { ($0.columns, $0.members) },
+                            expandedReads: sources.flatMap(\.reads), namesSnapshot: namesSnapshot)
+    }
+
+    /// The answers to a statement `sendTogether` sent, once it is answered: each read's rows,
+    /// as `fetchTogether` gives them.
+    func answers(to sent: SentTogether) throws -> [(read: SQLRead, rows: [SQLRow])] {
+        let sql = sent.sql, reads = sent.reads, groups = sent.groups, expandedReads = sent.expandedReads
+        let namesSnapshot = sent.namesSnapshot
+        let rows = try answer(to: sent.rows, as: sql).map { try Self.row($0, sql: sql) }
         let width = Self.width(of: groups.map(\.columns) + expandedReads.map(\.columns))
         var answers = [[(number: Int, row: SQLRow)]?](repeating: nil, count: reads.count)
         var unreadable = Set<Int>()

@@ -10,9 +10,10 @@ import Testing
 /// exactly as the same ledger in SQLite does.
 @Suite(.enabled(if: PostgresStoreUnderTest.server != nil, "CLEARANCE_TEST_POSTGRES is not set (run under scripts/postgres-cluster.sh)"))
 struct PostgresCheckRoundTripTests {
-    /// A SQLite ledger with twelve people, and three assets: one naming one of them, one naming
-    /// all twelve (eight by name, two by person id, two by consent reference), and one naming a
-    /// withdrawn person and a stranger.
+    /// A SQLite ledger with twelve people, and five assets: one naming one of them, one naming
+    /// all twelve (eight by name, two by person id, two by consent reference), one naming a
+    /// withdrawn person and a stranger, an edited copy of the first, and one naming person 1
+    /// that a reviewer said shows person 5 too.
     final class Register {
         let directory: URL
         let path: String
@@ -26,9 +27,11 @@ struct PostgresCheckRoundTripTests {
             let operations = LedgerOperations(ledger: ledger, configuration: .standard)
             var mentions: [AssetMention] = []
             var withdrawn: ConsentReference?
+            var ids: [PersonID] = []
             for number in 1...12 {
                 let name = "Round Trip Person \(number)"
                 let id = try operations.addPerson(PersonRequest(name: name, born: "1980-01-01"))
+                ids.append(id)
                 var request = ConsentRequest(person: id.description, channels: "social,website,print")
                 request.given = "2025-01-01"
                 request.recordedBy = "Officer Priya Shah"
@@ -43,7 +46,7 @@ struct PostgresCheckRoundTripTests {
             // "copy" is an edit of "one" that names nobody itself: it inherits the original's people.
             let items = [("one", Array(mentions.prefix(1))), ("twelve", mentions),
                          ("withdrawn", [mentions[11], AssetMention(source: "iptc-person-in-image", label: "Nobody Known", identifiers: [], region: nil)]),
-                         ("copy", [])]
+                         ("copy", []), ("reviewed", Array(mentions.prefix(1)))]
             for (name, _) in items { hashes[name] = SHA256Hex.of(Data("round trip asset \(name)".utf8)) }
             _ = try ledger.storeAssets(items.map { name, mentions in
                 AssetIngestItem(record: AssetRecord(sha256: hashes[name]!, kind: "image", format: "jpeg", readable: true, error: nil,
@@ -53,6 +56,8 @@ struct PostgresCheckRoundTripTests {
                                                     originalDocumentID: name == "copy" ? "xmp.did:round-trip-one" : nil, derivedFrom: nil),
                                 mentions: mentions, path: "/photos/fair/\(name).jpg", faces: nil)
             })
+            try ledger.review(hashes["reviewed"]!, reviews: [AssetReview(action: .person, person: ids[4], by: "Editor Sam Lee", at: .now)],
+                              faces: [], by: "Editor Sam Lee")
             _ = try operations.withdraw(withdrawn!.description, receivedVia: "email", recordedBy: "DPO Dana Hale", note: nil)
             try ledger.checkpoint()
         }
@@ -123,6 +128,32 @@ struct PostgresCheckRoundTripTests {
         #expect([warmOne, warmAll].allSatisfy { $0.allSatisfy { (1...2).contains($0) } } && warmCopy.allSatisfy { (1...3).contains($0) })
     }
 
+    /// A check sends its names statement as soon as the asset's rows are in, guessed from them
+    /// (mentions, and the people reviews and face decisions name) before they are confirmed,
+    /// so the server reads while the check confirms the asset; the check then waits for it
+    /// once, and reads nothing more when the guess held. An edited copy, whose originals name
+    /// people too, sends nothing ahead.
+    @Test func aCheckSendsItsNamesBeforeItHasConfirmedTheAsset() throws {
+        let register = try Register()
+        let copy = try PostgresStoreUnderTest.copying(sqlite: register.path)
+        defer { copy.remove() }
+        let sqlite = AssetOperations(LedgerOperations(ledger: try Ledger.open(at: register.path, forWriting: false), configuration: .standard))
+        // Cold, on a ledger of its own each: the same five round trips as ever (column types,
+        // then each statement prepared and run), the edited copy two more for its originals'.
+        for (name, sentAhead, roundTrips) in [("one", 1, 5), ("twelve", 1, 5), ("reviewed", 1, 5), ("withdrawn", 1, 5), ("copy", 0, 7)] {
+            let ledger = try copy.open()
+            let operations = AssetOperations(LedgerOperations(ledger: ledger, configuration: .standard))
+            let trips = try #require(ledger.postgresRoundTrips), sent = try #require(ledger.postgresStatementsSentAhead)
+            let answered = try operations.check(storedAssets: [register.hashes[name]!], channel: "facebook", at: nil)
+            #expect(try #require(ledger.postgresStatementsSentAhead) - sent == sentAhead, "\(name): statements sent ahead")
+            #expect(try #require(ledger.postgresRoundTrips) - trips == roundTrips, "\(name): round trips")
+            let expected = try sqlite.check(storedAssets: [register.hashes[name]!], channel: "facebook", at: nil)
+            #expect(answered.map(\.verdict) == expected.map(\.verdict) && answered.map(\.people) == expected.map(\.people), "\(name)")
+        }
+        let reviewed = try sqlite.check(storedAssets: [register.hashes["reviewed"]!], channel: "facebook", at: nil)[0]
+        #expect(reviewed.people.count == 2, "the reviewer's person counts as well as the one named")
+    }
+
     /// A check fetches ahead with the same statements whatever the asset names: twelve people
     /// or one, by name, id or consent reference, known or not. So each connection prepares and
     /// plans each statement once; a new text cost its check a round trip to prepare it and
@@ -148,9 +179,11 @@ struct PostgresCheckRoundTripTests {
     }
 
     /// The server finds whom a name index entry lists, and which originals a document index
-    /// entry lists, by a pattern, not as `Ledger.stringList` reads them, and only to fetch their
-    /// rows ahead: whatever an edited entry holds, a check answers as on SQLite, and whatever
-    /// the pattern missed is read when asked.
+    /// entry lists, by a pattern, not as `Ledger.stringList` reads them, and a check guesses the
+    /// names to send ahead from an asset's rows before it has confirmed them, all only to fetch
+    /// rows ahead: whatever an edited entry or row holds, a check answers as on SQLite, and
+    /// whatever was missed is read when asked. Each asset is also checked alone, as the first
+    /// read of its snapshot, which is when its names are sent ahead.
     @Test func editedIndexEntriesAnswerAsOnSQLite() throws {
         let register = try Register()
         let postgres = try PostgresStoreUnderTest.copying(sqlite: register.path)
@@ -160,6 +193,8 @@ struct PostgresCheckRoundTripTests {
                      "replace(C, '\"', '\\\"')", "replace(C, '\"', '\"\"')"]
         let cases = edits.map { ("name_index", "people", $0) } + [("name_index", "people", "replace(people, 'P-', '\\u0050-')")]
             + edits.map { ("document_index", "assets", $0) }
+            + [("mentions", "label", "'Round Trip Person 3'"), ("mentions", "identifiers", "'[]'"), ("reviews", "person_id", "NULL"),
+               ("assets", "original_document_id", "NULL")]
         for (table, column, edit) in cases {
             let update = "UPDATE \(table) SET \(column) = \(edit.replacingOccurrences(of: "C", with: column))"
             let sqlite = try SQLiteStore.copying(register.path)
@@ -169,13 +204,17 @@ struct PostgresCheckRoundTripTests {
             for store in [sqlite, edited] as [any StoreUnderTest] {
                 try store.execute(update, [])
             }
-            let expected = try AssetOperations(LedgerOperations(ledger: try sqlite.open(), configuration: .standard))
-                .check(storedAssets: hashes, channel: "facebook", at: nil)
-            let answered = try AssetOperations(LedgerOperations(ledger: try edited.open(), configuration: .standard))
-                .check(storedAssets: hashes, channel: "facebook", at: nil)
-            #expect(answered.map(\.verdict) == expected.map(\.verdict), "\(update)")
-            #expect(answered.map(\.people) == expected.map(\.people), "\(update)")
-            #expect(expected.contains { $0.verdict.reasons.contains { $0.code == .recordTampered } }, "\(update): the edit is noticed")
+            let checking = AssetOperations(LedgerOperations(ledger: try sqlite.open(), configuration: .standard))
+            let answering = AssetOperations(LedgerOperations(ledger: try edited.open(), configuration: .standard))
+            for batch in [hashes] + hashes.map({ [$0] }) {
+                let expected = try checking.check(storedAssets: batch, channel: "facebook", at: nil)
+                let answered = try answering.check(storedAssets: batch, channel: "facebook", at: nil)
+                #expect(answered.map(\.verdict) == expected.map(\.verdict), "\(update), \(batch.count) asset(s)")
+                #expect(answered.map(\.people) == expected.map(\.people), "\(update), \(batch.count) asset(s)")
+                if batch.count > 1 {
+                    #expect(expected.contains { $0.verdict.reasons.contains { $0.code == .recordTampered } }, "\(update): the edit is noticed")
+                }
+            }
         }
     }
 }

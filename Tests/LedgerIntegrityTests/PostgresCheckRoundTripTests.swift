@@ -182,8 +182,8 @@ struct PostgresCheckRoundTripTests {
     /// entry lists, by a pattern, not as `Ledger.stringList` reads them, and a check guesses the
     /// names to send ahead from an asset's rows before it has confirmed them, all only to fetch
     /// rows ahead: whatever an edited entry or row holds, a check answers as on SQLite, and
-    /// whatever was missed is read when asked. Each asset is also checked alone, as the first
-    /// read of its snapshot, which is when its names are sent ahead.
+    /// whatever was missed is read when asked. Each asset is also checked alone, first, as the
+    /// first read of its snapshot, which is when its names are sent ahead.
     @Test func editedIndexEntriesAnswerAsOnSQLite() throws {
         let register = try Register()
         let postgres = try PostgresStoreUnderTest.copying(sqlite: register.path)
@@ -205,8 +205,13 @@ struct PostgresCheckRoundTripTests {
                 try store.execute(update, [])
             }
             let checking = AssetOperations(LedgerOperations(ledger: try sqlite.open(), configuration: .standard))
-            let answering = AssetOperations(LedgerOperations(ledger: try edited.open(), configuration: .standard))
-            for batch in [hashes] + hashes.map({ [$0] }) {
+            let answeringLedger = try edited.open()
+            let answering = AssetOperations(LedgerOperations(ledger: answeringLedger, configuration: .standard))
+            // Each alone first: an asset whose linking a ledger remembers sends nothing ahead.
+            for batch in hashes.map({ [$0] }) + [hashes] {
+                if batch.count > 1 {
+                    #expect(try #require(answeringLedger.postgresStatementsSentAhead) > 0, "\(update): names were sent ahead")
+                }
                 let expected = try checking.check(storedAssets: batch, channel: "facebook", at: nil)
                 let answered = try answering.check(storedAssets: batch, channel: "facebook", at: nil)
                 #expect(answered.map(\.verdict) == expected.map(\.verdict), "\(update), \(batch.count) asset(s)")

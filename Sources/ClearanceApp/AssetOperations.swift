@@ -199,15 +199,11 @@ public struct AssetOperations: Sendable {
         return try ledger.snapshot { snapshot in
             // On PostgreSQL the first asset's rows come with the snapshot's first read, which a
             // lookup in the memo needs anyway (the memo is kept per snapshot).
-            let directory: SnapshotDirectory
-            if let first = arguments.first, Self.isAssetHash(first) {
-                try snapshot.fetchAhead(asset: first.lowercased())
-                directory = try SnapshotDirectory(snapshot)
-                // The names it carries go to the server now, read while its records are confirmed.
-                try directory.sendAhead(forAsset: first.lowercased())
-            } else {
-                directory = try SnapshotDirectory(snapshot)
-            }
+            let first = arguments.first.flatMap { Self.isAssetHash($0) ? $0.lowercased() : nil }
+            if let first { try snapshot.fetchAhead(asset: first) }
+            let directory = try SnapshotDirectory(snapshot)
+            // The names it carries go to the server now, read while its records are confirmed.
+            if let first { try directory.sendAhead(forAsset: first) }
             let targets = try arguments.map { try resolve($0, directory) }
             return try targets.map { target in
                 let (asset, people) = try directory.linked(target) { try facts(for: target, directory: directory) }

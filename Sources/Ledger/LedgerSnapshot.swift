@@ -78,7 +78,7 @@ public struct LedgerSnapshot {
     /// then. At most one is outstanding; SQLite: nothing to do.
     public func sendAhead(names: Set<NameKey>, people: Set<PersonID>, consents: Set<ConsentReference>,
                           standingKnown: (PersonID) -> Bool) throws {
-        guard db.dialect == .postgresql, reads.sent == nil,
+        guard reads.sent == nil,
               let postgres = (db as? PrefetchedSession)?.base as? PostgresSession ?? db as? PostgresSession else { return }
         let (first, expansions) = namesReads(digests: names.map(ledger.nameIndex.digest), people: people, consents: consents,
                                              standingKnown: standingKnown)
@@ -124,7 +124,7 @@ public struct LedgerSnapshot {
     /// SQLite), and for an edited copy, whose originals' mentions count too.
     public func unconfirmedNaming(of sha256: String) throws -> (mentions: [AssetMention], people: Set<PersonID>)? {
         let reads = [AssetReads.asset, AssetReads.mentions, AssetReads.reviews, AssetReads.faceDecisions]
-        guard let prefetched = db as? PrefetchedSession, prefetched.holdsAhead(reads.map { SQLRead($0, [sha256]) }),
+        guard let prefetched = db as? PrefetchedSession, prefetched.holds(reads.map { SQLRead($0, [sha256]) }),
               let row = try prefetched.fetchOne(AssetReads.asset, [sha256]),
               row["original_document_id"] as String? == nil, row["derived_from"] as String? == nil else { return nil }
         var people = Set<PersonID>()

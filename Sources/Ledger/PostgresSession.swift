@@ -122,22 +122,20 @@ final class PostgresSession: SQLSession {
         unconfirmedBegin = (sql, send(sql))
     }
 
-    /// Sends a statement without arguments and returns at once. The connection runs it before
-    /// anything sent after it; nothing waits for it here, so it is not counted in `roundTrips`.
-    func send(_ sql: String) -> EventLoopFuture<PostgresQueryResult> {
+    /// Sends a statement and returns at once. The connection runs it before anything sent
+    /// after it; nothing waits for it here, so it is not counted in `roundTrips` until
+    /// `answer(to:as:)` waits for it.
+    func send(_ sql: String, _ bindings: PostgresBindings = PostgresBindings()) -> EventLoopFuture<PostgresQueryResult> {
         let connection = connection
         let logger = logger
-        let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings())
-        return Self.submit(on: connection) { connection.query(query, logger: logger) }
+        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return start { connection.query(query, logger: logger) }
     }
 
     /// Sends one statement and waits for all of its rows; `written` is the statement as the
     /// caller wrote it, for errors.
     func run(_ sql: String, _ bindings: PostgresBindings, as written: String, committing: Bool = false) throws -> PostgresQueryResult {
-        let connection = connection
-        let logger = logger
-        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
-        return try onConnection(as: written, committing: committing) { connection.query(query, logger: logger) }
+        try answer(to: send(sql, bindings), as: written, committing: committing)
     }
 
     /// Waits for what `send` starts on the connection, translating its errors.

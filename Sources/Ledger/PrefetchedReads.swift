@@ -66,12 +66,6 @@ extension SQLSession {
         return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions, listing: listing),
                                  expanded: Set(expansions))
     }
-
-    /// Whether every one of `reads` is answered from rows fetched ahead (a plain session holds none).
-    func holdsAhead(_ reads: [SQLRead]) -> Bool {
-        guard let prefetched = self as? PrefetchedSession else { return false }
-        return reads.allSatisfy(prefetched.answers)
-    }
 }
 
 /// Answers the reads it was given ahead, each as often as asked, from the rows fetched then;
@@ -96,6 +90,9 @@ final class PrefetchedSession: SQLSession {
     fileprivate var fetchedReads: [(read: SQLRead, rows: [SQLRow])] { fetched.map { ($0.key, $0.value) } }
 
     fileprivate func answers(_ read: SQLRead) -> Bool { fetched[read] != nil }
+
+    /// Whether every one of `reads` is answered from the rows fetched ahead.
+    func holds(_ reads: [SQLRead]) -> Bool { reads.allSatisfy(answers) }
 
     private func answer(_ sql: String, _ arguments: SQLArguments) -> [SQLRow]? {
         fetched[SQLRead(sql, arguments)]
@@ -271,10 +268,7 @@ extension PostgresSession {
             rows = prepared
         } else {
             let statement = try PostgresStatement(sql)
-            let query = PostgresQuery(unsafeSQL: statement.sql, binds: try Self.bindings(SQLArguments(arguments), for: statement, sql: sql))
-            let connection = connection
-            let logger = logger
-            rows = start { connection.query(query, logger: logger).map(\.rows) }
+            rows = send(statement.sql, try Self.bindings(SQLArguments(arguments), for: statement, sql: sql)).map(\.rows)
         }
         return SentTogether(sql: sql, rows: rows, reads: reads, groups: groups.map { ($0.columns, $0.members) },
                             expandedReads: sources.flatMap(\.reads), namesSnapshot: namesSnapshot)

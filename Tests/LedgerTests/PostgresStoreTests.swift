@@ -245,17 +245,17 @@ import Testing
                 var everyByte = Data((0...255).map { UInt8($0) })
                 everyByte.append(contentsOf: [0, 0, 0])
                 try store.write { session in
-                    try session.execute("CREATE TABLE kinds (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, t TEXT, b BYTEA, f BOOLEAN, n INTEGER)")
+                    try session.execute("CREATE TABLE kinds (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, t TEXT, b BYTEA, f BOOLEAN, n INTEGER, s SMALLINT, h REAL)")
                     try session.execute("CREATE TABLE other (k TEXT PRIMARY KEY, v BIGINT)")
                     let rows: [[SQLValue]] = [
-                        [.null, .null, .null, .null, .null, .null],
-                        [.integer(Int64.min), .real(-Double.greatestFiniteMagnitude), .text(""), .blob(Data()), .integer(0), .integer(Int64(Int32.min))],
-                        [.integer(Int64.max), .real(Double.leastNonzeroMagnitude), .text("Zoë 🙂 ñ, e\u{301}\n\t'\";?\\x00 \u{2028}"), .blob(everyByte), .integer(1), .integer(7)],
-                        [.integer(9_007_199_254_740_993), .real(0.1), .text("{\"json\": [1, 2]}"), .blob(Data([0])), .null, .integer(-1)],
-                        [.integer(-1), .real(.infinity), .text("<script>alert(1)</script>"), .blob(Data([0x5c, 0x78])), .integer(0), .integer(0)],
+                        [.null, .null, .null, .null, .null, .null, .null, .null],
+                        [.integer(Int64.min), .real(-Double.greatestFiniteMagnitude), .text(""), .blob(Data()), .integer(0), .integer(Int64(Int32.min)), .integer(Int64(Int16.min)), .real(-Double(Float.greatestFiniteMagnitude))],
+                        [.integer(Int64.max), .real(Double.leastNonzeroMagnitude), .text("Zoë 🙂 ñ, e\u{301}\n\t'\";?\\x00 \u{2028}"), .blob(everyByte), .integer(1), .integer(7), .integer(Int64(Int16.max)), .real(Double(Float.leastNonzeroMagnitude))],
+                        [.integer(9_007_199_254_740_993), .real(0.1), .text("{\"json\": [1, 2]}"), .blob(Data([0])), .null, .integer(-1), .null, .real(Double(Float(0.1)))],
+                        [.integer(-1), .real(.infinity), .text("<script>alert(1)</script>"), .blob(Data([0x5c, 0x78])), .integer(0), .integer(0), .integer(0), .real(-.infinity)],
                     ]
                     for (id, row) in rows.enumerated() {
-                        try session.execute("INSERT INTO kinds (id, i, r, t, b, f, n) VALUES (?, ?, ?, ?, ?, ?::integer::boolean, ?)",
+                        try session.execute("INSERT INTO kinds (id, i, r, t, b, f, n, s, h) VALUES (?, ?, ?, ?, ?, ?::integer::boolean, ?, ?, ?)",
                                             SQLArguments([.integer(Int64(id))] + row))
                     }
                     for key in ["b", "a", "c"] { try session.execute("INSERT INTO other (k, v) VALUES (?, ?)", [key, Int64(key.unicodeScalars.first!.value)]) }

@@ -169,12 +169,16 @@ struct PostgresBench {
         var waits: [Double] = []
         var local: [Double] = []
         var totalWaits = 0
+        // Per check, in the order of `sampled`: its latency, this thread's share of it, and its waits.
+        var costs: [(latency: Double, cpu: CPUTime, waits: Int)] = []
         for hash in sampled {
             let before = ledger.postgresRoundTrips ?? 0
+            let started = CPUTime.now()
             var begin = DispatchTime.now().uptimeNanoseconds
             _ = try operations.check([hash], channel: channel, at: date)
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
             let made = (ledger.postgresRoundTrips ?? 0) - before
+            costs.append((latencies[latencies.count - 1], CPUTime.now().since(started), made))
             totalWaits += made
             plain += try PostgresBenchReference.readLatencies(of: [hash], in: ledger)
             waits.append(try PostgresBenchReference.emptyReadLatency(waits: made, in: ledger))
@@ -202,6 +206,7 @@ struct PostgresBench {
             "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
         }
         print("postgres: " + groupShots.line(counted))
+        print("postgres: " + slowestLine(costs))
         print("postgres: reference, plain reads of the same assets' rows, a read transaction each: " + figures(plain))
         print("postgres: reference, the waits alone: a read transaction waiting as often as each check did, on statements doing nothing (SELECT 1): "
               + figures(waits))
@@ -216,6 +221,26 @@ struct PostgresBench {
             print("postgres: reference, libpq (pgbench) on the same server, a read transaction of BEGIN, \(perCheck) × SELECT 1 and COMMIT, each waited for, "
                   + "2,000 times: mean \(format(libpq)) ms (check mean \(format(latencies.reduce(0, +) / Double(max(1, latencies.count)))) ms)")
         }
+    }
+
+    /// Where the slowest 1% of the checks spent their time, beside all of them: on the
+    /// process's CPU (the client's own work, on the calling thread and the event loop's), or
+    /// elsewhere (the server's work, or the machine busy with something else). A p99 set by the
+    /// client's code shows as CPU time.
+    func slowestLine(_ costs: [(latency: Double, cpu: CPUTime, waits: Int)]) -> String {
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
+        }
+        func summary(_ checks: ArraySlice<(latency: Double, cpu: CPUTime, waits: Int)>) -> String {
+            let count = Double(max(1, checks.count))
+            return "latency p50 \(format(median(checks.map(\.latency)))) ms, the process's CPU p50 \(format(median(checks.map(\.cpu.process)))) ms "
+                + "(the calling thread's \(format(median(checks.map(\.cpu.thread)))) ms), "
+                + "\(format(Double(checks.map(\.waits).reduce(0, +)) / count)) waits and \(format(Double(checks.map(\.cpu.preempted).reduce(0, +)) / count)) preemptions a check"
+        }
+        let bySpeed = costs.sorted { $0.latency > $1.latency }
+        let slowest = bySpeed.prefix(max(1, costs.count / 100))
+        return "where the time went: the slowest 1% (\(slowest.count)): " + summary(slowest) + "; all checks: " + summary(bySpeed[...])
     }
 
     /// Reads every file in `folder` and discards the bytes, leaving them in the page cache.

@@ -25,7 +25,7 @@ struct CPUTime {
         // RUSAGE_THREAD, which glibc names only under _GNU_SOURCE (Linux, since 2.6.26).
         getrusage(1, &usage)
         return CPUTime(thread: milliseconds(CLOCK_THREAD_CPUTIME_ID), process: milliseconds(CLOCK_PROCESS_CPUTIME_ID),
-                          preempted: usage.ru_nivcsw)
+                       preempted: usage.ru_nivcsw)
     }
 
     /// What was used between `earlier` and this.

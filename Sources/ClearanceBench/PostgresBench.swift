@@ -169,7 +169,7 @@ struct PostgresBench {
         var waits: [Double] = []
         var local: [Double] = []
         var totalWaits = 0
-        // Per check, in the order of `sampled`: its latency, this thread's share of it, and its waits.
+        // Per check, in the order of `sampled`: its latency, the CPU time it used, and its waits.
         var costs: [(latency: Double, cpu: CPUTime, waits: Int)] = []
         for hash in sampled {
             let before = ledger.postgresRoundTrips ?? 0
@@ -228,10 +228,7 @@ struct PostgresBench {
     /// elsewhere (the server's work, or the machine busy with something else). A p99 set by the
     /// client's code shows as CPU time.
     func slowestLine(_ costs: [(latency: Double, cpu: CPUTime, waits: Int)]) -> String {
-        func median(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            return sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
-        }
+        func median(_ values: [Double]) -> Double { percentile(values.sorted(), 0.5) }
         func summary(_ checks: ArraySlice<(latency: Double, cpu: CPUTime, waits: Int)>) -> String {
             let count = Double(max(1, checks.count))
             return "latency p50 \(format(median(checks.map(\.latency)))) ms, the process's CPU p50 \(format(median(checks.map(\.cpu.process)))) ms "

@@ -297,12 +297,16 @@ extension PostgresSession {
             // into the value its declared type says (a row of strings first, then each string
             // parsed, was two conversions of every cell: a tenth of a check's CPU in a profile).
             cells.removeAll(keepingCapacity: true)
-            var allText = true
             for cell in row {
-                allText = allText && Self.isText(cell.dataType)
+                // The statement casts every column to text; anything else is a fault in it,
+                // and skipping the row would answer a read with some of its rows missing.
+                guard Self.isText(cell.dataType) else {
+                    throw PostgresStatementError(sqlState: nil, message: "column \(cell.columnIndex + 1) of a fetch-ahead statement is of type \(cell.dataType.description.lowercased()), not text",
+                                                 statement: sql)
+                }
                 cells.append(cell.bytes)
             }
-            guard allText, cells.count == width + 2, let labelBytes = cells[0] else { continue }
+            guard cells.count == width + 2, let labelBytes = cells[0] else { continue }
             let q = String(buffer: labelBytes)
             if namesSnapshot, q == "snapshot" {
                 snapshot = cells[2].map { String(buffer: $0) }

@@ -176,9 +176,10 @@ struct PostgresBench {
             let started = CPUTime.now()
             var begin = DispatchTime.now().uptimeNanoseconds
             _ = try operations.check([hash], channel: channel, at: date)
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
+            let latency = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6
+            latencies.append(latency)
             let made = (ledger.postgresRoundTrips ?? 0) - before
-            costs.append((latencies[latencies.count - 1], CPUTime.now().since(started), made))
+            costs.append((latency, CPUTime.now().since(started), made))
             totalWaits += made
             plain += try PostgresBenchReference.readLatencies(of: [hash], in: ledger)
             waits.append(try PostgresBenchReference.emptyReadLatency(waits: made, in: ledger))

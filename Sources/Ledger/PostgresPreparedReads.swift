@@ -19,16 +19,9 @@ final class PostgresPreparedReads: Sendable {
 
     private let prepared = Mutex<[ObjectIdentifier: [String: PreparedQuery]]>([:])
 
-    /// The rows of `sql` with `arguments`, through a statement prepared on the session's
-    /// connection; nil when the statement is not one to prepare, or this connection has too many.
-    func fetchAll(_ sql: String, _ arguments: SQLArguments, session: PostgresSession) throws -> [SQLRow]? {
-        guard let sent = try start(sql, arguments, session: session) else { return nil }
-        return try session.answer(to: sent, as: sql).map { try PostgresSession.row($0, sql: sql) }
-    }
-
     /// Sends `sql` with `arguments` through a statement prepared on the session's connection,
-    /// without waiting for its rows (preparing it, the first time, is waited for); nil as for
-    /// `fetchAll`.
+    /// without waiting for its rows (preparing it, the first time, is waited for); nil when the
+    /// statement is not one to prepare, or this connection has too many.
     func start(_ sql: String, _ arguments: SQLArguments, session: PostgresSession) throws -> EventLoopFuture<[PostgresRow]>? {
         var binds: [PostgresData] = []
         for value in arguments.values {

@@ -542,11 +542,6 @@ extension PostgresSession {
                                              "character varying", "bytea", "boolean"]
 
     /// Bytes written as two hex digits each, as `encode(…, 'hex')` writes them.
-    static func hexBytes(_ text: String) -> Data? {
-        var text = text
-        return text.withUTF8 { hexBytes(UnsafeRawBufferPointer($0)) }
-    }
-
     static func hexBytes(_ digits: UnsafeRawBufferPointer) -> Data? {
         guard digits.count % 2 == 0 else { return nil }
         // Written into the Data's own bytes: `Data.append` a byte at a time cost a third of a

@@ -221,7 +221,7 @@ struct FaceDetectionRow: Codable, Equatable, Sendable, SQLRecord {
     var id: Int64
     var sha256: String
     var detector: String
-    /// The faces as JSON (`Ledger.json` of the payload's), so the row compares as it is.
+    /// The faces as JSON (`Ledger.json(faces:)` of the payload's), so the row compares as it is.
     var faces: String?
     var failure: String?
     var framesExamined: Int?
@@ -237,7 +237,7 @@ struct FaceDetectionRow: Codable, Equatable, Sendable, SQLRecord {
         id = seq
         sha256 = event.asset
         detector = event.detector
-        faces = try event.faces.map(Ledger.json)
+        faces = try event.faces.map(Ledger.json(faces:))
         failure = event.failure
         framesExamined = event.framesExamined
         limitation = event.limitation
@@ -246,7 +246,7 @@ struct FaceDetectionRow: Codable, Equatable, Sendable, SQLRecord {
 
     /// The faces as numbered for review (from 1, in stored order); nil when it could not look.
     var record: FaceDetectionRecord {
-        record(faces: faces.flatMap { try? JSONDecoder().decode([LedgerEvent.FacePayload].self, from: Data($0.utf8)) })
+        record(faces: faces.flatMap(LedgerEvent.FacePayload.list(json:)))
     }
 
     /// The same from the faces `faces` was encoded from: a replay has them from the event, and
@@ -263,7 +263,7 @@ struct FaceDetectionRow: Codable, Equatable, Sendable, SQLRecord {
 
     /// How many faces the detection holds (0 when it could not look).
     var faceCount: Int {
-        faces.flatMap { try? JSONDecoder().decode([LedgerEvent.FacePayload].self, from: Data($0.utf8)) }?.count ?? 0
+        faces.flatMap(LedgerEvent.FacePayload.list(json:))?.count ?? 0
     }
 }
 

@@ -87,9 +87,7 @@ struct ConsentRow: Codable, Equatable, Sendable, SQLRecord {
         supersededBy = nil
         state = ConsentState.active.rawValue
         channels = event.terms.channels.map(\.name).joined(separator: ",")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        purposes = String(decoding: try encoder.encode(event.terms.purposes), as: UTF8.self)
+        purposes = try Ledger.jsonList(event.terms.purposes)
         self.event = event.terms.event
         formVersion = event.terms.formVersion
         method = event.terms.method.rawValue
@@ -109,7 +107,7 @@ struct ConsentRow: Codable, Equatable, Sendable, SQLRecord {
     var terms: ConsentTerms? {
         guard let method = ConsentMethod(rawValue: method),
               let given = CalendarDate(parsing: givenAt), let expires = CalendarDate(parsing: expiresAt),
-              let purposes = try? JSONDecoder().decode([String].self, from: Data(purposes.utf8)) else { return nil }
+              let purposes = Ledger.stringList(purposes) else { return nil }
         let channels = channels.split(separator: ",").map { Channel(String($0)) }
         return ConsentTerms(channels: channels, purposes: purposes, event: event, formVersion: formVersion,
                             method: method, recordedBy: recordedBy, givenAt: given, expiresAt: expires,

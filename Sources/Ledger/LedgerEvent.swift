@@ -273,8 +273,15 @@ enum LedgerEvent: Equatable, Sendable {
     /// shared instance is safe from any thread (checks and `verify` decode thousands of events).
     private static let decoder = JSONDecoder()
 
-    /// Nil for an unknown kind or a payload that does not decode.
+    /// Nil for an unknown kind or a payload that does not decode. The payloads a check replays
+    /// most are read by hand when they are in the plain form this version writes (`decodePlain`).
     static func decode(kind: String, payload: Data) -> LedgerEvent? {
+        if let event = decodePlain(kind: kind, payload: payload) { return event }
+        return decodeWithFoundation(kind: kind, payload: payload)
+    }
+
+    /// `JSONDecoder`'s reading of every kind: the reference `decodePlain` is held to.
+    static func decodeWithFoundation(kind: String, payload: Data) -> LedgerEvent? {
         func value<T: Decodable>(_ type: T.Type) -> T? { try? decoder.decode(type, from: payload) }
         let event: LedgerEvent? = switch kind {
         case "ledger.created": value(InstanceBinding.self).map(LedgerEvent.ledgerCreated)

@@ -26,11 +26,18 @@ struct PersonalDataSeal {
 
     /// Nil when the ciphertext does not open under this key or does not decode.
     func open<Value: Decodable>(_ type: Value.Type, from sealed: Data) -> Value? {
-        guard let box = try? AES.GCM.SealedBox(combined: sealed),
-              let plain = try? AES.GCM.open(box, using: key, authenticating: Data(person.description.utf8)) else {
-            return nil
-        }
-        return try? JSONDecoder().decode(type, from: plain)
+        openBytes(sealed).flatMap { try? JSONDecoder().decode(type, from: $0) }
+    }
+
+    /// The same for a person's data, which a check opens for everyone a name may mean: read by
+    /// hand when it can be (`PersonalData.decode`).
+    func open(_ type: PersonalData.Type, from sealed: Data) -> PersonalData? {
+        openBytes(sealed).flatMap(PersonalData.decode)
+    }
+
+    private func openBytes(_ sealed: Data) -> Data? {
+        guard let box = try? AES.GCM.SealedBox(combined: sealed) else { return nil }
+        return try? AES.GCM.open(box, using: key, authenticating: Data(person.description.utf8))
     }
 }
 

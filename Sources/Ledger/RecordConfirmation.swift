@@ -342,7 +342,9 @@ extension Ledger {
             stored[ordinal] = Stored(source: row[1], label: row[2], labelIsText: row.values[2] == .null || (row[2] as String?) != nil,
                                      identifiers: row[3], region: row[4], salt: row[5])
         }
-        func region(_ text: String?) -> [Double]? { text.flatMap { try? JSONDecoder().decode([Double].self, from: Data($0.utf8)) } }
+        func region(_ text: String?) -> [Double]? {
+            text.flatMap { CanonicalJSON(plain: $0)?.array(\.double) ?? (try? JSONDecoder().decode([Double].self, from: Data($0.utf8))) }
+        }
         func identifiers(_ text: String?) -> [String]? { text.flatMap(Ledger.stringList) }
         guard let bindings else {
             // No signed ingest to hold them against: shown as stored, already reported as unbound.

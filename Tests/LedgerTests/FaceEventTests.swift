@@ -52,7 +52,7 @@ import Testing
     /// it had just encoded from the event: the same faces, to the last bit of every number.
     @Test func facesReadFromTheEventAreTheFacesTheRowHolds() throws {
         let awkward = [
-            LedgerEvent.FacePayload(x: 0.1 + 0.2, y: 1e-7, w: 1.0 / 3.0, h: 5e-324, score: 0.9999999999999999, t: 12.345),
+            LedgerEvent.FacePayload(x: 0.1 + 0.2, y: 1e-7, w: 1.0 / 3.0, h: .leastNonzeroMagnitude, score: 0.9999999999999999, t: 12.345),
             LedgerEvent.FacePayload(x: 0, y: -0.0, w: 1, h: 0.1, score: 0.5, t: nil),
         ]
         let event = LedgerEvent.FacesDetected(asset: sha, detector: "yunet-2023mar/1", faces: awkward, failure: nil)

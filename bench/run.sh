@@ -14,7 +14,11 @@ if [ -x .build/release/clearance-bench ]; then
   # After gate: it copies the register gate cached into PostgreSQL for its check latencies.
   echo "== clearance-bench postgres"
   if scripts/postgres-cluster.sh available; then
-    scripts/postgres-cluster.sh with .build/release/clearance-bench postgres
+    # Shared buffers that hold the whole register (about 470 MB), as a server sized for its
+    # database has: with PostgreSQL's default of 128 MB the checks read pages back from the
+    # page cache, which this kind of virtual machine empties within minutes, and the slowest
+    # checks then waited on the disk.
+    POSTGRES_SHARED_BUFFERS=${POSTGRES_SHARED_BUFFERS:-1GB} scripts/postgres-cluster.sh with .build/release/clearance-bench postgres
   else
     echo "postgres: skipped (PostgreSQL is not installed: apt-get install postgresql)"
   fi

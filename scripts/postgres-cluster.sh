@@ -29,6 +29,8 @@ available  Exit 0 when PostgreSQL's server programs (initdb, postgres, pg_ctl, p
 
 The programs are taken from the newest /usr/lib/postgresql/*/bin (Debian's postgresql
 package), or from $POSTGRES_BIN. As root, the server runs as the `postgres` user.
+$POSTGRES_SHARED_BUFFERS (e.g. 1GB) sets the server's shared_buffers; by default it is
+PostgreSQL's own (128MB), which the tests' small ledgers never fill.
 EOF
 }
 
@@ -116,6 +118,7 @@ for attempt in 1 2 3 4 5; do
     PORT=$(free_port)
     "${RUNAS[@]}" "$PGBIN/postgres" -D "$DIR/data" -p "$PORT" -c listen_addresses=127.0.0.1 -k "$DIR" \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 \
+        ${POSTGRES_SHARED_BUFFERS:+-c "shared_buffers=$POSTGRES_SHARED_BUFFERS"} \
         > "$DIR/server.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 600); do   # up to 60 s on a busy machine

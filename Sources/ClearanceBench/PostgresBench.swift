@@ -162,6 +162,7 @@ struct PostgresBench {
             _ = try operations.check([hash], channel: channel, at: date)
             _ = try sqliteOperations?.check([hash], channel: channel, at: date)
         }
+        let readsBefore = try PostgresBenchReference.serverReads(in: ledger)
         // Each check, then its references for the same asset: taken in turn, so that the
         // machine's speed, which moves over a run here, weighs on all alike.
         var latencies: [Double] = []
@@ -217,6 +218,13 @@ struct PostgresBench {
                 print("postgres: on SQLite, " + localGroupShots.line(counted))
             }
         }
+        // A server process reports its counts when it goes idle, at most once a second (else up
+        // to ten seconds later), so the last checks' reads may be missing: enough to tell none
+        // from thousands.
+        let readsAfter = try PostgresBenchReference.serverReads(in: ledger)
+        print("postgres: the server read \(readsAfter.blocksRead - readsBefore.blocksRead) blocks of 8 kB from outside its shared buffers "
+              + "(shared_buffers \(readsAfter.sharedBuffers)) while the checks and their references ran: from the page cache, or from the disk "
+              + "when this machine has dropped them (a server whose buffers hold its database reads none)")
         let perCheck = Int((Double(totalWaits) / Double(max(1, sampled.count))).rounded())
         if let libpq = try pgbenchMean(server: server, selects: perCheck) {
             print("postgres: reference, libpq (pgbench) on the same server, a read transaction of BEGIN, \(perCheck) × SELECT 1 and COMMIT, each waited for, "

@@ -62,6 +62,16 @@ public enum PostgresBenchReference {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
+    /// The server's `shared_buffers`, and the blocks it has read for this database from outside
+    /// them (the page cache or the disk) since its statistics began (`pg_stat_database`): a
+    /// check that waits on the disk shows there, not in the client's CPU.
+    public static func serverReads(in ledger: Ledger) throws -> (sharedBuffers: String, blocksRead: Int64) {
+        try ledger.store.read { db in
+            (try db.fetchValue(String.self, "SHOW shared_buffers", []) ?? "?",
+             try db.fetchValue(Int64.self, "SELECT blks_read FROM pg_stat_database WHERE datname = current_database()", []) ?? 0)
+        }
+    }
+
     /// Plain reads of the rows a check of each asset relies on, as `PlainReadReference` does on
     /// SQLite: milliseconds per asset, each in a read transaction of its own.
     public static func readLatencies(of hashes: [String], in ledger: Ledger) throws -> [Double] {

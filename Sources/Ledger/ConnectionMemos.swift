@@ -16,7 +16,8 @@ import Synchronization
 /// snapshot sees the same committed rows, so anything committed since, by any server or by
 /// someone in psql, makes a fresh memo. Write transactions keep none there (their own writes do
 /// not show in the snapshot). Person keys there are files (`PersonKeyFolder`), so the folder's
-/// stamp is part of the key too: a key file added, removed or replaced makes a fresh memo. A
+/// stamp, read once a transaction like the snapshot, is part of the key too: a key file added,
+/// removed or replaced makes a fresh memo for the next transaction. A
 /// file rewritten in place shows at the next commit or in `verify`; such an edit can only stop a
 /// person's data opening, never open another's, so at worst it blocks late, never clears.
 final class ConnectionMemos: Sendable {
@@ -59,7 +60,9 @@ final class ConnectionMemos: Sendable {
         if let prefetched = session as? PrefetchedSession { return try key(of: prefetched.base) }
         if let sqlite = session as? SQLiteSession { return (sqlite.db, try Self.state(of: sqlite.db)) }
         if let postgres = session as? PostgresSession, let snapshot = try postgres.snapshotKey() {
-            guard case .folder(let folder) = personKeys, let stamp = folder.stamp() else { return nil }
+            guard case .folder(let folder) = personKeys else { return nil }
+            if postgres.personKeysStamp == nil { postgres.personKeysStamp = folder.stamp() }
+            guard let stamp = postgres.personKeysStamp else { return nil }
             return (postgres.connection, .postgres(snapshot: snapshot, personKeys: stamp))
         }
         return nil

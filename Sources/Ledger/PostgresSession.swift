@@ -23,6 +23,9 @@ final class PostgresSession: SQLSession {
     let isReadOnlySnapshot: Bool
     /// Read by `snapshotKey`, or with the first rows `fetchTogether` reads.
     var snapshot: String?
+    /// The person key folder's stamp (`PersonKeyFolder.stamp`) as `ConnectionMemos` first read
+    /// it in this transaction: a `stat` for every memo asked for was 3% of a check.
+    var personKeysStamp: String?
 
     /// The store's column types, for reading several tables in one round trip (`prefetching`).
     let columnTypes: PostgresColumnTypes?

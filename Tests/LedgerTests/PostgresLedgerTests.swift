@@ -143,6 +143,19 @@ struct PostgresLedgerTests {
         }
     }
 
+    /// A person's key file removed by hand, with nothing committed since: the next check no
+    /// longer uses what the connection's memo opened with it. The folder's stamp is part of the
+    /// memo's key, read once a transaction.
+    @Test func aKeyFileRemovedByHandShowsAtTheNextCheck() throws {
+        try withLedger { ledger, _, keyPath in
+            let ada = try ledger.write { tx in try tx.addPerson(PersonalData(name: "Ada Lovelace"), roles: PersonRoles()) }
+            for _ in 0..<2 { #expect(try ledger.snapshot { try $0.standing(ada) }?.displayName == "Ada Lovelace") }
+            try FileManager.default.removeItem(atPath: keyPath + ".person-keys/" + ada.description)
+            let after = try ledger.snapshot { try $0.standing(ada) }
+            #expect(after?.recordTampered == true && after?.displayName == nil, "\(String(describing: after))")
+        }
+    }
+
     /// Erasure on PostgreSQL (issue 16): the person's key never enters the database, so neither
     /// its WAL, its old pages nor a dump can hold it; erasure overwrites and removes the key's
     /// file, and `verify` and the gate name any edit of the folder.

@@ -134,7 +134,7 @@ extension Ledger {
     /// detector's fractions do): every check replays an asset's detection, and the encoder was a
     /// twentieth of its CPU. Anything else (an exponent, say) goes through the encoder.
     static func json(faces: [LedgerEvent.FacePayload]) throws -> String {
-        var text = "["
+        var objects: [String] = []
         for face in faces {
             guard let h = plainDecimal(face.h), let score = plainDecimal(face.score), let w = plainDecimal(face.w),
                   let x = plainDecimal(face.x), let y = plainDecimal(face.y) else { return try json(faces) }
@@ -143,11 +143,10 @@ extension Ledger {
                 guard let plain = plainDecimal(time) else { return try json(faces) }
                 t = #","t":"# + plain
             }
-            if text.utf8.count > 1 { text += "," }
             // Sorted keys, as the encoder's `.sortedKeys` writes them.
-            text += #"{"h":"# + h + #","score":"# + score + t + #","w":"# + w + #","x":"# + x + #","y":"# + y + "}"
+            objects.append(#"{"h":"# + h + #","score":"# + score + t + #","w":"# + w + #","x":"# + x + #","y":"# + y + "}")
         }
-        return text + "]"
+        return "[" + objects.joined(separator: ",") + "]"
     }
 
     /// A finite double as `JSONEncoder` writes it when that is a plain decimal: its shortest

@@ -182,9 +182,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerTests",
-            // NIOConcurrencyHelpers: a lock for the PostgreSQL store's concurrent-writer test.
+            // NIOConcurrencyHelpers: a lock for the PostgreSQL store's concurrent-writer test;
+            // NIOPosix: an event loop group of the test's own, to count what a read asks of it.
             dependencies: ["Ledger", "ClearanceCore", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "LedgerIntegrityTests",

@@ -22,7 +22,7 @@ final class PostgresPreparedReads: Sendable {
     /// Sends `sql` with `arguments` through a statement prepared on the session's connection,
     /// without waiting for its rows (preparing it, the first time, is waited for); nil when the
     /// statement is not one to prepare, or this connection has too many.
-    func start(_ sql: String, _ arguments: SQLArguments, session: PostgresSession) throws -> EventLoopFuture<[PostgresRow]>? {
+    func start(_ sql: String, _ arguments: SQLArguments, session: PostgresSession) throws -> PostgresAnswer<[PostgresRow]>? {
         var binds: [PostgresData] = []
         for value in arguments.values {
             switch value {

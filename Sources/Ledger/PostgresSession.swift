@@ -5,9 +5,9 @@ import PostgresNIO
 
 /// `SQLSession` on one PostgreSQL connection, inside the transaction its `PostgresStore` opened.
 ///
-/// Each call blocks its thread on the connection's event loop with `.wait()`, as the ledger's
-/// synchronous callers need; they must therefore never be on an event loop themselves (NIO
-/// stops the process if they are).
+/// Each call blocks its thread until the connection's event loop has the answer
+/// (`PostgresAnswer`), as the ledger's synchronous callers need; they must therefore never be
+/// on an event loop themselves (the process stops if they are).
 final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
@@ -41,7 +41,7 @@ final class PostgresSession: SQLSession {
     private var unsentBegin: String?
     /// A read-only transaction's BEGIN, sent but not waited for: the first statement follows it
     /// on the connection, so the caller waits once for both, and `answer(to:as:)` then confirms it.
-    private var unconfirmedBegin: (sql: String, answer: EventLoopFuture<PostgresQueryResult>)?
+    private var unconfirmedBegin: (sql: String, answer: PostgresAnswer<PostgresQueryResult>)?
     /// How many statements this session has waited for and had answered.
     private(set) var answered = 0
 
@@ -132,7 +132,7 @@ final class PostgresSession: SQLSession {
     /// Sends a statement and returns at once. The connection runs it before anything sent
     /// after it; nothing waits for it here, so it is not counted in `roundTrips` until
     /// `answer(to:as:)` waits for it.
-    func send(_ sql: String, _ bindings: PostgresBindings = PostgresBindings()) -> EventLoopFuture<PostgresQueryResult> {
+    func send(_ sql: String, _ bindings: PostgresBindings = PostgresBindings()) -> PostgresAnswer<PostgresQueryResult> {
         let connection = connection
         let logger = logger
         let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
@@ -151,28 +151,31 @@ final class PostgresSession: SQLSession {
         try answer(to: start(send), as: written, committing: committing)
     }
 
-    /// Starts `send` on the connection without waiting: `answer(to:as:)` waits for it later.
-    /// The connection answers in the order statements were sent.
-    func start<T: Sendable>(_ send: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        guard let begin = unsentBegin else { return Self.submit(on: connection, send) }
-        unsentBegin = nil
+    /// Starts `send` on the connection's event loop without waiting: `answer(to:as:)` waits for
+    /// it later. The connection answers in the order statements were sent. `send` runs on the
+    /// loop, so whatever it chains onto its future (`map`) costs no hand-over between threads.
+    func start<T: Sendable>(_ send: @escaping @Sendable () -> EventLoopFuture<T>) -> PostgresAnswer<T> {
         let connection = connection
-        let logger = logger
-        let begun = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
-        let sent = Self.submit(on: connection) {
-            connection.query(PostgresQuery(unsafeSQL: begin), logger: logger).cascade(to: begun)
-            return send()
+        let answer = PostgresAnswer<T>()
+        guard let begin = unsentBegin else {
+            Self.submit(on: connection, failing: [answer.fail]) { answer.fill(from: send()) }
+            return answer
         }
-        // Had BEGIN not gone (the connection closed first), the statement says why; a promise
-        // already kept ignores this.
-        sent.whenFailure { begun.fail($0) }
-        unconfirmedBegin = (begin, begun.futureResult)
-        return sent
+        unsentBegin = nil
+        let logger = logger
+        let begun = PostgresAnswer<PostgresQueryResult>()
+        // Had BEGIN not gone (the connection closed first), the statement says why.
+        Self.submit(on: connection, failing: [begun.fail, answer.fail]) {
+            begun.fill(from: connection.query(PostgresQuery(unsafeSQL: begin), logger: logger))
+            answer.fill(from: send())
+        }
+        unconfirmedBegin = (begin, begun)
+        return answer
     }
 
     /// Waits for a statement `start` sent, translating its errors: one round trip, however
     /// long ago it was sent.
-    func answer<T: Sendable>(to sent: EventLoopFuture<T>, as written: String, committing: Bool = false) throws -> T {
+    func answer<T: Sendable>(to sent: PostgresAnswer<T>, as written: String, committing: Bool = false) throws -> T {
         roundTrips?.add()
         let answer: Result<T, any Error>
         do {
@@ -199,16 +202,19 @@ final class PostgresSession: SQLSession {
         }
     }
 
-    /// Starts `send` on the connection's event loop, so that the connection cannot close between
+    /// Runs `send` on the connection's event loop, so that the connection cannot close between
     /// the check and the write: postgres-nio 1.33.2 never answers a query written to a channel
     /// that has already closed (seen after `pg_terminate_backend`: the call waited forever).
-    private static func submit<T: Sendable>(on connection: PostgresConnection,
-                                            _ send: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        connection.eventLoop.flatSubmit {
+    /// A closed connection fills each of `failing` with why instead.
+    private static func submit(on connection: PostgresConnection,
+                               failing: [@Sendable (any Error) -> Void],
+                               _ send: @escaping @Sendable () -> Void) {
+        connection.eventLoop.execute {
             guard !connection.isClosed else {
-                return connection.eventLoop.makeFailedFuture(DatabaseUnavailable("the server closed the connection"))
+                for fail in failing { fail(DatabaseUnavailable("the server closed the connection")) }
+                return
             }
-            return send()
+            send()
         }
     }
 

@@ -45,12 +45,18 @@ public final class PostgresStore: Sendable {
 
     /// Connects once straight away, so that a wrong address, login or database is reported
     /// when the store is opened rather than at its first use.
-    public init(address: PostgresAddress, maximumConnections: Int = 4) throws {
+    public convenience init(address: PostgresAddress, maximumConnections: Int = 4) throws {
+        try self.init(address: address, maximumConnections: maximumConnections, eventLoops: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    /// `eventLoops`: where the connections run; the tests give a group of their own to count
+    /// what a transaction asks of its loop.
+    init(address: PostgresAddress, maximumConnections: Int = 4, eventLoops: any EventLoopGroup) throws {
         precondition(maximumConnections >= 1, "a store needs at least one connection")
         self.address = address
         self.maximumConnections = maximumConnections
         self.permits = DispatchSemaphore(value: maximumConnections)
-        self.eventLoops = MultiThreadedEventLoopGroup.singleton
+        self.eventLoops = eventLoops
         var logger = Logger(label: "clearance.postgres")
         // postgres-nio's own log lines would go to standard output, which is the command line's
         // data; everything worth knowing reaches the caller as a thrown error instead.

@@ -149,7 +149,7 @@ final class PostgresColumnTypes: Sendable {
 /// (`PostgresSession.sendTogether`), with what reading its rows back needs.
 struct SentTogether {
     let sql: String
-    let rows: EventLoopFuture<[PostgresRow]>
+    let rows: PostgresAnswer<[PostgresRow]>
     let reads: [SQLRead]
     /// Each group's columns and the reads (by their index in `reads`) it answers, in the
     /// order of the statement's parts.
@@ -263,12 +263,14 @@ extension PostgresSession {
                 statements[shape] = sql
             }
         }
-        let rows: EventLoopFuture<[PostgresRow]>
+        let rows: PostgresAnswer<[PostgresRow]>
         if let prepared = try preparedReads?.start(sql, SQLArguments(arguments), session: self) {
             rows = prepared
         } else {
             let statement = try PostgresStatement(sql)
-            rows = send(statement.sql, try Self.bindings(SQLArguments(arguments), for: statement, sql: sql)).map(\.rows)
+            let query = PostgresQuery(unsafeSQL: statement.sql, binds: try Self.bindings(SQLArguments(arguments), for: statement, sql: sql))
+            let connection = connection, logger = logger
+            rows = start { connection.query(query, logger: logger).map(\.rows) }
         }
         return SentTogether(sql: sql, rows: rows, reads: reads, groups: groups.map { ($0.columns, $0.members) },
                             expandedReads: sources.flatMap(\.reads), namesSnapshot: namesSnapshot)

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
+import NIOPosix
 import Testing
 @testable import Ledger
 
@@ -836,6 +837,36 @@ import Testing
             }
         }
 
+        /// A read asks its connection's event loop for one task per statement it sends (BEGIN
+        /// goes in the first one's) and one for its COMMIT. Waiting for an answer asks nothing
+        /// more: an `EventLoopFuture` waited for from another thread first hands the loop a task
+        /// to attach the callback (and another for each `map` or `whenFailure`), and that made
+        /// this read ten tasks, not three.
+        @Test func waitingForAnAnswerHandsTheEventLoopNothing() throws {
+            let count = TaskCount()
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1, metricsDelegate: count)
+            defer { try? group.syncShutdownGracefully() }
+            try TestServer.withScratchDatabase { address in
+                let store = try PostgresStore(address: address, maximumConnections: 1, eventLoops: group)
+                defer { store.close() }
+                try store.write { session in
+                    try session.execute("CREATE TABLE t (a BIGINT)")
+                    try session.execute("INSERT INTO t VALUES (1), (2)")
+                }
+                let reads = 20
+                let before = count.settled()
+                for _ in 0..<reads {
+                    let (rows, total) = try store.read { session in
+                        (try session.fetchValues(Int64.self, "SELECT a FROM t ORDER BY a"),
+                         try session.fetchValue(Int64.self, "SELECT count(*) FROM t"))
+                    }
+                    #expect(rows == [1, 2] && total == 2)
+                }
+                let tasks = count.settled() - before
+                #expect(tasks >= reads && tasks <= 3 * reads, "\(tasks) tasks on the event loop for \(reads) reads of two statements")
+            }
+        }
+
         @Test func refusesWhatItCannotConnectTo() throws {
             let base = try #require(TestServer.address)
             // A port nothing listens on (just freed by the kernel): unavailable, not an input error.
@@ -921,5 +952,26 @@ enum TestServer {
         }
         try #require(bound)
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Counts the tasks an event loop runs, from NIO's report after each tick.
+private final class TaskCount: NIOEventLoopMetricsDelegate {
+    private let tasks = NIOLockedValueBox(0)
+
+    func processedTick(info: NIOEventLoopTickInfo) {
+        tasks.withLockedValue { $0 += info.numberOfTasks }
+    }
+
+    /// The count once the loop has gone 50 ms without a task: a read's COMMIT goes out after
+    /// the read returns, and its tick is reported after it runs.
+    func settled() -> Int {
+        var last = tasks.withLockedValue { $0 }
+        while true {
+            usleep(50_000)
+            let now = tasks.withLockedValue { $0 }
+            if now == last { return now }
+            last = now
+        }
     }
 }

@@ -302,3 +302,41 @@ struct FaceDecisionRow: Codable, Equatable, Sendable, SQLRecord {
                                   at: Timestamp(millisecondsSinceEpoch: at))
     }
 }
+
+extension AssetRow {
+    /// Read by hand (`SQLRecord.init(row:)` says why), in the order of its coding keys.
+    init(row: SQLRow) throws {
+        let columns = SQLRowColumns(row: row)
+        sha256 = try columns.required(CodingKeys.sha256)
+        kind = try columns.optional(CodingKeys.kind)
+        format = try columns.optional(CodingKeys.format)
+        readable = try columns.required(CodingKeys.readable)
+        error = try columns.optional(CodingKeys.error)
+        width = try columns.optional(CodingKeys.width)
+        height = try columns.optional(CodingKeys.height)
+        orientation = try columns.optional(CodingKeys.orientation)
+        capturedAt = try columns.optional(CodingKeys.capturedAt)
+        faceRegions = try columns.required(CodingKeys.faceRegions)
+        releaseStatus = try columns.optional(CodingKeys.releaseStatus)
+        documentID = try columns.optional(CodingKeys.documentID)
+        originalDocumentID = try columns.optional(CodingKeys.originalDocumentID)
+        derivedFrom = try columns.optional(CodingKeys.derivedFrom)
+        ingestedSeq = try columns.required(CodingKeys.ingestedSeq)
+        ingestedAt = try columns.required(CodingKeys.ingestedAt)
+    }
+}
+
+extension FaceDetectionRow {
+    /// Read by hand (`SQLRecord.init(row:)` says why), in the order of its coding keys.
+    init(row: SQLRow) throws {
+        let columns = SQLRowColumns(row: row)
+        id = try columns.required(CodingKeys.id)
+        sha256 = try columns.required(CodingKeys.sha256)
+        detector = try columns.required(CodingKeys.detector)
+        faces = try columns.optional(CodingKeys.faces)
+        failure = try columns.optional(CodingKeys.failure)
+        limitation = try columns.optional(CodingKeys.limitation)
+        at = try columns.required(CodingKeys.at)
+        framesExamined = try columns.optional(CodingKeys.framesExamined)
+    }
+}

@@ -135,3 +135,51 @@ extension ConsentRow {
         try db.fetchValue(Bool.self, "SELECT 1 FROM consents WHERE reference = ?", [reference]) ?? false
     }
 }
+
+extension PersonRow {
+    /// Read by hand (`SQLRecord.init(row:)` says why), in the order of its coding keys.
+    init(row: SQLRow) throws {
+        let columns = SQLRowColumns(row: row)
+        id = try columns.required(CodingKeys.id)
+        sealed = try columns.optional(CodingKeys.sealed)
+        staff = try columns.required(CodingKeys.staff)
+        serviceUser = try columns.required(CodingKeys.serviceUser)
+        electedMember = try columns.required(CodingKeys.electedMember)
+        addedSeq = try columns.required(CodingKeys.addedSeq)
+        addedAt = try columns.required(CodingKeys.addedAt)
+        erasedSeq = try columns.optional(CodingKeys.erasedSeq)
+        erasedAt = try columns.optional(CodingKeys.erasedAt)
+    }
+}
+
+extension ConsentRow {
+    /// Read by hand (`SQLRecord.init(row:)` says why), in the order of its coding keys.
+    init(row: SQLRow) throws {
+        let columns = SQLRowColumns(row: row)
+        reference = try columns.required(CodingKeys.reference)
+        version = try columns.required(CodingKeys.version)
+        supersedes = try columns.optional(CodingKeys.supersedes)
+        state = try columns.required(CodingKeys.state)
+        channels = try columns.required(CodingKeys.channels)
+        purposes = try columns.required(CodingKeys.purposes)
+        event = try columns.optional(CodingKeys.event)
+        method = try columns.required(CodingKeys.method)
+        sealed = try columns.optional(CodingKeys.sealed)
+        personID = try columns.required(CodingKeys.personID)
+        supersededBy = try columns.optional(CodingKeys.supersededBy)
+        formVersion = try columns.required(CodingKeys.formVersion)
+        recordedBy = try columns.required(CodingKeys.recordedBy)
+        givenAt = try columns.required(CodingKeys.givenAt)
+        expiresAt = try columns.required(CodingKeys.expiresAt)
+        guardianRelationship = try columns.optional(CodingKeys.guardianRelationship)
+        signatureSHA256 = try columns.optional(CodingKeys.signatureSHA256)
+        recordedSeq = try columns.required(CodingKeys.recordedSeq)
+        recordedAt = try columns.required(CodingKeys.recordedAt)
+        withdrawnAt = try columns.optional(CodingKeys.withdrawnAt)
+        withdrawalVia = try columns.optional(CodingKeys.withdrawalVia)
+        withdrawnBy = try columns.optional(CodingKeys.withdrawnBy)
+        withdrawalNote = try columns.optional(CodingKeys.withdrawalNote)
+        withdrawnSeq = try columns.optional(CodingKeys.withdrawnSeq)
+        erasedAt = try columns.optional(CodingKeys.erasedAt)
+    }
+}

@@ -52,17 +52,20 @@ struct SQLRowColumns {
 
     /// A column the record needs: NULL or a value of another kind is an error, never a default.
     func required<T: SQLValueConvertible>(_ key: some CodingKey, as type: T.Type = T.self) throws -> T {
-        let value = try value(key)
-        guard let decoded = T(sqlValue: value) else {
-            throw DecodingError.typeMismatch(T.self, .init(codingPath: [key], debugDescription: "column \(key.stringValue) holds \(value.kind)"))
-        }
-        return decoded
+        try converted(value(key), key)
     }
 
     /// nil for NULL or no such column, as the synthesised `decodeIfPresent` gives.
     func optional<T: SQLValueConvertible>(_ key: some CodingKey, as type: T.Type = T.self) throws -> T? {
         guard let index = row.columns.firstIndex(of: key.stringValue), row.values[index] != .null else { return nil }
-        return try required(key, as: type)
+        return try converted(row.values[index], key)
+    }
+
+    private func converted<T: SQLValueConvertible>(_ value: SQLValue, _ key: some CodingKey) throws -> T {
+        guard let decoded = T(sqlValue: value) else {
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: [key], debugDescription: "column \(key.stringValue) holds \(value.kind)"))
+        }
+        return decoded
     }
 }
 

@@ -76,11 +76,13 @@ struct GateBench {
         var latencies: [Double] = []
         latencies.reserveCapacity(samples)
         let sampled = (0..<samples).map { _ in hashes[Int(random.next() % UInt64(hashes.count))] }
+        let machineBefore = MachineCPU.now()
         for hash in sampled {
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try operations.check([hash], channel: channel, at: date)
             latencies.append(seconds(since: start) * 1000)
         }
+        let machine = MachineCPU.since(machineBefore)
         let groupShots = try GroupShots(hashes: sampled, latencies: latencies, in: ledger)
         latencies.sort()
         let mean = latencies.reduce(0, +) / Double(latencies.count)
@@ -91,6 +93,7 @@ struct GateBench {
         print("gate: " + groupShots.line { sorted in
             "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
         })
+        if let machine { print("gate: while the single checks ran, " + machine.line) }
 
         // The same-run reference: plain indexed reads of the rows each of those checks relies on.
         let plain = try PlainReadReference.latencies(of: sampled, in: ledger).sorted()
@@ -103,11 +106,14 @@ struct GateBench {
         var shuffled = hashes
         shuffled.shuffle(using: &random)
         let chosen = Array(shuffled.prefix(batch))
+        let batchMachineBefore = MachineCPU.now()
         let start = DispatchTime.now().uptimeNanoseconds
         let results = try operations.check(chosen, channel: channel, at: date)
         let elapsed = seconds(since: start)
+        let batchMachine = MachineCPU.since(batchMachineBefore)
         print("gate: batch check of \(chosen.count) assets: \(format(elapsed)) s = \(format(Double(chosen.count) / elapsed)) decisions/s "
               + "(aim: 10,000 in < 5 s)")
+        if let batchMachine { print("gate: while the batch ran, " + batchMachine.line) }
         // Its reference: plain indexed reads of the same assets' rows, in one read transaction too.
         let plainStart = DispatchTime.now().uptimeNanoseconds
         _ = try PlainReadReference.latencies(of: chosen, in: ledger)

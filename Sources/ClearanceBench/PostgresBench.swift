@@ -172,6 +172,7 @@ struct PostgresBench {
         var totalWaits = 0
         // Per check, in the order of `sampled`: its latency, the CPU time it used, and its waits.
         var costs: [(latency: Double, cpu: CPUTime, waits: Int)] = []
+        let machineBefore = MachineCPU.now()
         for hash in sampled {
             let before = ledger.postgresRoundTrips ?? 0
             let started = CPUTime.now()
@@ -190,6 +191,7 @@ struct PostgresBench {
                 local.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
             }
         }
+        let machine = MachineCPU.since(machineBefore)
         let groupShots = try GroupShots(hashes: sampled, latencies: latencies, in: sqlite ?? ledger)
         let localGroupShots = try sqlite.map { try GroupShots(hashes: sampled, latencies: local, in: $0) }
         latencies.sort()
@@ -209,6 +211,7 @@ struct PostgresBench {
         }
         print("postgres: " + groupShots.line(counted))
         print("postgres: " + slowestLine(costs))
+        if let machine { print("postgres: while the checks and their references ran, " + machine.line) }
         print("postgres: reference, plain reads of the same assets' rows, a read transaction each: " + figures(plain))
         print("postgres: reference, the waits alone: a read transaction waiting as often as each check did, on statements doing nothing (SELECT 1): "
               + figures(waits))

@@ -83,14 +83,14 @@ struct GateBench {
             latencies.append(seconds(since: start) * 1000)
         }
         let machine = MachineCPU.since(machineBefore)
-        let groupShots = try GroupShots(hashes: sampled, latencies: latencies, in: ledger)
+        let byKind = try LatencyByKind(hashes: sampled, latencies: latencies, in: ledger)
         latencies.sort()
         let mean = latencies.reduce(0, +) / Double(latencies.count)
         print("gate: single-asset check, \(samples) random assets: p50 \(format(percentile(latencies, 0.50))) ms, "
               + "p99 \(format(percentile(latencies, 0.99))) ms, max \(format(latencies.last ?? 0)) ms, "
               + "mean \(format(mean)) ms = \(format(1000 / mean)) decisions/s (aim: p99 < 2 ms)")
 
-        print("gate: " + groupShots.line { sorted in
+        print("gate: " + byKind.line { sorted in
             "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
         })
         if let machine { print("gate: while the single checks ran, " + machine.line) }

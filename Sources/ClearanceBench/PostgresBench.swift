@@ -192,8 +192,8 @@ struct PostgresBench {
             }
         }
         let machine = MachineCPU.since(machineBefore)
-        let groupShots = try GroupShots(hashes: sampled, latencies: latencies, in: sqlite ?? ledger)
-        let localGroupShots = try sqlite.map { try GroupShots(hashes: sampled, latencies: local, in: $0) }
+        let byKind = try LatencyByKind(hashes: sampled, latencies: latencies, in: sqlite ?? ledger)
+        let localByKind = try sqlite.map { try LatencyByKind(hashes: sampled, latencies: local, in: $0) }
         latencies.sort()
         plain.sort()
         waits.sort()
@@ -209,7 +209,7 @@ struct PostgresBench {
         func counted(_ sorted: [Double]) -> String {
             "\(sorted.count), p50 \(format(percentile(sorted, 0.5))) ms, p99 \(format(percentile(sorted, 0.99))) ms"
         }
-        print("postgres: " + groupShots.line(counted))
+        print("postgres: " + byKind.line(counted))
         print("postgres: " + slowestLine(costs))
         if let machine { print("postgres: while the checks and their references ran, " + machine.line) }
         print("postgres: reference, plain reads of the same assets' rows, a read transaction each: " + figures(plain))
@@ -217,8 +217,8 @@ struct PostgresBench {
               + figures(waits))
         if sqlite != nil {
             print("postgres: reference, the same checks on the SQLite register the copy came from (no server): " + figures(local))
-            if let localGroupShots {
-                print("postgres: on SQLite, " + localGroupShots.line(counted))
+            if let localByKind {
+                print("postgres: on SQLite, " + localByKind.line(counted))
             }
         }
         // A server process reports its counts when it goes idle, at most once a second (else up

@@ -419,8 +419,13 @@ struct SnapshotDirectory: AssetDirectory {
         try memo.named.remembered(key) { try snapshot.personIDs(named: key) }
     }
 
+    /// On PostgreSQL, an edited copy's originals sent ahead (`sendAhead(forAsset:)`) are in by
+    /// now: the names the copy and they carry go to the server while the originals are confirmed.
     func assets(withDocumentIDs documentIDs: [String]) throws -> DocumentLookup {
-        try snapshot.assets(withDocumentIDs: documentIDs)
+        if let copy = try snapshot.receiveSentOriginals(), let naming = try snapshot.unconfirmedNaming(ofCopy: copy) {
+            try sendAhead(naming)
+        }
+        return try snapshot.assets(withDocumentIDs: documentIDs)
     }
 
     /// On PostgreSQL, reads in one round trip what is not remembered yet (`LedgerSnapshot.fetchAhead`).
@@ -432,10 +437,19 @@ struct SnapshotDirectory: AssetDirectory {
 
     /// On PostgreSQL, sends what linking the asset will read, guessed from its rows before they
     /// are confirmed (`LedgerSnapshot.sendAhead`), so that the server reads while the asset is
-    /// confirmed; `fetchAhead(for:review:decided:)` then waits for it. Not for an asset whose
-    /// linking is remembered: nothing would wait for it.
+    /// confirmed; `fetchAhead(for:review:decided:)` then waits for it. For an edited copy, whose
+    /// originals name people too, their rows go first (`assets(withDocumentIDs:)` sends the
+    /// names once they are in). Not for an asset whose linking is remembered: nothing would
+    /// wait for it.
     func sendAhead(forAsset sha256: String) throws {
-        guard memo.linked[sha256] == nil, let naming = try snapshot.unconfirmedNaming(of: sha256) else { return }
+        guard memo.linked[sha256] == nil else { return }
+        guard let naming = try snapshot.unconfirmedNaming(of: sha256) else {
+            return try snapshot.sendAhead(originalsOf: sha256)
+        }
+        try sendAhead(naming)
+    }
+
+    private func sendAhead(_ naming: (mentions: [AssetMention], people: Set<PersonID>)) throws {
         let asked = unremembered(AppearanceLinking.questions(for: naming.mentions), alsoPeople: naming.people)
         try snapshot.sendAhead(names: asked.names, people: asked.people, consents: asked.consents,
                                standingKnown: { memo.standings[$0] != nil })

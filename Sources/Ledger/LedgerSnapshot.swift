@@ -15,6 +15,9 @@ public struct LedgerSnapshot {
         var session: any SQLSession
         /// The names statement `sendAhead` sent, not yet waited for, and its expansions.
         var sent: (statement: SentTogether, expansions: [SQLExpansion])?
+        /// An edited copy's originals' statement `sendAhead(originalsOf:)` sent, not yet waited
+        /// for: the copy's hash and the statement's expansions.
+        var sentOriginals: (copy: String, statement: SentTogether, expansions: [SQLExpansion])?
         init(_ session: any SQLSession) { self.session = session }
     }
 
@@ -86,6 +89,31 @@ public struct LedgerSnapshot {
         reads.sent = (statement, expansions)
     }
 
+    /// Sends, on PostgreSQL, what `assets(withDocumentIDs:)` will read for the edited copy
+    /// `sha256`, without waiting: the document index entries its rows point at (not confirmed
+    /// yet) and the rows of the assets they list. The copy is confirmed while the server reads.
+    /// As with the names, the guess only chooses what to read: ids it missed are read when
+    /// asked. Nothing for an asset that is not a copy, or whose rows were not fetched ahead.
+    public func sendAhead(originalsOf sha256: String) throws {
+        guard reads.sentOriginals == nil, let prefetched = db as? PrefetchedSession, let postgres = prefetched.base as? PostgresSession,
+              let row = try Self.heldAssetRow(sha256, in: prefetched),
+              let ahead = Ledger.originalsReads(Self.documentIDs(of: row)),
+              let statement = try postgres.sendTogether(ahead.reads, expanding: ahead.expansions) else { return }
+        reads.sentOriginals = (sha256, statement, ahead.expansions)
+    }
+
+    /// Waits for the originals' statement `sendAhead(originalsOf:)` sent, if any, and answers
+    /// its reads from then on, beside the rows fetched before. Returns the copy it was sent for.
+    @discardableResult
+    public func receiveSentOriginals() throws -> String? {
+        guard let sent = reads.sentOriginals else { return nil }
+        reads.sentOriginals = nil
+        guard let prefetched = db as? PrefetchedSession, let postgres = prefetched.base as? PostgresSession else { return nil }
+        reads.session = prefetched.adding(try postgres.answers(to: sent.statement), expanded: sent.expansions)
+        postgres.roundTrips?.addSentAhead()
+        return sent.copy
+    }
+
     /// The reads of a names statement: the name index entries of `digests`, the holders of
     /// `consents`, each of `people` (`personReads`), and everyone those entries and holders
     /// list, whom the server finds. Every read goes as a list, and the expansion goes even when
@@ -121,12 +149,49 @@ public struct LedgerSnapshot {
     /// Who `sha256` names as its rows fetched ahead hold them, not confirmed: its mentions, and
     /// the people its reviews and face decisions name. Only for choosing what to read ahead
     /// (`sendAhead`), never for an answer. Nil when its rows were not fetched ahead (always on
-    /// SQLite), and for an edited copy, whose originals' mentions count too.
+    /// SQLite), and for an edited copy, whose originals' mentions count too
+    /// (`unconfirmedNaming(ofCopy:)`).
     public func unconfirmedNaming(of sha256: String) throws -> (mentions: [AssetMention], people: Set<PersonID>)? {
+        guard let prefetched = db as? PrefetchedSession, let row = try Self.heldAssetRow(sha256, in: prefetched),
+              Self.documentIDs(of: row).isEmpty else { return nil }
+        return try Self.naming(of: sha256, in: prefetched)
+    }
+
+    /// Who an edited copy and the originals its document index entries list name, as the rows
+    /// fetched ahead hold them (the originals' once `receiveSentOriginals` has them), not
+    /// confirmed: for choosing what to read ahead while the originals are confirmed. Nil when
+    /// any of those rows is not held, or an original is itself a copy.
+    public func unconfirmedNaming(ofCopy sha256: String) throws -> (mentions: [AssetMention], people: Set<PersonID>)? {
+        guard let prefetched = db as? PrefetchedSession, let row = try Self.heldAssetRow(sha256, in: prefetched) else { return nil }
+        let documentIDs = Self.documentIDs(of: row)
+        guard !documentIDs.isEmpty, prefetched.holds(documentIDs.map { SQLRead(DocumentIndexReads.entry, [$0]) }) else { return nil }
+        var naming = try Self.naming(of: sha256, in: prefetched)
+        for documentID in documentIDs {
+            guard let entry = try prefetched.fetchOne(DocumentIndexReads.entry, [documentID]) else { continue }
+            for original in (entry["assets"] as String?).flatMap(Ledger.stringList) ?? [] where original != sha256 {
+                guard let row = try Self.heldAssetRow(original, in: prefetched), Self.documentIDs(of: row).isEmpty else { return nil }
+                let more = try Self.naming(of: original, in: prefetched)
+                naming.mentions += more.mentions
+                naming.people.formUnion(more.people)
+            }
+        }
+        return naming
+    }
+
+    /// The asset's row, when its rows and the ones naming people were fetched ahead.
+    private static func heldAssetRow(_ sha256: String, in prefetched: PrefetchedSession) throws -> SQLRow? {
         let reads = [AssetReads.asset, AssetReads.mentions, AssetReads.reviews, AssetReads.faceDecisions]
-        guard let prefetched = db as? PrefetchedSession, prefetched.holds(reads.map { SQLRead($0, [sha256]) }),
-              let row = try prefetched.fetchOne(AssetReads.asset, [sha256]),
-              row["original_document_id"] as String? == nil, row["derived_from"] as String? == nil else { return nil }
+        guard prefetched.holds(reads.map { SQLRead($0, [sha256]) }) else { return nil }
+        return try prefetched.fetchOne(AssetReads.asset, [sha256])
+    }
+
+    /// The document ids an asset's row points at as an edited copy, sorted, each once, as
+    /// `Ledger.documentLookup` asks for them.
+    private static func documentIDs(of row: SQLRow) -> [String] {
+        Set([row["original_document_id"] as String?, row["derived_from"] as String?].compactMap { $0 }).sorted()
+    }
+
+    private static func naming(of sha256: String, in prefetched: PrefetchedSession) throws -> (mentions: [AssetMention], people: Set<PersonID>) {
         var people = Set<PersonID>()
         for read in [AssetReads.reviews, AssetReads.faceDecisions] {
             for row in try prefetched.fetchAll(read, [sha256]) {
@@ -157,7 +222,8 @@ public struct LedgerSnapshot {
     /// Assets whose xmpMM:DocumentID is one of `documentIDs` (the originals of an edited copy),
     /// through the document index.
     public func assets(withDocumentIDs documentIDs: [String]) throws -> DocumentLookup {
-        try Ledger.documentLookup(documentIDs, db: db, ledger: ledger)
+        try receiveSentOriginals()
+        return try Ledger.documentLookup(documentIDs, db: db, ledger: ledger)
     }
 
     /// People (not erased) whose name or alias folds to `key`, from a confirmed index entry.

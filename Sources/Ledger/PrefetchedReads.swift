@@ -91,6 +91,12 @@ final class PrefetchedSession: SQLSession {
 
     fileprivate func answers(_ read: SQLRead) -> Bool { fetched[read] != nil }
 
+    /// This session with `more` rows fetched ahead (a statement sent earlier and answered now),
+    /// and `expansions` held; rows it holds already are kept as they are.
+    func adding(_ more: [(read: SQLRead, rows: [SQLRow])], expanded expansions: [SQLExpansion]) -> PrefetchedSession {
+        PrefetchedSession(base: base, fetched: fetchedReads + more, expanded: expanded.union(expansions))
+    }
+
     /// Whether every one of `reads` is answered from the rows fetched ahead.
     func holds(_ reads: [SQLRead]) -> Bool { reads.allSatisfy(answers) }
 

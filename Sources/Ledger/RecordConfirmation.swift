@@ -167,6 +167,14 @@ extension Ledger {
 
     /// The assets whose xmpMM:DocumentID is one of `documentIDs`, each confirmed against its own
     /// events, through the document index (each entry confirmed by its MAC).
+    /// What `documentLookup` reads in one round trip on PostgreSQL for `documentIDs` (sorted,
+    /// each once): their index entries, and the rows of the assets those entries list. Also what
+    /// a check sends ahead for an edited copy, so that the two ask exactly the same reads.
+    static func originalsReads(_ documentIDs: [String]) -> (reads: [SQLRead], expansions: [SQLExpansion])? {
+        guard !documentIDs.isEmpty, let list = PostgresSession.argumentList(documentIDs.map { [.text($0)] }) else { return nil }
+        return (documentIDs.map { SQLRead(DocumentIndexReads.entry, [$0]) }, [AssetReads.listed(inEntriesOf: list)])
+    }
+
     static func documentLookup(_ documentIDs: [String], db session: any SQLSession, ledger: Ledger) throws -> DocumentLookup {
         var lookup = DocumentLookup()
         let documentIDs = Set(documentIDs).sorted()
@@ -174,9 +182,8 @@ extension Ledger {
         // asset's own first read leaves them out: a fiftieth of assets are edited copies, and
         // the larger statement cost every check more than it saved them, even planned once.
         var db = session
-        if session.dialect == .postgresql, !documentIDs.isEmpty, let list = PostgresSession.argumentList(documentIDs.map { [.text($0)] }) {
-            db = try session.prefetching(documentIDs.map { SQLRead(DocumentIndexReads.entry, [$0]) },
-                                         expanding: [AssetReads.listed(inEntriesOf: list)])
+        if session.dialect == .postgresql, let ahead = originalsReads(documentIDs) {
+            db = try session.prefetching(ahead.reads, expanding: ahead.expansions)
         }
         for documentID in documentIDs {
             guard let row = try db.fetchOne(DocumentIndexReads.entry, [documentID]) else {

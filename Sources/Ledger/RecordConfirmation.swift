@@ -165,8 +165,6 @@ extension Ledger {
 
     // MARK: The document index
 
-    /// The assets whose xmpMM:DocumentID is one of `documentIDs`, each confirmed against its own
-    /// events, through the document index (each entry confirmed by its MAC).
     /// What `documentLookup` reads in one round trip on PostgreSQL for `documentIDs` (sorted,
     /// each once): their index entries, and the rows of the assets those entries list. Also what
     /// a check sends ahead for an edited copy, so that the two ask exactly the same reads.
@@ -175,6 +173,8 @@ extension Ledger {
         return (documentIDs.map { SQLRead(DocumentIndexReads.entry, [$0]) }, [AssetReads.listed(inEntriesOf: list)])
     }
 
+    /// The assets whose xmpMM:DocumentID is one of `documentIDs`, each confirmed against its own
+    /// events, through the document index (each entry confirmed by its MAC).
     static func documentLookup(_ documentIDs: [String], db session: any SQLSession, ledger: Ledger) throws -> DocumentLookup {
         var lookup = DocumentLookup()
         let documentIDs = Set(documentIDs).sorted()

@@ -59,8 +59,7 @@ extension SQLSession {
             let missing = reads.filter { !prefetched.answers($0) }
             let expanding = expansions.filter { !prefetched.expanded.contains($0) }
             guard !missing.isEmpty || !expanding.isEmpty, let postgres = prefetched.base as? PostgresSession else { return self }
-            let fetched = try postgres.fetchTogether(missing, expanding: expanding, listing: listing)
-            return PrefetchedSession(base: postgres, fetched: prefetched.fetchedReads + fetched, expanded: prefetched.expanded.union(expanding))
+            return prefetched.adding(try postgres.fetchTogether(missing, expanding: expanding, listing: listing), expanded: expanding)
         }
         guard let postgres = self as? PostgresSession else { return self }
         return PrefetchedSession(base: postgres, fetched: try postgres.fetchTogether(reads, expanding: expansions, listing: listing),
